@@ -1,0 +1,1 @@
+"""Training and quiz platform. ``create_app`` is defined in quiz.app_factory."""

@@ -1,0 +1,96 @@
+"""The shapes every question type, parser and exporter agree on.
+
+Pure data: no Flask, no database. A parser turns a file into a
+``ParseResult`` holding ``QuestionData`` objects; the database layer copies
+those fields onto ``Question`` / ``QuestionRevision`` rows; the grader and the
+exporters read the same fields back.
+
+Answer encoding, per type (all JSON-serialisable, stored as-is in the DB):
+
+=============  ===========================================================
+type           ``answer``
+=============  ===========================================================
+``single``     ``[i]``: list with the 0-based index of the right option
+``multiple``   ``[i, j, ...]``: sorted 0-based indices, two or more
+``truefalse``  ``True`` or ``False``
+``fill``       ``[["accepted", "also accepted"], [...]]``: one list per blank
+``short``      ``{"reference": str, "keywords": [str, ...]}`` (may be empty)
+=============  ===========================================================
+
+``options`` holds option texts without their letters (``["正确", "错误"]`` is
+never stored for true/false: that type has no options).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TYPE_NAMES = ("single", "multiple", "truefalse", "fill", "short")
+
+
+@dataclass
+class QuestionData:
+    type: str
+    stem: str
+    options: list[str] = field(default_factory=list)
+    answer: Any = None
+    explanation: str = ""
+    source_excerpt: str = ""
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    difficulty: int | None = None  # 1..5
+    points: float | None = None
+    job_types: list[str] = field(default_factory=list)
+    where: str = ""  # where it was found in the file: "第 12 行", "工作表 Sheet1 第 5 行"
+
+
+@dataclass
+class Issue:
+    """An error or warning found in a file.
+
+    ``where`` says where (line, or sheet and cell); ``message`` says what is
+    wrong and what to do about it, in the user's language.
+    """
+
+    where: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"where": self.where, "message": self.message}
+
+
+@dataclass
+class Skipped:
+    """A question of a type the platform does not have (matching, numerical ...)."""
+
+    where: str
+    type: str
+
+    def as_dict(self) -> dict:
+        return {"where": self.where, "type": self.type}
+
+
+@dataclass
+class ParseResult:
+    format: str
+    questions: list[QuestionData] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def by_type(self) -> dict[str, int]:
+        counts = {name: 0 for name in TYPE_NAMES}
+        for q in self.questions:
+            counts[q.type] = counts.get(q.type, 0) + 1
+        return counts
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all (wrong kind, .doc, broken zip, zip bomb).
+
+    ``str(exc)`` is a message for the user saying what to do.
+    """
