@@ -1,0 +1,90 @@
+"""Sign in, sign out, change password."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from quiz.auth import passwords, services
+from quiz.auth.forms import ChangePasswordForm, LoginForm
+from quiz.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("org.home")
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_RATE_PER_ADDRESS"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("org.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        if request.args.get("idle"):
+            flash(_("长时间未操作，已自动退出，请重新登录。"), "info")
+    if form.validate_on_submit():
+        result = services.authenticate(form.employee_no.data, form.password.data)
+        db.session.commit()
+        if result.user is not None:
+            session.clear()
+            session.permanent = True
+            login_user(result.user)
+            import time
+
+            session["seen"] = int(time.time())
+            if result.user.locale:
+                session["lang"] = result.user.locale
+            if result.user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(form.next.data))
+        if result.error == "locked":
+            form.password.errors.append(
+                _("密码错误次数过多，账号已锁定，请 %(minutes)s 分钟后再试，或联系管理员重置密码。",
+                  minutes=result.locked_minutes)
+            )
+        elif result.error == "inactive":
+            form.password.errors.append(_("该账号已停用，请联系管理员。"))
+        else:
+            form.password.errors.append(_("工号或密码不正确。"))
+        status = 429 if result.error == "locked" else 200
+        return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("已退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not passwords.verify(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("当前密码不正确。"))
+        elif form.new.data == form.current.data:
+            form.new.errors.append(_("新密码不能与当前密码相同。"))
+        else:
+            problems = passwords.problems(form.new.data, current_user.employee_no)
+            if problems:
+                form.new.errors.extend(problems)
+            else:
+                services.change_password(current_user, form.new.data)
+                db.session.commit()
+                flash(_("密码已修改。"), "success")
+                return redirect(url_for("org.home"))
+    return render_template("auth/change_password.html", form=form, forced=current_user.must_change_password)

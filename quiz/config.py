@@ -1,0 +1,78 @@
+"""Settings from the environment, with safe defaults.
+
+Every setting can be given as an environment variable of the same name
+(``DATABASE_URL``, ``SECRET_KEY``, ``RATELIMIT_STORAGE_URI`` …). With no
+``SECRET_KEY`` a random one is generated once into ``instance/secret_key``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _secret_key(instance_path: str) -> str:
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two gunicorn workers starting together must agree on one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(instance_path: str, overrides: dict) -> dict:
+    env = os.environ
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'quiz.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    https = _bool(env.get("QUIZ_HTTPS"))
+    settings = {
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("IDLE_MINUTES", "120"))),
+        "IDLE_MINUTES": int(env.get("IDLE_MINUTES", "120")),
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's idle limit bounds it
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
+        "LOGIN_RATE_PER_ADDRESS": env.get("LOGIN_RATE_PER_ADDRESS", "30 per minute"),
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh", "en"],
+        "ANSWER_GRACE_SECONDS": int(env.get("ANSWER_GRACE_SECONDS", "60")),
+        "ORG_NAME": env.get("ORG_NAME", "中铝山西新材料有限公司"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+    }
+    settings.update(overrides)
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = _secret_key(instance_path)
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    return settings

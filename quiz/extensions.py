@@ -1,0 +1,63 @@
+"""Extensions, created unbound; ``init_app`` binds them in the factory."""
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from quiz.db import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def select_locale() -> str:
+    """The signed-in user's language, else the one chosen in this browser, else Chinese."""
+    choice = None
+    if current_user and getattr(current_user, "is_authenticated", False):
+        choice = current_user.locale
+    choice = choice or session.get("lang")
+    if choice in ("zh", "en"):
+        return choice
+    return "zh"
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(__import__("pathlib").Path(app.root_path) / "translations"),
+    )
+    limiter.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from quiz.org.models import User
+
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        return user
+
+    _ = request  # keep the import for type checkers of select_locale

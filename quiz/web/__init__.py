@@ -1,0 +1,128 @@
+"""What every domain's pages share: error pages, idle sign-out, security
+headers, template helpers, /healthz and the language switch."""
+from __future__ import annotations
+
+import time
+from zoneinfo import ZoneInfo
+
+from flask import Flask, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+
+from quiz.extensions import db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC timestamp as the plants read it (Asia/Shanghai)."""
+    if value is None:
+        return ""
+    return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _error(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(ok=False, error=message), status
+    return render_template("web/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    from quiz.web.nav import nav_items
+
+    app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.globals["nav_items"] = nav_items
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.before_request
+    def expire_idle_session():
+        if not current_user.is_authenticated:
+            return None
+        now = int(time.time())
+        seen = session.get("seen", now)
+        if now - seen > app.config["IDLE_MINUTES"] * 60:
+            logout_user()
+            session.clear()
+            if _wants_json():
+                return jsonify(ok=False, error=_("长时间未操作，已自动退出，请重新登录。"), relogin=True), 401
+            return redirect(url_for("auth.login", next=request.full_path, idle=1))
+        if now - seen > 30:  # do not rewrite the cookie on every answer save
+            session["seen"] = now
+        return None
+
+    @app.before_request
+    def force_password_change():
+        if not current_user.is_authenticated or not current_user.must_change_password:
+            return None
+        allowed = {"auth.change_password", "auth.logout", "static", "web.healthz", "web.set_language"}
+        if request.endpoint in allowed:
+            return None
+        if _wants_json():
+            return jsonify(ok=False, error=_("请先修改初始密码。")), 403
+        return redirect(url_for("auth.change_password"))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(400)
+    def bad_request(exc):
+        return _error(400, _("请求有误"), getattr(exc, "description", "") or _("请求的内容不完整，请返回重试。"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _error(400, _("页面已过期"), _("页面已过期或来源不明，请刷新页面后重新提交。"))
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        return _error(403, _("没有权限"), _("您没有查看此页面的权限。如需权限，请联系管理员。"))
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return _error(404, _("页面不存在"), _("您要找的页面不存在，或您无权查看。"))
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _error(413, _("文件太大"), _("上传的文件超过 %(mb)s MB，请拆分后分批上传。", mb=limit))
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        return _error(429, _("操作太频繁"), _("操作太频繁，请稍等一分钟后再试。"))
+
+    from flask import Blueprint
+
+    bp = Blueprint("web", __name__)
+
+    @bp.get("/healthz")
+    def healthz():
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok")
+
+    @bp.post("/lang")
+    def set_language():
+        lang = request.form.get("lang")
+        if lang in app.config["LANGUAGES"]:
+            session["lang"] = lang
+            if current_user.is_authenticated:
+                current_user.locale = lang
+                db.session.commit()
+        target = request.form.get("next") or url_for("org.home")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("org.home")
+        return redirect(target)
+
+    app.register_blueprint(bp)

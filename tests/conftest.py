@@ -1,0 +1,111 @@
+"""Fixtures shared by every test: the app, a fresh database per test, clients.
+
+The database is SQLite in a temporary file by default; with
+``TEST_DATABASE_URL`` set (``make test`` does, for its second run) the same
+suite runs on PostgreSQL. The schema is created once per run from the models
+(``tests/test_migrations.py`` checks that the migrations give the same
+schema); every test starts with empty tables.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from quiz import create_app
+from quiz.extensions import db, limiter
+
+from tests.factories import login, make_unit, make_user  # noqa: F401  (re-exported for tests)
+
+REPO = Path(__file__).resolve().parents[1]
+REALWORLD = REPO.parent / "shared" / "realworld-banks"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL ' + url.rsplit('@', 1)[-1] if url else 'SQLite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if database_url.startswith("postgresql://") else database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+        "INSTANCE_DIR": str(instance),
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with empty tables and fresh rate-limit counters."""
+    with _app.app_context():
+        _empty_tables()
+        limiter.reset()
+        _app.config["WTF_CSRF_ENABLED"] = False
+        yield _app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The app with CSRF checks on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def realworld() -> Path:
+    assert REALWORLD.is_dir(), f"the real-world banks are expected at {REALWORLD}"
+    return REALWORLD
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
