@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     from quiz import extensions
 
     extensions.init_app(app)
+    _import_models()
 
     from quiz.web import register as register_web
     from quiz.auth.views import bp as auth_bp
@@ -39,21 +40,34 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _register_optional_blueprints(app: Flask) -> None:
-    """Blueprints of the domains built on top of the organisation."""
+def _import_optional(module_name: str):
+    """Import a domain module that may not exist yet; re-raise any other import error."""
     import importlib
 
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return None
+
+
+def _import_models() -> None:
+    """Every table is known to the metadata before migrations or create_all look."""
+    for name in ("quiz.org.models", "quiz.banks.models", "quiz.exams.models", "quiz.certificates.models"):
+        _import_optional(name)
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Blueprints of the domains built on top of the organisation."""
     for module_name in (
+        "quiz.org.roster_views",
         "quiz.banks.views",
         "quiz.exams.views",
         "quiz.exams.trainer_views",
         "quiz.certificates.views",
         "quiz.reports.views",
     ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        app.register_blueprint(module.bp)
+        module = _import_optional(module_name)
+        if module is not None:
+            app.register_blueprint(module.bp)

@@ -1,0 +1,212 @@
+"""Exams, their questions and draw rules, assignments, attempts and answers.
+
+An attempt stores exactly what the worker was shown (DESIGN rule 5): each
+``AttemptItem`` names the question revision, the option order and the
+points. The deadline is stored when the attempt starts (rule 4).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quiz.banks.models import Article, Bank, Question, QuestionRevision
+from quiz.db import utcnow
+from quiz.extensions import db
+from quiz.org.models import JobType, Unit, User
+
+MODES = ("exam", "practice")
+NAVIGATION = ("free", "forward")
+REVIEW = ("score", "wrong", "full", "after_close")  # what the worker sees after submitting
+SCORE_POLICY = ("best", "last")
+MULTIPLE_POLICY = ("all_or_nothing", "partial")
+ATTEMPT_STATUS = ("in_progress", "submitted")  # submitted = finalised (by the worker, the clock or a trainer)
+
+
+class Exam(db.Model):
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    mode: Mapped[str] = mapped_column(String(20), default="exam")
+    pass_mark: Mapped[float] = mapped_column(default=60.0)  # points needed to pass
+    time_limit_minutes: Mapped[int | None]
+    attempts_allowed: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    wait_minutes: Mapped[int] = mapped_column(default=0)  # between attempts
+    score_policy: Mapped[str] = mapped_column(String(10), default="best")
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    shuffle_questions: Mapped[bool] = mapped_column(default=False)
+    shuffle_options: Mapped[bool] = mapped_column(default=False)
+    navigation: Mapped[str] = mapped_column(String(10), default="free")
+    review: Mapped[str] = mapped_column(String(20), default="wrong")
+    multiple_policy: Mapped[str] = mapped_column(String(20), default="all_or_nothing")
+    leave_limit: Mapped[int | None]  # submit automatically after this many page leaves; None: off
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))  # study first
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article | None] = relationship()
+    items: Mapped[list[ExamItem]] = relationship(back_populates="exam", order_by="ExamItem.position",
+                                                 cascade="all, delete-orphan")
+    rules: Mapped[list[DrawRule]] = relationship(back_populates="exam", order_by="DrawRule.id",
+                                                 cascade="all, delete-orphan")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="exam", cascade="all, delete-orphan")
+
+
+class ExamItem(db.Model):
+    """A fixed question of an exam."""
+
+    __tablename__ = "exam_items"
+    __table_args__ = (UniqueConstraint("exam_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    points: Mapped[float] = mapped_column(default=1.0)
+
+    exam: Mapped[Exam] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship()
+
+
+class DrawRule(db.Model):
+    """Draw ``count`` questions at random from a bank, optionally narrowed by
+    category, type and difficulty, each worth ``points``."""
+
+    __tablename__ = "draw_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    category: Mapped[str | None] = mapped_column(String(100))
+    type: Mapped[str | None] = mapped_column(String(20))
+    difficulty: Mapped[int | None]
+    count: Mapped[int] = mapped_column(default=10)
+    points: Mapped[float] = mapped_column(default=1.0)
+
+    exam: Mapped[Exam] = relationship(back_populates="rules")
+    bank: Mapped[Bank] = relationship()
+
+
+class Assignment(db.Model):
+    """An exam given to people: unit subtrees, job types and/or named people, with a due date.
+
+    Who is assigned: everybody active in any target unit's subtree (narrowed
+    to the target job types when job types are given too), everybody of a
+    target job type when no unit is given, plus every named person.
+    """
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    due_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    exam: Mapped[Exam] = relationship(back_populates="assignments")
+    targets: Mapped[list[AssignmentTarget]] = relationship(back_populates="assignment", cascade="all, delete-orphan",
+                                                           lazy="selectin")
+
+
+class AssignmentTarget(db.Model):
+    __tablename__ = "assignment_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    job_type_id: Mapped[int | None] = mapped_column(ForeignKey("job_types.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    assignment: Mapped[Assignment] = relationship(back_populates="targets")
+    unit: Mapped[Unit | None] = relationship()
+    job_type: Mapped[JobType | None] = relationship()
+    user: Mapped[User | None] = relationship()
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        # one attempt in progress per worker per exam, enforced by the database
+        Index("uq_attempts_one_in_progress", "exam_id", "user_id", unique=True,
+              sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
+        Index("ix_attempts_user_id_exam_id", "user_id", "exam_id"),
+        Index("ix_attempts_status_deadline_at", "status", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)  # 1st, 2nd … attempt of this worker at this exam
+    mode: Mapped[str] = mapped_column(String(20), default="exam")
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    seed: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]  # None: no time limit and no closing time
+    submitted_at: Mapped[datetime | None]
+    finalised_by: Mapped[str | None] = mapped_column(String(20))  # worker, clock, trainer, leave_limit
+    score: Mapped[float | None]
+    max_score: Mapped[float] = mapped_column(default=0.0)
+    passed: Mapped[bool | None]  # None until every item is graded
+    pending_grading: Mapped[bool] = mapped_column(default=False)
+    leave_count: Mapped[int] = mapped_column(default=0)
+    counted: Mapped[bool] = mapped_column(default=True)  # practice attempts count for nothing
+
+    exam: Mapped[Exam] = relationship()
+    user: Mapped[User] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
+    items: Mapped[list[AttemptItem]] = relationship(back_populates="attempt", order_by="AttemptItem.position",
+                                                    cascade="all, delete-orphan")
+
+
+class AttemptItem(db.Model):
+    """One question as this attempt showed it, and the worker's answer to it."""
+
+    __tablename__ = "attempt_items"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("question_revisions.id"))
+    option_order: Mapped[list[int]] = mapped_column(JSON, default=list)  # display order of original indices
+    points: Mapped[float] = mapped_column(default=1.0)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    client_seq: Mapped[int] = mapped_column(default=0)  # highest sequence number saved
+    saved_at: Mapped[datetime | None]
+    flagged: Mapped[bool] = mapped_column(default=False)
+    time_spent_ms: Mapped[int] = mapped_column(default=0)
+    score: Mapped[float | None]  # points obtained; None until graded
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship()
+    revision: Mapped[QuestionRevision] = relationship()
+
+
+class Mistake(db.Model):
+    """A question in a worker's mistakes book (错题本). It leaves the book
+    (``cleared``) after it is answered right twice in a row."""
+
+    __tablename__ = "mistakes"
+    __table_args__ = (UniqueConstraint("user_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    wrong_count: Mapped[int] = mapped_column(default=1)
+    right_streak: Mapped[int] = mapped_column(default=0)
+    cleared: Mapped[bool] = mapped_column(default=False)
+    last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    question: Mapped[Question] = relationship()
