@@ -66,6 +66,7 @@ class _Row:
     options: list[str] = field(default_factory=list)
     option_cols: list[int] = field(default_factory=list)
     stray: list[int] = field(default_factory=list)
+    columns: dict = field(default_factory=dict)  # field -> column index, from the header
 
     def where(self, col: int | None = None) -> str:
         base = _("工作表「%(sheet)s」第 %(row)d 行", sheet=self.sheet, row=self.number)
@@ -76,8 +77,8 @@ class _Row:
     def text(self, name: str) -> str:
         return self.cells.get(name, ("", None))[0]
 
-    def col(self, name: str) -> int | None:
-        return self.cells.get(name, ("", None))[1]
+    def col(self, name) -> int | None:
+        return self.cells.get(name, ("", self.columns.get(name)))[1]
 
 
 # -- reading rows ------------------------------------------------------------
@@ -85,7 +86,7 @@ class _Row:
 
 def _row_from_cells(sheet: str, number: int, cells: list[str], mapping: dict,
                     result: ParseResult) -> _Row | None:
-    row = _Row(sheet, number)
+    row = _Row(sheet, number, columns={name: col for col, name in mapping.items()})
     by_index: dict[int, tuple[str, int]] = {}
     for col, raw in enumerate(cells):
         if not raw.strip():
@@ -106,9 +107,9 @@ def _row_from_cells(sheet: str, number: int, cells: list[str], mapping: dict,
     if by_index:
         last = max(by_index)
         for index in range(last + 1):
-            text, col = by_index.get(index, ("", None))
+            text, col = by_index.get(index, ("", row.columns.get((cols.OPTION, index), -1)))
             row.options.append(normalize(text))
-            row.option_cols.append(col if col is not None else -1)
+            row.option_cols.append(col)
     elif cols.OPTIONS_JSON in row.cells:
         row.options = _json_options(row, result)
     elif cols.OPTIONS_JOINED in row.cells:

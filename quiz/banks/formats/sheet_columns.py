@@ -41,8 +41,8 @@ HEADER_WORDS = {
 }
 
 _OPTION_PATTERNS = [
-    re.compile(r"^(?:选项|option|答案|choice)?([a-h])(?:选项|项|项目|option)?$"),
-    re.compile(r"^(?:选项|option|choice)([1-8])$"),
+    re.compile(r"^(?:选项|option|答案|choice)?([a-j])(?:选项|项|项目|option)?$"),
+    re.compile(r"^(?:选项|option|choice)(10|[1-9])$"),
 ]
 _HEADER_NOISE = re.compile(r"[(（\[【<《].*?[)）\]】>》]|[\s_*:：\-#]")
 
@@ -187,8 +187,8 @@ def split_list(text: str) -> list[str]:
     return seen
 
 
-_OPTION_PREFIX = re.compile(r"^[(（]?([A-Ha-h])[)）]?\s*[.．、:：)）]\s*")
-_BARE_PREFIX = re.compile(r"^([A-H])(?![A-Za-z0-9])\s*")
+_OPTION_PREFIX = re.compile(r"^[(（]?([A-Ja-j])[)）]?\s*[.．、:：)）]\s*")
+_BARE_PREFIX = re.compile(r"^([A-J])(?![A-Za-z0-9])\s*")
 
 
 def strip_option_prefixes(options: list[str]) -> list[str]:
