@@ -94,3 +94,70 @@ class UnreadableFile(Exception):
 
     ``str(exc)`` is a message for the user saying what to do.
     """
+
+
+class QuestionType:
+    """One kind of question: validates, grades, renders and exports itself.
+
+    Subclasses live one per module in ``quiz.banks.types`` and are registered
+    in ``REGISTRY`` there (the CTFd flag-classes pattern). Everything that
+    depends on the type asks the registry; nobody else branches on a name.
+    """
+
+    name: str = ""
+    label: Any = ""
+    has_options: bool = False
+    template: str = ""
+
+    # -- checking and grading ---------------------------------------------
+    def validate(self, q: QuestionData) -> list[str]:
+        """Messages (in the user's language) saying what to fix; empty when fine."""
+        raise NotImplementedError
+
+    def grade(self, answer: Any, response: Any, *, partial: bool = False) -> float | None:
+        """Fraction 0..1 of the points; None when a trainer has to grade it."""
+        raise NotImplementedError
+
+    def response_from_form(self, values: list[str]) -> Any:
+        """Posted form values to the stored response JSON (None when blank)."""
+        raise NotImplementedError
+
+    def is_answered(self, response: Any) -> bool:
+        raise NotImplementedError
+
+    # -- rendering ---------------------------------------------------------
+    def public_view(self, q: QuestionData, order: list[int] | None = None) -> dict:
+        """What the phone may see: never the answer or the explanation.
+
+        ``order`` is the display order of the options (original indices);
+        ``options`` is a list of ``(original index, text)`` in that order.
+        """
+        indices = list(order) if order is not None else list(range(len(q.options)))
+        return {
+            "type": self.name,
+            "label": str(self.label),
+            "stem": q.stem,
+            "options": [(i, q.options[i]) for i in indices],
+            "points": q.points,
+        }
+
+    def answer_display(self, q: QuestionData) -> str:
+        """The right answer as a person reads it (for trainer pages and reveal)."""
+        return self.text_answer(q)
+
+    # -- export hooks --------------------------------------------------------
+    def text_answer(self, q: QuestionData) -> str:
+        """The value written after ``答案：`` in the Chinese text template."""
+        raise NotImplementedError
+
+    def gift_body(self, q: QuestionData, esc) -> str:
+        """The ``{...}`` block of a GIFT question; ``esc`` escapes GIFT text."""
+        raise NotImplementedError
+
+    def moodle_fill(self, el, q: QuestionData, sub) -> str:
+        """Add the answer elements to a Moodle ``<question>`` element.
+
+        ``sub(parent, tag, text=None, **attrs)`` creates a child element.
+        Returns the Moodle question type name.
+        """
+        raise NotImplementedError

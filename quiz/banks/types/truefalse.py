@@ -1,0 +1,68 @@
+"""True/false (判断题): no options; ``answer`` is ``True`` or ``False``.
+
+The phone shows two choices, 正确 and 错误; the stored response is a bool.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext, lazy_gettext
+
+from quiz.banks.types.base import QuestionData, QuestionType
+
+TRUE_TEXT = "正确"
+FALSE_TEXT = "错误"
+
+
+class TrueFalse(QuestionType):
+    name = "truefalse"
+    label = lazy_gettext("判断题")
+    has_options = False
+    template = "types/truefalse.html"
+
+    def validate(self, q: QuestionData) -> list[str]:
+        problems = []
+        if not q.stem.strip():
+            problems.append(gettext("题干为空：请填写题目内容。"))
+        if not isinstance(q.answer, bool):
+            problems.append(gettext("判断题的答案须为“正确”或“错误”（也可写 对/错、√/×）。"))
+        if q.options:
+            problems.append(gettext("判断题不需要选项：请删除选项。"))
+        return problems
+
+    def grade(self, answer: Any, response: Any, *, partial: bool = False) -> float | None:
+        if not isinstance(response, bool):
+            return 0.0
+        return 1.0 if response is bool(answer) else 0.0
+
+    def response_from_form(self, values: list[str]) -> Any:
+        for v in values:
+            v = str(v).strip().lower()
+            if v in ("true", "1", "t", "正确"):
+                return True
+            if v in ("false", "0", "f", "错误"):
+                return False
+        return None
+
+    def is_answered(self, response: Any) -> bool:
+        return isinstance(response, bool)
+
+    def public_view(self, q: QuestionData, order: list[int] | None = None) -> dict:
+        view = super().public_view(q, order)
+        view["options"] = [("true", gettext("正确")), ("false", gettext("错误"))]
+        return view
+
+    def text_answer(self, q: QuestionData) -> str:
+        return TRUE_TEXT if q.answer else FALSE_TEXT
+
+    def gift_body(self, q: QuestionData, esc) -> str:
+        return "TRUE" if q.answer else "FALSE"
+
+    def moodle_fill(self, el, q: QuestionData, sub) -> str:
+        for value in (True, False):
+            ans = sub(el, "answer", fraction="100" if q.answer is value else "0", format="moodle_auto_format")
+            sub(ans, "text", "true" if value else "false")
+        return "truefalse"
+
+
+TYPE = TrueFalse()
