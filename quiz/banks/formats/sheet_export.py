@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
 from quiz.banks.formats.common import letter
-from quiz.banks.formats.sheet_columns import TYPE_LABELS
+from quiz.banks.formats.sheet_columns import TYPE_LABELS, strip_option_prefixes
 from quiz.banks.types.base import QuestionData
 
 SHEET_TITLE = "题目"
@@ -67,6 +67,10 @@ def row_values(q: QuestionData, option_count: int = BASE_OPTIONS) -> list:
     if len(q.options) > option_count:
         raise ValueError(f"question has {len(q.options)} options, the sheet has {option_count} option columns")
     options = list(q.options) if q.type in ("single", "multiple") else []
+    if strip_option_prefixes(options) != options:
+        # Text that itself starts like "B." in column B would lose it on import:
+        # write every option with its letter, which the import removes again.
+        options = [f"{letter(i)}.{text}" for i, text in enumerate(options)]
     options += [""] * (option_count - len(options))
     return [TYPE_LABELS[q.type], q.stem, *options,
             answer_text(q), q.explanation, _number(q.points), q.difficulty, q.category,
