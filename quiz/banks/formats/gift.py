@@ -1,0 +1,247 @@
+"""GIFT (Moodle's text format), with ``$CATEGORY:`` categories.
+
+Reads multichoice (one ``=`` or ``~%w%`` weights), true/false, short answer
+(``{=a =b}``, becomes a fill-in with the blank where the braces stood) and
+essay (``{}``, becomes short answer). Numerical (``{#…}``) and matching
+(``->``) questions are reported as skipped with their line.
+
+The platform's own fields that GIFT has no place for (difficulty, points,
+tags, job types, source excerpt, a short answer's reference and keywords)
+are written in a ``// @quiz {json}`` comment before the question; Moodle
+ignores comments, and this module reads them back.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from flask_babel import gettext
+
+from quiz.banks.formats.common import decode, normalize
+from quiz.banks.types import get as get_type
+from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
+from quiz.banks.types.fill import BLANK, split_stem
+from quiz.banks.types.short import make_answer
+
+NAME = "gift"
+_SPECIAL = "~=#{}:\\"
+_META = "// @quiz "
+
+
+def _where(n: int) -> str:
+    return gettext("第 %(n)s 行", n=n)
+
+
+def escape(text: str) -> str:
+    out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+    return out.replace("\n", "\\n")
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text)
+
+
+def _find(text: str, chars: str, start: int = 0) -> int:
+    """Index of the first unescaped char in ``chars`` at or after ``start``; -1."""
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] in chars:
+            return i
+        i += 1
+    return -1
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    fmt = re.match(r"^\[(html|markdown|plain|moodle)\]\s*", text)
+    if fmt:
+        text = text[fmt.end():]
+    text = _unescape(text)
+    if fmt and fmt.group(1) == "html":
+        text = re.sub(r"<br\s*/?>|</p>", "\n", text, flags=re.I)
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return "\n".join(normalize(line) for line in text.strip().split("\n")).strip()
+
+
+def _records(text: str):
+    """(first line, lines, meta) per question; comments and blank lines split."""
+    lines = text.splitlines()
+    buf, start, meta = [], 0, None
+    for n, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith(_META.strip()):
+            try:
+                meta = json.loads(stripped[len(_META.strip()):])
+            except ValueError:
+                meta = None
+            continue
+        if stripped.startswith("//"):
+            continue
+        if stripped.startswith("$CATEGORY:"):
+            if buf:
+                yield start, buf, meta
+                buf, meta = [], None
+            yield n, [stripped], None
+            continue
+        if not stripped:
+            if buf and _find("\n".join(buf), "{") >= 0 and _find("\n".join(buf), "}") >= 0:
+                yield start, buf, meta
+                buf, meta = [], None
+            continue
+        if not buf:
+            start = n
+        buf.append(line)
+    if buf:
+        yield start, buf, meta
+
+
+def _answers(body: str) -> list[tuple[str, float | None, str]]:
+    """``=a ~%50%b #fb`` to [(mark, weight, text)]."""
+    out = []
+    i = _find(body, "=~")
+    while i >= 0:
+        j = _find(body, "=~", i + 1)
+        token = body[i: j if j >= 0 else len(body)]
+        mark, rest = token[0], token[1:]
+        weight = None
+        m = re.match(r"^\s*%(-?\d+(?:\.\d+)?)%", rest)
+        if m:
+            weight = float(m.group(1))
+            rest = rest[m.end():]
+        fb = _find(rest, "#")
+        if fb >= 0:
+            rest = rest[:fb]
+        out.append((mark, weight, _clean(rest)))
+        i = j
+    return out
+
+
+def parse(data: bytes, filename: str = "") -> ParseResult:
+    result = ParseResult(format=NAME)
+    category = ""
+    for line, rec, meta in _records(decode(data)):
+        text = "\n".join(rec).strip()
+        where = _where(line)
+        if text.startswith("$CATEGORY:"):
+            path = text[len("$CATEGORY:"):].strip()
+            path = re.sub(r"^\$(?:course|system|module|cat\d*)\$/", "", path)
+            path = re.sub(r"^top(?:/|$)", "", path)
+            category = normalize(path)
+            continue
+        name = re.match(r"^::(.*?)::", text, re.S)
+        if name:
+            text = text[name.end():]
+        open_ = _find(text, "{")
+        close = _find(text, "}", open_ + 1) if open_ >= 0 else -1
+        if open_ < 0 or close < 0:
+            if _find(text, "{") >= 0:
+                result.errors.append(Issue(where, gettext("答案块的花括号没有闭合：请检查 { 和 } 是否成对。")))
+            else:
+                result.warnings.append(Issue(where, gettext("这段文字没有答案块 {…}，按说明文字忽略。")))
+            continue
+        before, body, after = text[:open_], text[open_ + 1: close], text[close + 1:]
+        general = ""
+        g = body.find("####")
+        if g >= 0:
+            general = _clean(body[g + 4:])
+            body = body[:g]
+        stripped = body.strip()
+        after_clean = _clean(after) if after.strip() not in ("", ".", '";') else ""
+        q = QuestionData(type="", stem="", where=where, category=category, explanation=general)
+        if stripped.startswith("#"):
+            result.skipped.append(Skipped(where, gettext("数值题")))
+            continue
+        if "->" in stripped:
+            result.skipped.append(Skipped(where, gettext("匹配题")))
+            continue
+        stem = _clean(before)
+        tf = re.match(r"^(T|F|TRUE|FALSE)\s*(#.*)?$", stripped, re.S)
+        if not stripped:
+            q.type, q.stem = "short", _join(stem, after_clean)
+            q.answer = make_answer()
+        elif tf:
+            q.type, q.stem, q.answer = "truefalse", _join(stem, after_clean), tf.group(1).startswith("T")
+        else:
+            answers = _answers(body)
+            if not answers:
+                result.errors.append(Issue(where, gettext("答案块里没有以 = 或 ~ 开头的答案：请检查格式。")))
+                continue
+            if all(mark == "=" for mark, _, _ in answers):
+                q.type = "fill"
+                q.stem = stem + BLANK + (after_clean or "")
+                q.answer = [[a for _, _, a in answers if a]]
+            else:
+                q.options = [a for _, _, a in answers]
+                right = [i for i, (mark, w, _) in enumerate(answers)
+                         if mark == "=" or (w is not None and w > 0)]
+                q.answer = right
+                q.type = "single" if len(right) == 1 else "multiple"
+                q.stem = _join(stem, after_clean, blank=True)
+        if meta:
+            _apply_meta(q, meta)
+        problems = get_type(q.type).validate(q)
+        if problems:
+            result.errors.extend(Issue(where, p) for p in problems)
+            continue
+        result.questions.append(q)
+    if not result.questions and not result.errors and not result.skipped:
+        result.errors.append(Issue(gettext("整个文件"), gettext("没有找到 GIFT 格式的题目。")))
+    return result
+
+
+def _join(stem: str, after: str, blank: bool = False) -> str:
+    if not after:
+        return stem
+    return stem + (BLANK if blank else "") + after
+
+
+def _apply_meta(q: QuestionData, meta: dict) -> None:
+    if not isinstance(meta, dict):
+        return
+    q.difficulty = meta.get("difficulty", q.difficulty)
+    q.points = meta.get("points", q.points)
+    q.tags = list(meta.get("tags", q.tags))
+    q.job_types = list(meta.get("job_types", q.job_types))
+    q.source_excerpt = meta.get("source_excerpt", q.source_excerpt)
+    if q.type == "short":
+        q.answer = make_answer(meta.get("reference", ""), meta.get("keywords", []))
+
+
+def export(questions: list[QuestionData]) -> bytes:
+    """GIFT text; a fill-in with more than one blank cannot be said in GIFT
+    and is written as a comment saying so."""
+    out: list[str] = []
+    category = None
+    for q in questions:
+        if q.category != category:
+            category = q.category
+            out.append(f"$CATEGORY: $course$/top/{category}" if category else "$CATEGORY: $course$/top")
+            out.append("")
+        t = get_type(q.type)
+        meta = {k: v for k, v in (("difficulty", q.difficulty), ("points", q.points), ("tags", q.tags),
+                                  ("job_types", q.job_types), ("source_excerpt", q.source_excerpt)) if v}
+        if q.type == "short":
+            meta["reference"] = q.answer.get("reference", "")
+            meta["keywords"] = q.answer.get("keywords", [])
+        if meta:
+            out.append(_META + json.dumps(meta, ensure_ascii=False))
+        general = ("####" + escape(q.explanation)) if q.explanation else ""
+        if q.type == "fill":
+            try:
+                body = t.gift_body(q, escape)
+            except ValueError:
+                out.append("// " + gettext("多空填空题无法用 GIFT 表示，已略过：%(stem)s", stem=q.stem.replace("\n", " ")))
+                out.append("")
+                continue
+            parts = split_stem(q.stem)
+            out.append(escape(parts[0]) + "{" + body + general + "}" + escape(parts[1]))
+        elif t.has_options:
+            out.append(escape(q.stem) + " {\n" + t.gift_body(q, escape) + ("\n\t" + general if general else "") + "\n}")
+        else:
+            out.append(escape(q.stem) + " {" + t.gift_body(q, escape) + general + "}")
+        out.append("")
+    return "\n".join(out).encode("utf-8")
