@@ -376,7 +376,7 @@ def questions(draw):
     )
 
 
-@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 40)), deadline=None,
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 40)), deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(questions(), min_size=1, max_size=6))
 def test_export_then_parse_is_the_identity(qs):
@@ -386,3 +386,14 @@ def test_export_then_parse_is_the_identity(qs):
     for q in result.questions:
         q.where = ""
     assert result.questions == qs
+
+
+@pytest.mark.skipif(not (REALWORLD / "cn_xls_contest_multisheet_header_row3.xls").exists(),
+                    reason="real-world files absent")
+def test_legacy_xls_with_copied_sheets_and_a_second_header():
+    result = sheet.parse((REALWORLD / "cn_xls_contest_multisheet_header_row3.xls").read_bytes(), "题库.xls")
+    assert result.by_type()["single"] == 123 and result.by_type()["short"] == 7
+    assert sum("内容完全相同" in w.message for w in result.warnings) == 2
+    # three rows in the file have options and a key but no stem
+    assert [e.where for e in result.errors] == [f"工作表「必答题」第 {n} 行 A 列" for n in (92, 96, 114)]
+    assert any(q.answer == {"reference": "1997年7月1日", "keywords": []} for q in result.questions)
