@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from quiz import create_app
@@ -37,6 +39,20 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``.
+
+    Tests keep one app context open (to use ``db.session`` directly), and
+    Flask reuses an open app context for requests, so ``g`` would carry the
+    signed-in user, the locale and the CSRF token from one request to the
+    next. In production each request has its own; so does this client.
+    """
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -49,6 +65,7 @@ def _app(database_url, tmp_path_factory):
         "SERVER_NAME": None,
         "INSTANCE_DIR": str(instance),
     })
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         db.drop_all()
         db.create_all()

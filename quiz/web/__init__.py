@@ -41,6 +41,8 @@ def register(app: Flask) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.globals["current_app"] = app
 
     @app.before_request
     def expire_idle_session():

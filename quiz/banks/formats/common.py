@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from quiz.banks.types.base import UnreadableFile
-
 # CJK Radicals Supplement code points that NFKC leaves alone but that PDF and
 # OCR extraction put in place of ordinary characters (the Kangxi Radicals
 # block U+2F00-2FDF is already folded by NFKC).
@@ -26,7 +24,8 @@ _RADICAL_SUPPLEMENT = {
     "\u2ef3": "龟",
 }
 _RADICAL_TABLE = str.maketrans(_RADICAL_SUPPLEMENT)
-_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b\ufeff]+")
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a]+")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def decode(data: bytes) -> str:
@@ -34,6 +33,9 @@ def decode(data: bytes) -> str:
 
     Raises ``UnreadableFile`` when none of them fits (a binary file).
     """
+    # imported here: the type registry imports this module while it loads
+    from quiz.banks.types.base import UnreadableFile
+
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -58,7 +60,7 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text).translate(_RADICAL_TABLE)
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
 
 
 def normalize_lines(text: str) -> list[str]:
