@@ -149,7 +149,22 @@ def parse(data: bytes, filename: str = "", format: str = "auto") -> ParseResult:
     name = detect(filename, data) if format == "auto" else format
     if name == "docx" or (name == "sheet" and data[:4] == b"PK\x03\x04"):
         check_zip(data)
-    return module(name).parse(data, filename)
+    result = module(name).parse(data, filename)
+    for q in result.questions:
+        _restore_punctuation(q)
+    return result
+
+
+def _restore_punctuation(q: QuestionData) -> None:
+    """Full-width punctuation back in what workers read (see ``common.display``)."""
+    from quiz.banks.formats.common import display
+
+    q.stem = display(q.stem)
+    q.options = [display(o) for o in q.options]
+    q.explanation = display(q.explanation)
+    q.source_excerpt = display(q.source_excerpt)
+    if q.type == "short" and isinstance(q.answer, dict) and q.answer.get("reference"):
+        q.answer = {**q.answer, "reference": display(q.answer["reference"])}
 
 
 def export(questions: list[QuestionData], format: str) -> bytes:

@@ -63,6 +63,36 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
 
 
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u201c\u201d\u2018\u2019"
+_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_ASCII_PUNCT_NEAR_CJK = re.compile(
+    rf"(?<=[{_CJK}])\s?([,:;?!()])|([,:;?!()])(?=\s?[{_CJK}])"
+)
+
+
+def display(text: str) -> str:
+    """Give Chinese text back its full-width punctuation after ``normalize``.
+
+    NFKC turns ``，：；？！（）`` into ASCII, which parsers want and workers
+    should not see: ``下列说法正确的是( )?`` reads as ``下列说法正确的是（ ）？``.
+    Only punctuation touching a Chinese character changes, so ``1,000``,
+    ``A.B`` and English sentences stay as they were.
+    """
+    if not text:
+        return text
+
+    def full(match: re.Match) -> str:
+        mark = match.group(1) or match.group(2)
+        whole = match.group(0)
+        return whole.replace(mark, _FULL[mark])
+
+    previous = None
+    while previous != text:  # "( )" needs two passes: "(" then ")" after it
+        previous = text
+        text = _ASCII_PUNCT_NEAR_CJK.sub(full, text)
+    return text
+
+
 def normalize_lines(text: str) -> list[str]:
     """Split text on any line ending (CRLF, CR, LF) and normalise each line."""
     return [normalize(line) for line in text.splitlines()]

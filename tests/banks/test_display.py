@@ -1,0 +1,26 @@
+"""Stored question text keeps Chinese full-width punctuation after NFKC normalising."""
+import pytest
+
+from quiz.banks import formats
+from quiz.banks.formats.common import display, normalize
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("下列说法正确的是（ ）？", "下列说法正确的是（ ）？"),
+    ("安全第一，预防为主：综合治理", "安全第一，预防为主：综合治理"),
+    ("发现违章（如未戴安全帽）应制止！", "发现违章（如未戴安全帽）应制止！"),
+    ("产量 1,000 吨", "产量 1,000 吨"),
+    ("Hello, world!", "Hello, world!"),
+    ("ＡＢＣ全角字母", "ABC全角字母"),
+])
+def test_display_after_normalize(raw, shown):
+    assert display(normalize(raw)) == shown
+
+
+def test_parsed_questions_keep_full_width_punctuation():
+    text = "一、单选题\n1. 观察时间至少多长？（ ）\nA. 10秒，太短\nB. 30秒\n答案：B\n解析：不少于30秒：这是要求。\n"
+    result = formats.parse(text.encode(), "bank.txt")
+    q = result.questions[0]
+    assert q.stem.startswith("观察时间至少多长？")
+    assert q.options[0] == "10秒，太短"
+    assert q.explanation == "不少于30秒：这是要求。"
