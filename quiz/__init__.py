@@ -47,7 +47,7 @@ def _import_optional(module_name: str):
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:
+        if not exc.name or not (module_name + ".").startswith(exc.name + "."):
             raise
         return None
 
