@@ -404,3 +404,29 @@ def _generate(count: int) -> list[str]:
     table = bytes.maketrans(bytes(range(256)), "".join(alphabet[b % 32] for b in range(256)).encode("ascii"))
     raw = secrets.token_bytes(count * length).translate(table).decode("ascii")
     return [raw[i:i + length] for i in range(0, count * length, length)]
+
+
+def initial_passwords_xlsx(issued: list[IssuedPassword]) -> bytes:
+    """The sheet of initial passwords handed out after an import:
+    工号, 姓名, 单位, 初始密码 (工号 and passwords as text)."""
+    import io
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = _("初始密码")
+    sheet.append([_("工号"), _("姓名"), _("单位"), _("初始密码")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for person in issued:
+        sheet.append([person.employee_no, person.name, person.unit, person.password])
+    for column, width in zip("ABCD", (12, 10, 36, 16)):
+        sheet.column_dimensions[column].width = width
+        for cell in sheet[column][1:]:
+            cell.number_format = "@"
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

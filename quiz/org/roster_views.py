@@ -1,0 +1,201 @@
+"""Roster import for admins: upload → preview → confirm → result, and the
+one-time download of the initial passwords of the people just created.
+
+Between preview and confirm the uploaded file waits in a private temporary
+file under the instance folder (``roster-uploads/``), named by a random
+token that only this browser's session holds; it is deleted on confirm.
+The passwords sheet waits the same way and is deleted when downloaded.
+Files left behind (a preview never confirmed) are swept after an hour.
+With several app servers the instance folder must be shared (or sessions
+sticky); a missing file only means "please upload again".
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import time
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from quiz.extensions import db
+from quiz.org.forms import RosterImportForm
+from quiz.org.roster import UnreadableRoster, parse_roster
+from quiz.org.roster_import import apply_roster, initial_passwords_xlsx
+from quiz.web.decorators import roles_required
+
+bp = Blueprint("org_roster", __name__)
+
+MAX_AGE_SECONDS = 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+UPLOAD_KEY = "roster_upload"
+PASSWORDS_KEY = "roster_passwords"
+
+
+def _folder() -> Path:
+    base = current_app.config.get("ROSTER_UPLOAD_DIR") or Path(
+        current_app.config.get("INSTANCE_DIR") or current_app.instance_path) / "roster-uploads"
+    folder = Path(base)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _sweep(folder: Path) -> None:
+    cutoff = time.time() - MAX_AGE_SECONDS
+    for path in folder.iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _paths(token: str) -> tuple[Path, Path]:
+    folder = _folder()
+    return folder / f"{token}.upload", folder / f"{token}.json"
+
+
+def _discard(token: str | None) -> None:
+    if token and _TOKEN.match(token):
+        for path in _paths(token):
+            path.unlink(missing_ok=True)
+
+
+def _load_upload() -> tuple[str, bytes, dict] | None:
+    token = session.get(UPLOAD_KEY)
+    if not token or not _TOKEN.match(token):
+        return None
+    data_path, meta_path = _paths(token)
+    try:
+        meta = json.loads(meta_path.read_text("utf-8"))
+        data = data_path.read_bytes()
+    except (OSError, ValueError):
+        return None
+    if meta.get("user_id") != current_user.id:
+        return None
+    return token, data, meta
+
+
+def _run(data: bytes, meta: dict, *, dry_run: bool):
+    parsed = parse_roster(data, meta["filename"])
+    return apply_roster(parsed, initial_password=meta.get("initial_password") or None,
+                        valid_only=meta.get("valid_only", False), deactivate_missing=meta.get("deactivate_missing", False),
+                        dry_run=dry_run, actor=current_user._get_current_object(),
+                        default_company=current_app.config.get("ORG_NAME"), filename=meta["filename"])
+
+
+@bp.route("/org/roster", methods=["GET", "POST"])
+@roles_required("admin")
+def upload():
+    form = RosterImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        filename = Path(form.file.data.filename or "roster").name
+        try:
+            parse_roster(data, filename)
+        except UnreadableRoster as exc:
+            form.file.errors.append(str(exc))
+        else:
+            folder = _folder()
+            _sweep(folder)
+            _discard(session.pop(UPLOAD_KEY, None))
+            token = secrets.token_urlsafe(24)
+            data_path, meta_path = _paths(token)
+            _write_private(data_path, data)
+            meta = {"filename": filename, "user_id": current_user.id, "valid_only": bool(form.valid_only.data),
+                    "deactivate_missing": bool(form.deactivate_missing.data),
+                    "initial_password": form.initial_password.data or None}
+            _write_private(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+            session[UPLOAD_KEY] = token
+            return redirect(url_for("org_roster.preview"))
+    return render_template("org/roster_upload.html", form=form)
+
+
+@bp.get("/org/roster/preview")
+@roles_required("admin")
+def preview():
+    loaded = _load_upload()
+    if loaded is None:
+        flash(_("上传的文件已失效，请重新上传。"), "error")
+        return redirect(url_for("org_roster.upload"))
+    _token, data, meta = loaded
+    report = _run(data, meta, dry_run=True)
+    db.session.rollback()  # nothing was written; end the read transaction
+    return render_template("org/roster_preview.html", report=report, meta=meta,
+                           valid_rows=report.created + report.updated + report.unchanged,
+                           bad_rows=len({e.row for e in report.errors}))
+
+
+@bp.post("/org/roster/confirm")
+@roles_required("admin")
+def confirm():
+    loaded = _load_upload()
+    if loaded is None:
+        flash(_("上传的文件已失效，请重新上传。"), "error")
+        return redirect(url_for("org_roster.upload"))
+    token, data, meta = loaded
+    if request.form.get("valid_only") == "1":
+        meta["valid_only"] = True
+    report = _run(data, meta, dry_run=False)
+    if not report.applied:
+        db.session.rollback()
+        flash(_("文件有错误，未导入任何人员。"), "error")
+        return redirect(url_for("org_roster.preview"))
+    passwords_ready = False
+    if report.passwords and not meta.get("initial_password"):
+        sheet_token = secrets.token_urlsafe(24)
+        _write_private(_folder() / f"{sheet_token}.passwords.xlsx", initial_passwords_xlsx(report.passwords))
+        passwords_ready = True
+    db.session.commit()
+    session.pop(UPLOAD_KEY, None)
+    _discard(token)
+    if passwords_ready:
+        _discard_passwords(session.pop(PASSWORDS_KEY, None))
+        session[PASSWORDS_KEY] = sheet_token
+    return render_template("org/roster_result.html", report=report, meta=meta, passwords_ready=passwords_ready)
+
+
+def _discard_passwords(token: str | None) -> None:
+    if token and _TOKEN.match(token):
+        (_folder() / f"{token}.passwords.xlsx").unlink(missing_ok=True)
+
+
+@bp.post("/org/roster/cancel")
+@roles_required("admin")
+def cancel():
+    _discard(session.pop(UPLOAD_KEY, None))
+    flash(_("已取消，未导入任何人员。"), "success")
+    return redirect(url_for("org_roster.upload"))
+
+
+@bp.get("/org/roster/passwords.xlsx")
+@roles_required("admin")
+def passwords():
+    """The initial passwords of the people just created: once, then gone."""
+    token = session.pop(PASSWORDS_KEY, None)
+    path = _folder() / f"{token}.passwords.xlsx" if token and _TOKEN.match(token) else None
+    try:
+        data = path.read_bytes() if path else None
+    except OSError:
+        data = None
+    if data is None:
+        flash(_("初始密码表只能下载一次，已经下载过或已过期。如需新密码，请在人员页面重置密码。"), "error")
+        return redirect(url_for("org_roster.upload"))
+    path.unlink(missing_ok=True)
+    response = send_file(io.BytesIO(data), as_attachment=True,
+                         download_name=f"{_('初始密码')}-{datetime.now():%Y%m%d-%H%M}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Cache-Control"] = "no-store"
+    return response
