@@ -158,6 +158,8 @@ class Attempt(db.Model):
     pending_grading: Mapped[bool] = mapped_column(default=False)
     leave_count: Mapped[int] = mapped_column(default=0)
     counted: Mapped[bool] = mapped_column(default=True)  # practice attempts count for nothing
+    # furthest position reached; with one-way navigation nothing before it may change
+    current_position: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     exam: Mapped[Exam] = relationship()
     user: Mapped[User] = relationship()
@@ -210,3 +212,20 @@ class Mistake(db.Model):
     last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     question: Mapped[Question] = relationship()
+
+
+class ExamAllowance(db.Model):
+    """What one person gets beyond the exam's settings: extra minutes on the
+    clock of every attempt they start, and extra attempts. Written by a
+    trainer (and audited there); read when an attempt starts."""
+
+    __tablename__ = "exam_allowances"
+    __table_args__ = (UniqueConstraint("exam_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,108 @@
+"""What pages show of an attempt: the public view of each item, the worker's
+own answer as text, and (only when the rules allow) the right answer.
+
+Everything here that can reveal an answer is behind ``review_level``; the
+attempt page only ever uses ``item_view`` (DESIGN rule 10).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from quiz.banks import types
+from quiz.banks.types.base import QuestionData
+from quiz.db import utcnow
+from quiz.exams import grading
+from quiz.exams.models import Attempt, AttemptItem
+from quiz.exams.practice import public_question
+from quiz.exams.services import form_values
+
+
+def letter(i: int) -> str:
+    return chr(ord("A") + i)
+
+
+def item_view(item: AttemptItem) -> dict:
+    """The item as the phone may see it while the attempt runs: no answer, no 解析."""
+    rev = item.revision
+    qtype = types.get(rev.type)
+    view = public_question(rev, item.option_order)
+    view.update({
+        "position": item.position,
+        "number": item.position + 1,
+        "field": f"q{item.position}",
+        "response": item.response,
+        "values": form_values(item.response),
+        "answered": qtype.is_answered(item.response),
+        "flagged": item.flagged,
+        "saved_seq": item.client_seq,
+        "points": item.points,
+        "letters": {str(value): letter(i) for i, (value, _text) in enumerate(view["options"])},
+    })
+    return view
+
+
+def _as_text(view: dict, values: list[str]) -> str:
+    if view["options"]:
+        shown = []
+        for i, (value, text) in enumerate(view["options"]):
+            if str(value) in values:
+                lettered = types.get(view["type"]).has_options
+                shown.append(f"{letter(i)}. {text}" if lettered else str(text))
+        return "；".join(shown)
+    return "；".join(v for v in values if v)
+
+
+def response_text(item: AttemptItem) -> str:
+    """The worker's own answer as they read it (options by their display letter)."""
+    return _as_text(item_view(item), form_values(item.response))
+
+
+def answer_text(item: AttemptItem) -> str:
+    """The right answer as the worker's paper showed it. Only for review."""
+    rev = item.revision
+    view = public_question(rev, item.option_order)
+    if view["options"]:
+        return _as_text(view, form_values(rev.answer))
+    qtype = types.get(rev.type)
+    return qtype.answer_display(QuestionData(type=rev.type, stem=rev.stem, options=list(rev.options or []),
+                                             answer=rev.answer))
+
+
+def review_level(attempt: Attempt, now: datetime | None = None) -> str | None:
+    """What the result page may show: None while the attempt runs; then
+    "score", "wrong" (which were wrong) or "full" (right answers and 解析).
+    "after_close" shows the score only until the exam closes, then all."""
+    if attempt.status != "submitted":
+        return None
+    if attempt.mode == "practice":
+        return "full"
+    review = attempt.exam.review
+    if review == "after_close":
+        closes = attempt.exam.closes_at
+        return "full" if closes is not None and (now or utcnow()) >= closes else "score"
+    return review if review in ("score", "wrong", "full") else "score"
+
+
+def review_items(attempt: Attempt, level: str) -> list[dict]:
+    rows = []
+    for item in attempt.items:
+        view = item_view(item)
+        row = {
+            "number": item.position + 1, "stem": view["stem"], "label": view["label"], "points": item.points,
+            "score": item.score, "pending": item.score is None,
+            "right": grading.is_right(item.score, item.points), "answered": view["answered"],
+            "mine": response_text(item), "comment": item.comment,
+        }
+        if level == "full":
+            row["answer"] = answer_text(item)
+            row["explanation"] = item.revision.explanation or ""
+        rows.append(row)
+    return rows
+
+
+def practice_feedback(item: AttemptItem) -> dict | None:
+    """In a practice attempt, an answered item's feedback (shown at once)."""
+    if item.attempt.mode != "practice" or item.score is None:
+        return None
+    return {"right": bool(grading.is_right(item.score, item.points)), "answer": answer_text(item),
+            "explanation": item.revision.explanation or ""}

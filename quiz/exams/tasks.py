@@ -1,0 +1,142 @@
+"""A worker's assigned tasks: which exams, due when, how they stand."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from quiz.banks.models import Article
+from quiz.db import utcnow
+from quiz.exams.models import Assignment, AssignmentTarget, Attempt, Exam, ExamAllowance
+from quiz.extensions import db
+from quiz.org.models import User
+
+
+def _ancestor_ids(user: User) -> list[int]:
+    if user.unit is None:
+        return []
+    return [int(p) for p in user.unit.path.strip("/").split("/") if p]
+
+
+def is_assigned(user: User, assignment: Assignment) -> bool:
+    """The assignee rule (see ``Assignment``): named people; people in a target
+    unit's subtree, narrowed to the target job types when there are some;
+    everybody of a target job type when no unit is given."""
+    if not user.active:
+        return False
+    units = {t.unit_id for t in assignment.targets if t.unit_id is not None}
+    jobs = {t.job_type_id for t in assignment.targets if t.job_type_id is not None}
+    if user.id in {t.user_id for t in assignment.targets if t.user_id is not None}:
+        return True
+    if units:
+        in_unit = bool(units & set(_ancestor_ids(user)))
+        return in_unit and (not jobs or user.job_type_id in jobs)
+    return bool(jobs) and user.job_type_id in jobs
+
+
+def assignments_for(user: User) -> list[Assignment]:
+    """Every assignment of a live exam that includes ``user``, newest first."""
+    conditions = [AssignmentTarget.user_id == user.id]
+    ancestors = _ancestor_ids(user)
+    if ancestors:
+        conditions.append(AssignmentTarget.unit_id.in_(ancestors))
+    if user.job_type_id is not None:
+        conditions.append(AssignmentTarget.job_type_id == user.job_type_id)
+    query = (select(Assignment).join(Assignment.exam).where(Exam.archived.is_(False))
+             .where(Assignment.id.in_(select(AssignmentTarget.assignment_id).where(or_(*conditions))))
+             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+    return [a for a in db.session.scalars(query) if is_assigned(user, a)]
+
+
+def assignment_for(user: User, exam: Exam) -> Assignment | None:
+    """The assignment through which ``user`` may take ``exam`` (None: not theirs)."""
+    for assignment in assignments_for(user):
+        if assignment.exam_id == exam.id:
+            return assignment
+    return None
+
+
+@dataclass
+class Task:
+    assignment: Assignment
+    exam: Exam
+    status: str  # not_open, not_started, in_progress, pending, passed, failed, missed
+    due_at: datetime | None
+    score: float | None  # the score that counts (best or last, as the exam says)
+    max_score: float | None
+    attempts_used: int
+    attempts_left: int | None  # None: unlimited
+    in_progress: Attempt | None
+    counted_attempt: Attempt | None
+    article: Article | None
+
+
+STATUS_ORDER = {"in_progress": 0, "not_started": 1, "failed": 2, "not_open": 3, "pending": 4, "missed": 5,
+                "passed": 6}
+
+
+def counted_attempt(exam: Exam, attempts: list[Attempt]) -> Attempt | None:
+    """The finalised attempt whose score counts: the best or the last."""
+    done = [a for a in attempts if a.status == "submitted" and a.counted]
+    if not done:
+        return None
+    if exam.score_policy == "last":
+        return max(done, key=lambda a: a.number)
+    return max(done, key=lambda a: ((a.score or 0), -a.number))
+
+
+def tasks_for(user: User, now: datetime | None = None) -> list[Task]:
+    """The worker's tasks, one per exam (the newest assignment wins), the
+    ones that need doing first."""
+    now = now or utcnow()
+    by_exam: dict[int, Assignment] = {}
+    for assignment in assignments_for(user):
+        by_exam.setdefault(assignment.exam_id, assignment)
+    if not by_exam:
+        return []
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.user_id == user.id,
+                                                            Attempt.exam_id.in_(by_exam))
+                                      .order_by(Attempt.number)):
+        attempts.setdefault(attempt.exam_id, []).append(attempt)
+    extra = {a.exam_id: a.extra_attempts for a in db.session.scalars(
+        select(ExamAllowance).where(ExamAllowance.user_id == user.id, ExamAllowance.exam_id.in_(by_exam)))}
+    tasks = []
+    for exam_id, assignment in by_exam.items():
+        exam = assignment.exam
+        mine = attempts.get(exam_id, [])
+        running = next((a for a in mine if a.status == "in_progress"), None)
+        counted = counted_attempt(exam, mine)
+        used = sum(1 for a in mine if a.counted)
+        left = None
+        if exam.attempts_allowed is not None and exam.mode == "exam":
+            left = max(exam.attempts_allowed + extra.get(exam_id, 0) - used, 0)
+        closed = exam.closes_at is not None and now >= exam.closes_at
+        if running is not None:
+            status = "in_progress"
+        elif counted is not None:
+            status = "pending" if counted.pending_grading else ("passed" if counted.passed else "failed")
+        elif exam.opens_at is not None and now < exam.opens_at:
+            status = "not_open"
+        elif closed:
+            status = "missed"
+        else:
+            status = "not_started"
+        tasks.append(Task(assignment, exam, status, assignment.due_at, counted.score if counted else None,
+                          counted.max_score if counted else None, used, left, running, counted, exam.article))
+    tasks.sort(key=lambda t: (STATUS_ORDER.get(t.status, 9), t.due_at is None, t.due_at or now))
+    return tasks
+
+
+def may_start_again(task: Task, now: datetime | None = None) -> bool:
+    """Is there a start (or resume) button for this task?"""
+    now = now or utcnow()
+    exam = task.exam
+    if task.in_progress is not None:
+        return True
+    if exam.opens_at is not None and now < exam.opens_at:
+        return False
+    if exam.closes_at is not None and now >= exam.closes_at:
+        return False
+    return task.attempts_left is None or task.attempts_left > 0
