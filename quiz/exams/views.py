@@ -1,0 +1,267 @@
+"""The worker's pages: tasks, exam intro, the attempt (one question per
+screen, plain forms that work without JavaScript), result, mistakes book
+and practice. The phone's JSON API is in ``api.py`` on the same blueprint.
+
+Each view parses the request, calls a service, commits once, renders.
+"""
+from __future__ import annotations
+
+import random
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from quiz.banks.models import Bank
+from quiz.db import utcnow
+from quiz.exams import clock, mistakes, practice, present, services, tasks
+from quiz.exams.errors import ExamError
+from quiz.exams.models import Attempt, Exam
+from quiz.extensions import db
+from quiz.web.home import register_panel
+
+bp = Blueprint("exams", __name__)
+
+
+@bp.record_once
+def _home_panel(_state) -> None:
+    register_panel("worker", "exams/_tasks_panel.html",
+                   lambda user: {"tasks": tasks.tasks_for(user), "may_start": tasks.may_start_again}, order=10)
+
+
+def my_attempt(attempt_id: int) -> Attempt:
+    """The signed-in worker's attempt; anybody else's is a 404 (not a 403:
+    we do not confirm it exists)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _assigned_exam(exam_id: int):
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or exam.archived:
+        abort(404)
+    assignment = tasks.assignment_for(current_user, exam)
+    if assignment is None:
+        abort(404)
+    return exam, assignment
+
+
+@bp.get("/tasks")
+@login_required
+def my_tasks():
+    if services.finalise_overdue(user_id=current_user.id):
+        db.session.commit()
+    return render_template("exams/tasks.html", tasks=tasks.tasks_for(current_user), now=utcnow(),
+                           may_start=tasks.may_start_again)
+
+
+@bp.get("/exams/<int:exam_id>")
+@login_required
+def exam_intro(exam_id: int):
+    exam, assignment = _assigned_exam(exam_id)
+    if services.finalise_overdue(user_id=current_user.id):
+        db.session.commit()
+    task = next((t for t in tasks.tasks_for(current_user) if t.exam.id == exam.id), None)
+    return render_template("exams/intro.html", exam=exam, assignment=assignment, task=task,
+                           may_start=task is not None and tasks.may_start_again(task),
+                           question_count=len(services.draw_paper(exam, 1).items))
+
+
+@bp.get("/exams/<int:exam_id>/article")
+@login_required
+def article(exam_id: int):
+    exam, _assignment = _assigned_exam(exam_id)
+    if exam.article is None:
+        abort(404)
+    return render_template("exams/article.html", exam=exam, article=exam.article)
+
+
+@bp.post("/exams/<int:exam_id>/start")
+@login_required
+def start(exam_id: int):
+    exam, assignment = _assigned_exam(exam_id)
+    try:
+        attempt = services.start_attempt(current_user, exam, assignment=assignment)
+    except ExamError as exc:
+        db.session.commit()  # overdue attempts finalised on the way stay finalised
+        flash(str(exc), "error")
+        return redirect(url_for("exams.exam_intro", exam_id=exam_id))
+    db.session.commit()
+    return redirect(url_for("exams.take", attempt_id=attempt.id))
+
+
+def _finalised_redirect(attempt: Attempt):
+    return redirect(url_for("exams.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id: int):
+    attempt = my_attempt(attempt_id)
+    services.refresh(attempt)
+    db.session.commit()
+    if attempt.status != "in_progress":
+        return _finalised_redirect(attempt)
+    views = [present.item_view(item) for item in attempt.items]
+    forward = attempt.exam.navigation == "forward"
+    current = request.args.get("q", type=int)
+    if current is None or not 0 <= current < len(views) or (forward and current < attempt.current_position):
+        current = attempt.current_position
+        if not forward and current == 0:
+            current = next((v["position"] for v in views if not v["answered"]), 0)
+    feedback = {item.position: present.practice_feedback(item) for item in attempt.items}
+    return render_template(
+        "exams/attempt.html", attempt=attempt, exam=attempt.exam, items=views, current=current, forward=forward,
+        remaining=clock.remaining_seconds(attempt.deadline_at, utcnow()), grace=services.grace_seconds(),
+        answered=sum(1 for v in views if v["answered"]), feedback=feedback,
+        max_seq=max((v["saved_seq"] for v in views), default=0))
+
+
+@bp.post("/attempts/<int:attempt_id>/q/<int:position>")
+@login_required
+def save_form(attempt_id: int, position: int):
+    """A question page posted without JavaScript: save it, then go where asked."""
+    attempt = my_attempt(attempt_id)
+    go = request.form.get("go", "next")
+    forward = attempt.exam.navigation == "forward"
+    last = len(attempt.items) - 1
+    if go == "prev":
+        target = position - 1
+    elif go == "next":
+        target = position + 1
+    elif go.isdigit():
+        target = int(go)
+    else:
+        target = position
+    target = min(max(target, 0), last)
+    if forward and target < position:
+        target = position
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None:
+        abort(404)
+    field = f"q{position}"
+    values = request.form.getlist(field)
+    try:
+        if attempt.mode == "practice" and item.score is not None:
+            services.move(attempt, target if go != "check" else position)
+        else:
+            services.save_answer(attempt, position, seq=item.client_seq + 1, values=values,
+                                 move_to=position if go == "check" else target,
+                                 flagged=request.form.get("flag") == "1")
+    except ExamError as exc:
+        db.session.commit()
+        if attempt.status != "in_progress":
+            flash(str(exc), "error")
+            return _finalised_redirect(attempt)
+        flash(str(exc), "error")
+        return redirect(url_for("exams.take", attempt_id=attempt.id, q=position))
+    db.session.commit()
+    if go == "submit":
+        return redirect(url_for("exams.confirm_submit", attempt_id=attempt.id))
+    if attempt.mode == "practice" and go == "check":
+        return redirect(url_for("exams.take", attempt_id=attempt.id, q=position) + f"#q{position}")
+    return redirect(url_for("exams.take", attempt_id=attempt.id, q=target))
+
+
+@bp.get("/attempts/<int:attempt_id>/submit")
+@login_required
+def confirm_submit(attempt_id: int):
+    attempt = my_attempt(attempt_id)
+    services.refresh(attempt)
+    db.session.commit()
+    if attempt.status != "in_progress":
+        return _finalised_redirect(attempt)
+    views = [present.item_view(item) for item in attempt.items]
+    return render_template("exams/confirm.html", attempt=attempt, exam=attempt.exam,
+                           unanswered=[v["number"] for v in views if not v["answered"]],
+                           flagged=[v["number"] for v in views if v["flagged"]], total=len(views),
+                           remaining=clock.remaining_seconds(attempt.deadline_at, utcnow()))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit_form(attempt_id: int):
+    attempt = my_attempt(attempt_id)
+    services.submit(attempt)
+    db.session.commit()
+    return _finalised_redirect(attempt)
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = my_attempt(attempt_id)
+    services.refresh(attempt)
+    db.session.commit()
+    if attempt.status == "in_progress":
+        return redirect(url_for("exams.take", attempt_id=attempt.id))
+    level = present.review_level(attempt)
+    used = clock.time_used(attempt.started_at, attempt.submitted_at, attempt.deadline_at)
+    return render_template("exams/result.html", attempt=attempt, exam=attempt.exam, level=level,
+                           rows=present.review_items(attempt, level) if level in ("wrong", "full") else [],
+                           used_minutes=int(used.total_seconds()) // 60, used_seconds=int(used.total_seconds()) % 60)
+
+
+# -- mistakes book and practice ------------------------------------------------------
+
+@bp.get("/mistakes", endpoint="mistakes")
+@login_required
+def mistakes_book():
+    book = mistakes.book(current_user.id)
+    return render_template("exams/mistakes.html", book=book,
+                           total=sum(len(ms) for cats in book.values() for ms in cats.values()))
+
+
+
+@bp.get("/practice")
+@login_required
+def practice_home():
+    return render_template("exams/practice_home.html", banks=practice.banks_for(current_user),
+                           mistake_count=len(mistakes.open_mistakes(current_user.id)))
+
+
+def _practice_page(pick, action: str, title: str, empty: str, allowed):
+    feedback = None
+    if request.method == "POST":
+        try:
+            feedback = practice.answer(current_user, request.form.get("question_id"), request.form.get("revision_id"),
+                                       request.form.getlist("q0"), allowed=allowed)
+        except ExamError:
+            abort(404)
+        db.session.commit()
+        revision = feedback.revision
+    else:
+        question = pick(random.Random(), request.args.get("after", type=int))
+        if question is None:
+            return render_template("exams/practice.html", title=title, empty=empty, q=None)
+        revision = question.current_revision
+    q = practice.public_question(revision)
+    return render_template("exams/practice.html", title=title, q=q, revision=revision, feedback=feedback,
+                           values=services.form_values(feedback.response) if feedback else [], action=action,
+                           empty=empty)
+
+
+@bp.route("/practice/bank/<int:bank_id>", methods=["GET", "POST"])
+@login_required
+def practice_bank(bank_id: int):
+    bank = db.session.get(Bank, bank_id)
+    if bank is None or not practice.may_practise(current_user, bank):
+        abort(404)
+    return _practice_page(lambda rng, after: practice.pick_from_bank(bank, rng, after),
+                          url_for("exams.practice_bank", bank_id=bank.id), _("练习：%(t)s", t=bank.title),
+                          _("这个题库还没有题目。"), lambda question: question.bank_id == bank.id)
+
+
+@bp.route("/practice/mistakes", methods=["GET", "POST"])
+@login_required
+def practice_mistakes():
+    bank_id = request.args.get("bank", type=int)
+    action = url_for("exams.practice_mistakes", bank=bank_id) if bank_id else url_for("exams.practice_mistakes")
+    return _practice_page(lambda rng, after: practice.pick_mistake(current_user, rng, bank_id, after), action,
+                          _("错题练习"), _("错题本是空的，继续保持！"),
+                          lambda question: mistakes.in_book(current_user.id, question.id))
+
+
+from quiz.exams import api  # noqa: E402,F401  (the JSON routes, on this blueprint)
