@@ -339,6 +339,17 @@ def add_question(bank: Bank, data: QuestionData, actor=None) -> Question:
     return question
 
 
+def create_question(bank: Bank, data: QuestionData, actor=None) -> Question:
+    """A question written on the edit page (``InvalidQuestion`` when it is not valid)."""
+    problems = qtypes.validate(data)
+    if problems:
+        raise InvalidQuestion(problems)
+    question = add_question(bank, data, actor)
+    db.session.flush()
+    audit("question.create", question, question.stem[:60], actor=actor)
+    return question
+
+
 def import_questions(bank: Bank, result: ParseResult, *, valid_only: bool = False, actor=None) -> ImportOutcome:
     """Import a parsed file into ``bank``, all or nothing.
 

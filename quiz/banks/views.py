@@ -1,0 +1,464 @@
+"""Trainer pages for banks, questions, articles and uploads; the phone page of an article.
+
+Handlers parse the request, call ``quiz.banks.services`` and commit once.
+An upload is parsed twice (preview, then confirm) from a temporary file under
+``instance/uploads/banks`` named by a random token kept in the session.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import Text, cast, func, or_, select
+
+from quiz.banks import formats, services
+from quiz.banks import types as qtypes
+from quiz.banks.forms import (ArticleForm, BankForm, ConfirmForm, EmptyForm, QuestionForm, UploadForm,
+                              split_list)
+from quiz.banks.models import Article, Bank, Question
+from quiz.banks.types.base import ParseResult, QuestionData, UnreadableFile
+from quiz.extensions import db
+from quiz.org.models import JobType
+from quiz.web.decorators import roles_required
+
+bp = Blueprint("banks", __name__)
+PAGE_SIZE = 30
+EXPORTS = {"xlsx": ("sheet", ".xlsx"), "text": ("text", ".txt"), "gift": ("gift", ".gift"),
+           "moodlexml": ("moodlexml", ".xml")}
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+UPLOAD_MAX_AGE = 24 * 3600
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"qtypes": qtypes, "phone_view": phone_view, "paragraphs": services.paragraphs}
+
+
+def phone_view(q: QuestionData) -> tuple[str, dict]:
+    """The phone partial of ``q`` and its context, exactly as an attempt shows it (no answer)."""
+    qtype = qtypes.get(q.type)
+    return qtype.template, {"q": qtype.public_view(q), "field": "preview", "response": None,
+                            "disabled": True, "reveal": None}
+
+
+def _bank_or_404(bank_id: int) -> Bank:
+    return db.session.get(Bank, bank_id) or abort(404)
+
+
+def _json_text(column):
+    return cast(column, Text)
+
+
+def _json_item(value: str) -> str:
+    """How ``value`` appears inside a stored JSON list (json.dumps escapes non-ASCII)."""
+    return json.dumps(value)
+
+
+def _job_types(bank: Bank | None = None) -> str:
+    return "、".join(j.name for j in bank.job_types) if bank else ""
+
+
+# -- banks -------------------------------------------------------------------
+
+@bp.get("/banks")
+@roles_required("trainer")
+def bank_list():
+    banks = db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title)).all()
+    return render_template("banks/list.html", banks=banks, counts=services.question_counts())
+
+
+@bp.route("/banks/new", methods=["GET", "POST"], defaults={"bank_id": None})
+@bp.route("/banks/<int:bank_id>/edit", methods=["GET", "POST"])
+@roles_required("trainer")
+def bank_edit(bank_id: int | None):
+    bank = _bank_or_404(bank_id) if bank_id else None
+    form = BankForm(obj=bank) if request.method == "GET" and bank else BankForm()
+    form.article_ids.choices = [(a.id, a.title) for a in db.session.scalars(select(Article).order_by(Article.title))]
+    if request.method == "GET" and bank:
+        form.article_ids.data = [a.id for a in bank.articles]
+        form.job_types.data = _job_types(bank)
+    if form.validate_on_submit():
+        title = form.title.data.strip()
+        clash = db.session.scalar(select(Bank).where(Bank.title == title))
+        if clash is not None and clash is not bank:
+            form.title.errors.append(_("已有同名题库，请换一个名称。"))
+        else:
+            articles = [db.session.get(Article, i) for i in form.article_ids.data or []]
+            jobs = services.job_types_named(split_list(form.job_types.data))
+            if bank is None:
+                bank = services.create_bank(title, form.description.data or "", articles, jobs, actor=current_user)
+            else:
+                services.update_bank(bank, title, form.description.data or "", articles, jobs, actor=current_user)
+            db.session.commit()
+            flash(_("题库已保存。"), "success")
+            return redirect(url_for("banks.bank_view", bank_id=bank.id))
+    return render_template("banks/bank_edit.html", form=form, bank=bank)
+
+
+@bp.get("/banks/<int:bank_id>")
+@roles_required("trainer")
+def bank_view(bank_id: int):
+    bank = _bank_or_404(bank_id)
+    args = request.args
+    q = (args.get("q") or "").strip()
+    type_name = args.get("type") or ""
+    category = args.get("category") or ""
+    difficulty = args.get("difficulty", type=int)
+    job = (args.get("job") or "").strip()
+    archived = args.get("archived") == "1"
+    page = max(args.get("page", 1, type=int), 1)
+
+    query = select(Question).where(Question.bank_id == bank.id, Question.archived.is_(archived))
+    if q:
+        query = query.where(or_(Question.stem.contains(q, autoescape=True),
+                                Question.explanation.contains(q, autoescape=True),
+                                _json_text(Question.tags).contains(_json_item(q)[1:-1], autoescape=True),
+                                Question.id == (int(q) if q.isdigit() else -1)))
+    if type_name in qtypes.REGISTRY:
+        query = query.where(Question.type == type_name)
+    if category:
+        query = query.where(Question.category == category)
+    if difficulty:
+        query = query.where(Question.difficulty == difficulty)
+    if job:
+        query = query.where(_json_text(Question.job_types).contains(_json_item(job), autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    questions = db.session.scalars(query.order_by(Question.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    categories = db.session.scalars(select(Question.category).where(
+        Question.bank_id == bank.id, Question.category != "").distinct().order_by(Question.category)).all()
+    jobs = db.session.scalars(select(JobType.name).order_by(JobType.name)).all()
+    filters = {"q": q, "type": type_name, "category": category, "difficulty": difficulty or "", "job": job,
+               "archived": "1" if archived else ""}
+    return render_template(
+        "banks/bank.html", bank=bank, questions=questions, total=total, page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), filters=filters, categories=categories, jobs=jobs,
+        counts=services.question_counts().get(bank.id, {}), data_of=services.question_data,
+        action_form=EmptyForm())
+
+
+@bp.get("/banks/<int:bank_id>/export/<fmt>")
+@roles_required("trainer")
+def bank_export(bank_id: int, fmt: str):
+    bank = _bank_or_404(bank_id)
+    if fmt not in EXPORTS:
+        abort(404)
+    name, ext = EXPORTS[fmt]
+    data = formats.export(services.questions_as_data(bank), name)
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{bank.title}{ext}",
+                     mimetype=XLSX if ext == ".xlsx" else "application/octet-stream")
+
+
+@bp.get("/banks/template.xlsx")
+@roles_required("trainer")
+def template():
+    from quiz.banks.formats import sheet
+
+    return send_file(io.BytesIO(sheet.template()), as_attachment=True, download_name=_("题库导入模板.xlsx"),
+                     mimetype=XLSX)
+
+
+# -- questions -----------------------------------------------------------------
+
+@bp.route("/banks/<int:bank_id>/questions/new", methods=["GET", "POST"], defaults={"question_id": None})
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"], defaults={"bank_id": None})
+@roles_required("trainer")
+def question_edit(bank_id: int | None, question_id: int | None):
+    question = db.session.get(Question, question_id) or abort(404) if question_id else None
+    bank = question.bank if question else _bank_or_404(bank_id)
+    form = QuestionForm()
+    preview: QuestionData | None = None
+    problems: list[str] = []
+    if request.method == "GET":
+        if question is not None:
+            form.fill_from(services.question_data(question))
+            preview = services.question_data(question)
+        else:
+            form.type.data = request.args.get("type", "single")
+    elif form.validate_on_submit():
+        preview, problems = form.to_data()
+        if not problems and "save" in request.form:
+            if question is None:
+                question = services.create_question(bank, preview, actor=current_user)
+                changed = True
+            else:
+                changed = services.edit_question(question, preview, actor=current_user)
+            db.session.commit()
+            flash(_("题目已保存（第 %(n)s 版）。", n=question.revision) if changed else _("内容没有变化，未生成新版本。"),
+                  "success")
+            return redirect(url_for("banks.bank_view", bank_id=bank.id))
+    else:
+        problems = [e for errors in form.errors.values() for e in errors]
+    return render_template("banks/question_edit.html", form=form, bank=bank, question=question, preview=preview,
+                           problems=problems, action_form=EmptyForm())
+
+
+@bp.post("/questions/<int:question_id>/archive")
+@roles_required("trainer")
+def question_archive(question_id: int):
+    question = db.session.get(Question, question_id) or abort(404)
+    bank_id = question.bank_id
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    what = services.archive_question(question, actor=current_user)
+    db.session.commit()
+    flash(_("题目已被使用过，已归档（不再出现在新的考试中）。") if what == "archived" else _("题目已删除。"), "success")
+    return redirect(url_for("banks.bank_view", bank_id=bank_id))
+
+
+@bp.post("/questions/<int:question_id>/restore")
+@roles_required("trainer")
+def question_restore(question_id: int):
+    question = db.session.get(Question, question_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.restore_question(question, actor=current_user)
+    db.session.commit()
+    flash(_("题目已恢复。"), "success")
+    return redirect(url_for("banks.bank_view", bank_id=question.bank_id, archived=1))
+
+
+# -- articles ------------------------------------------------------------------
+
+@bp.get("/banks/articles")
+@roles_required("trainer")
+def article_list():
+    articles = db.session.scalars(select(Article).order_by(Article.title)).all()
+    return render_template("banks/articles.html", articles=articles)
+
+
+@bp.route("/banks/articles/new", methods=["GET", "POST"], defaults={"article_id": None})
+@bp.route("/banks/articles/<int:article_id>/edit", methods=["GET", "POST"])
+@roles_required("trainer")
+def article_edit(article_id: int | None):
+    article = db.session.get(Article, article_id) or abort(404) if article_id else None
+    form = ArticleForm(obj=article) if request.method == "GET" and article else ArticleForm()
+    if form.validate_on_submit():
+        values = (form.title.data, form.source.data or "", form.published_on.data, form.body.data)
+        if article is None:
+            article = services.create_article(*values, actor=current_user)
+        else:
+            services.update_article(article, *values, actor=current_user)
+        db.session.commit()
+        flash(_("学习材料已保存。"), "success")
+        return redirect(url_for("banks.article_view", article_id=article.id))
+    return render_template("banks/article_edit.html", form=form, article=article)
+
+
+@bp.get("/articles/<int:article_id>")
+@login_required
+def article_view(article_id: int):
+    """The study text on a worker's phone: escaped paragraphs, nothing else."""
+    article = db.session.get(Article, article_id) or abort(404)
+    banks = db.session.scalars(select(Bank).where(Bank.articles.contains(article))).all() \
+        if current_user.has_role("trainer", "admin") else []
+    return render_template("banks/article.html", article=article, paragraphs=services.paragraphs(article.body),
+                           banks=banks)
+
+
+# -- upload: form -> preview -> confirm -> result ----------------------------------
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads" / "banks"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _clean_old_uploads(folder: Path) -> None:
+    cutoff = time.time() - UPLOAD_MAX_AGE
+    for item in folder.iterdir():
+        try:
+            if item.stat().st_mtime < cutoff:
+                item.unlink()
+        except OSError:
+            pass
+
+
+def _upload(token: str) -> dict:
+    """The session's record of upload ``token``; 404 for any other token."""
+    uploads = session.get("bank_uploads") or {}
+    if not TOKEN_RE.match(token) or token not in uploads:
+        abort(404)
+    return uploads[token]
+
+
+def _forget(token: str) -> None:
+    uploads = dict(session.get("bank_uploads") or {})
+    uploads.pop(token, None)
+    session["bank_uploads"] = uploads
+
+
+def _parse(data: bytes, filename: str, fmt: str) -> ParseResult:
+    try:
+        return formats.parse(data, filename, fmt)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a parser bug is a message for the trainer, not a 500
+        current_app.logger.exception("parser failed on %s", filename)
+        raise UnreadableFile(_("无法读取这个文件（%(kind)s）：请检查内容，或改用 Excel 模板后重新上传。",
+                               kind=type(exc).__name__)) from exc
+
+
+def _target_bank(record: dict) -> Bank | None:
+    return db.session.get(Bank, record["bank_id"]) if record.get("bank_id") else None
+
+
+def _source_lines(data: bytes, result: ParseResult) -> list[str] | None:
+    if result.format != "text":
+        return None
+    from quiz.banks.formats.common import decode
+
+    try:
+        return decode(data).splitlines()
+    except UnreadableFile:
+        return None
+
+
+@bp.route("/banks/upload", methods=["GET", "POST"])
+@roles_required("trainer")
+def upload():
+    form = UploadForm()
+    banks = db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title)).all()
+    form.bank_id.choices = [(0, _("（新建题库）"))] + [(b.id, b.title) for b in banks]
+    if request.method == "GET" and request.args.get("bank", type=int):
+        form.bank_id.data = request.args.get("bank", type=int)
+    if form.validate_on_submit():
+        bank = db.session.get(Bank, form.bank_id.data) if form.bank_id.data else None
+        new_title = (form.new_title.data or "").strip()
+        filename = Path(form.file.data.filename or "upload").name
+        data = form.file.data.read()
+        if bank is None and new_title and db.session.scalar(select(Bank).where(Bank.title == new_title)):
+            form.new_title.errors.append(_("已有同名题库：请在上面选择它，或换一个名称。"))
+        else:
+            try:
+                result = _parse(data, filename, form.format.data)
+            except UnreadableFile as exc:
+                form.file.errors.append(str(exc))
+            else:
+                if bank is None and not new_title:
+                    new_title = services.read_bank_header(data[:4096].decode("utf-8-sig", "ignore"))["title"] \
+                        if result.format == "text" else None
+                    new_title = new_title or Path(filename).stem
+                folder = _upload_dir()
+                _clean_old_uploads(folder)
+                token = secrets.token_urlsafe(24)
+                (folder / token).write_bytes(data)
+                uploads = {k: v for k, v in (session.get("bank_uploads") or {}).items() if (folder / k).exists()}
+                uploads[token] = {"filename": filename, "format": form.format.data,
+                                  "bank_id": bank.id if bank else None, "new_title": None if bank else new_title}
+                session["bank_uploads"] = uploads
+                return redirect(url_for("banks.upload_preview", token=token))
+    return render_template("banks/upload.html", form=form)
+
+
+@bp.get("/banks/upload/<token>")
+@roles_required("trainer")
+def upload_preview(token: str):
+    record = _upload(token)
+    path = _upload_dir() / token
+    if not path.exists():
+        _forget(token)
+        flash(_("上传的文件已过期，请重新上传。"), "warning")
+        return redirect(url_for("banks.upload"))
+    try:
+        result = _parse(path.read_bytes(), record["filename"], record["format"])
+    except UnreadableFile as exc:
+        path.unlink(missing_ok=True)
+        _forget(token)
+        flash(str(exc), "error")
+        return redirect(url_for("banks.upload"))
+    bank = _target_bank(record)
+    plan = services.plan_import(bank, result)
+    return render_template("banks/upload_preview.html", token=token, record=record, bank=bank, plan=plan,
+                           result=result, form=ConfirmForm(), cancel_form=EmptyForm(),
+                           duplicate_wheres=plan.duplicate_wheres())
+
+
+@bp.post("/banks/upload/<token>/confirm")
+@roles_required("trainer")
+def upload_confirm(token: str):
+    record = _upload(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = _upload_dir() / token
+    if not path.exists():
+        _forget(token)
+        flash(_("上传的文件已过期，请重新上传。"), "warning")
+        return redirect(url_for("banks.upload"))
+    data = path.read_bytes()
+    try:
+        result = _parse(data, record["filename"], record["format"])
+    except UnreadableFile as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("banks.upload"))
+    bank = _target_bank(record)
+    if bank is None:
+        plan = services.plan_import(None, result)
+        if not plan.ok and not form.valid_only.data:
+            flash(_("文件有错误，未导入任何题目。可以勾选“只导入正确的题目”，或修改后重新上传。"), "error")
+            return redirect(url_for("banks.upload_preview", token=token))
+        title = record["new_title"]
+        if db.session.scalar(select(Bank).where(Bank.title == title)):
+            title = f"{title}（{time.strftime('%Y%m%d%H%M')}）"
+        bank = services.create_bank(title, actor=current_user)
+    outcome = services.import_questions(bank, result, valid_only=form.valid_only.data, actor=current_user)
+    if not outcome.imported:
+        db.session.rollback()
+        flash(_("文件有错误，未导入任何题目。可以勾选“只导入正确的题目”，或修改后重新上传。"), "error")
+        return redirect(url_for("banks.upload_preview", token=token))
+    db.session.commit()
+    rejected = bool(outcome.plan.rejected or outcome.plan.duplicates)
+    if rejected:
+        (_upload_dir() / f"{token}.rejected").write_bytes(
+            services.rejected_sheet(outcome.plan, _source_lines(data, result)))
+    path.unlink(missing_ok=True)
+    uploads = dict(session.get("bank_uploads") or {})
+    uploads[token] = dict(record, done=True, bank_id=bank.id)
+    session["bank_uploads"] = uploads
+    return render_template("banks/upload_result.html", bank=bank, outcome=outcome, token=token,
+                           rejected=rejected, record=record)
+
+
+@bp.get("/banks/upload/<token>/rejected.xlsx")
+@roles_required("trainer")
+def upload_rejected(token: str):
+    """The rejected questions with their reasons, to fix and upload again."""
+    record = _upload(token)
+    folder = _upload_dir()
+    done = folder / f"{token}.rejected"
+    if done.exists():
+        data = done.read_bytes()
+    elif (folder / token).exists():
+        raw = (folder / token).read_bytes()
+        try:
+            result = _parse(raw, record["filename"], record["format"])
+        except UnreadableFile:
+            abort(404)
+        data = services.rejected_sheet(services.plan_import(_target_bank(record), result), _source_lines(raw, result))
+    else:
+        abort(404)
+    stem = Path(record["filename"]).stem
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=_("%(name)s-未导入的题目.xlsx", name=stem),
+                     mimetype=XLSX)
+
+
+@bp.post("/banks/upload/<token>/cancel")
+@roles_required("trainer")
+def upload_cancel(token: str):
+    _upload(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    for name in (token, f"{token}.rejected"):
+        (_upload_dir() / name).unlink(missing_ok=True)
+    _forget(token)
+    flash(_("已取消，未导入任何题目。"), "success")
+    return redirect(url_for("banks.upload"))
