@@ -120,6 +120,9 @@ def import_roster(file: str, dry_run: bool, as_json: bool, valid_only: bool, dea
         parsed = parse_roster(data, file)
     except UnreadableRoster as exc:
         fail(str(exc), 2)
+    except Exception as exc:  # a reader library choking on a damaged file: still no traceback
+        current_app.logger.warning("roster %s unreadable: %r", file, exc)
+        fail("无法读取这个文件：请在 Excel 中打开后另存为 .xlsx 再导入。", 2)
     report = apply_roster(parsed, initial_password=initial_password, valid_only=valid_only,
                           deactivate_missing=deactivate_missing, dry_run=dry_run, actor=None,
                           default_company=current_app.config.get("ORG_NAME"), filename=Path(file).name)
