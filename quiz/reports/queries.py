@@ -1,0 +1,407 @@
+"""Completion queries: what the dashboard, the drill-down, who-to-chase, the
+person page and the exports read. Every query is limited by the viewer's
+``Scope`` (DESIGN rule 6) and by the report's filters.
+
+The heavy lifting is one grouped statement: each (assignment, person) pair's
+status is computed in SQL from the attempts, then counted per (assignment,
+unit of the person). ``figures.roll_up`` adds those rows up the unit tree in
+Python, so the number of statements is the same for ten people or twenty
+thousand.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+
+from sqlalchemy import and_, case, false, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement, Select
+
+from quiz.auth.scopes import Scope
+from quiz.db import utcnow
+from quiz.exams.models import Assignment, Attempt, Exam
+from quiz.extensions import db
+from quiz.org.models import JobType, Unit, User
+from quiz.reports.assignees import assignee_pairs
+from quiz.reports.figures import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts
+from quiz.web import SHANGHAI
+
+
+# -- filters -------------------------------------------------------------------------------------------------------
+
+def _int(value) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report is narrowed to. Anything unreadable in the query string is ignored.
+
+    ``date_from``/``date_to`` (Shanghai dates, inclusive) select assignments by
+    their due date (by their creation date when they have none).
+    """
+
+    assignment_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    job_type_id: int | None = None
+    unit_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        return cls(_int(args.get("assignment")), _date(args.get("from")), _date(args.get("to")),
+                   _int(args.get("job_type")), _int(args.get("unit")))
+
+    def as_args(self, **changes) -> dict:
+        values = {"assignment": self.assignment_id, "from": self.date_from and self.date_from.isoformat(),
+                  "to": self.date_to and self.date_to.isoformat(), "job_type": self.job_type_id, "unit": self.unit_id}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    id: int
+    title: str
+    exam_id: int
+    exam_title: str
+    due_at: datetime | None
+    created_at: datetime
+    pass_mark: float
+
+    def past_due(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at < now
+
+
+@dataclass
+class PersonRow:
+    """One person and one assignment: what who-to-chase, details and the person page show."""
+
+    assignment_id: int
+    user_id: int
+    employee_no: str
+    name: str
+    phone: str | None
+    unit_id: int | None
+    job_type: str
+    status: str
+    attempts: int
+    best_score: float | None
+    best_pct: float | None
+    last_at: datetime | None
+    overdue: bool = False
+    team: str = ""
+    unit_label: str = ""
+    levels: list[str] = field(default_factory=list)
+
+
+# -- the core statements -------------------------------------------------------------------------------------------
+
+STATUS_ORDER = {"not_started": 0, "in_progress": 1, "failed": 2, "passed": 3}
+
+
+def person_status(assignment_ids, user_conditions) -> Select:
+    """``SELECT assignment_id, user_id, attempts, status, best_score, best_pct,
+    first_finished_at, passed_at, last_at`` for every assigned person.
+
+    An attempt counts for an assignment when it is a counted attempt at the
+    assignment's exam, made for this assignment or for no assignment in particular.
+    """
+    pairs = assignee_pairs(assignment_ids, user_conditions).subquery("pairs")
+    a = Attempt
+    submitted = a.status == "submitted"
+    passed = func.max(case((a.passed.is_(True), 1), else_=0))
+    open_ = func.max(case((or_(a.status == "in_progress", and_(submitted, a.passed.is_(None))), 1), else_=0))
+    finished = func.max(case((submitted, 1), else_=0))
+    status = case((passed == 1, "passed"), (open_ == 1, "in_progress"), (finished == 1, "failed"),
+                  else_="not_started")
+    pct = case((and_(submitted, a.max_score > 0), a.score * 100.0 / a.max_score))
+    return (
+        select(
+            pairs.c.assignment_id, pairs.c.user_id,
+            func.count(a.id).label("attempts"),
+            status.label("status"),
+            func.max(case((submitted, a.score))).label("best_score"),
+            func.max(pct).label("best_pct"),
+            func.min(case((submitted, a.submitted_at))).label("first_finished_at"),
+            func.min(case((a.passed.is_(True), a.submitted_at))).label("passed_at"),
+            func.max(a.started_at).label("last_at"),
+        )
+        .select_from(pairs)
+        .join(Assignment, Assignment.id == pairs.c.assignment_id)
+        .outerjoin(a, and_(a.user_id == pairs.c.user_id, a.exam_id == Assignment.exam_id, a.counted.is_(True),
+                           or_(a.assignment_id == Assignment.id, a.assignment_id.is_(None))))
+        .group_by(pairs.c.assignment_id, pairs.c.user_id)
+    )
+
+
+def _count(status_column, name: str):
+    return func.sum(case((status_column == name, 1), else_=0))
+
+
+class Report:
+    """One viewer's completion report under some filters.
+
+    Attributes are computed once, on first use, each with one statement:
+    ``tree`` (units in scope and their ancestors), ``assignments`` (matching
+    the filters), ``unit_rows`` (counts per assignment and unit).
+    """
+
+    def __init__(self, scope: Scope, filters: Filters | None = None, now: datetime | None = None,
+                 show_phone: bool = False):
+        self.scope = scope
+        self.filters = filters or Filters()
+        self.now = now or utcnow()
+        self.show_phone = show_phone
+
+    # -- what the report covers ----------------------------------------------------------------------------------
+    @cached_property
+    def tree(self) -> Tree:
+        ancestor_ids = {int(p) for path in self.scope.unit_paths for p in path.strip("/").split("/") if p}
+        condition = self.scope.unit_condition(Unit.path)
+        if ancestor_ids:
+            condition = or_(condition, Unit.id.in_(ancestor_ids))
+        rows = db.session.execute(
+            select(Unit.id, Unit.parent_id, Unit.name, Unit.path, Unit.depth, Unit.kind).where(condition))
+        return Tree(UnitNode(*row) for row in rows)
+
+    @cached_property
+    def roots(self) -> list[UnitNode]:
+        """The tops of what the viewer sees: the companies, or the units they lead."""
+        if self.scope.everything:
+            return list(self.tree.children.get(None, []))
+        return sorted((u for u in self.tree.units.values() if u.path in self.scope.unit_paths),
+                      key=lambda u: u.path)
+
+    @cached_property
+    def filter_unit(self) -> Unit | None:
+        if self.filters.unit_id is None:
+            return None
+        return db.session.get(Unit, self.filters.unit_id)
+
+    def user_conditions(self, extra: tuple = ()) -> list[ColumnElement[bool]]:
+        conditions = [self.scope.people_condition(), *extra]
+        if self.filters.job_type_id:
+            conditions.append(User.job_type_id == self.filters.job_type_id)
+        if self.filters.unit_id:
+            unit = self.filter_unit
+            if unit is None:
+                conditions.append(false())
+            else:
+                conditions.append(User.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path))))
+        return conditions
+
+    @cached_property
+    def assignments(self) -> dict[int, AssignmentInfo]:
+        """Assignments matching the filters (visible ones are those with people in scope)."""
+        query = (select(Assignment.id, Assignment.title, Exam.id, Exam.title, Assignment.due_at, Assignment.created_at,
+                        Exam.pass_mark)
+                 .join(Exam, Exam.id == Assignment.exam_id)
+                 .order_by(Assignment.due_at.desc(), Assignment.id.desc()))
+        f = self.filters
+        if f.assignment_id:
+            query = query.where(Assignment.id == f.assignment_id)
+        when = func.coalesce(Assignment.due_at, Assignment.created_at)
+        if f.date_from:
+            query = query.where(when >= datetime.combine(f.date_from, time.min, tzinfo=SHANGHAI))
+        if f.date_to:
+            query = query.where(when < datetime.combine(f.date_to + timedelta(days=1), time.min, tzinfo=SHANGHAI))
+        out = {}
+        for row in db.session.execute(query):
+            out[row[0]] = AssignmentInfo(row[0], row[1] or row[3], row[2], row[3], row[4], row[5], row[6])
+        return out
+
+    def _assignment_ids(self) -> list[int]:
+        return list(self.assignments) or [-1]
+
+    def statuses(self, extra: tuple = ()) -> Select:
+        return person_status(self._assignment_ids(), self.user_conditions(extra))
+
+    # -- counts --------------------------------------------------------------------------------------------------
+    @cached_property
+    def unit_rows(self) -> list[tuple[int, int | None, Counts]]:
+        """(assignment id, unit id, counts) for every unit that has assigned people in scope."""
+        ps = self.statuses().subquery("ps")
+        query = (
+            select(ps.c.assignment_id, User.unit_id, func.count(),
+                   _count(ps.c.status, "not_started"), _count(ps.c.status, "in_progress"),
+                   _count(ps.c.status, "passed"), _count(ps.c.status, "failed"))
+            .join(User, User.id == ps.c.user_id)
+            .group_by(ps.c.assignment_id, User.unit_id)
+        )
+        rows = []
+        for assignment_id, unit_id, assigned, not_started, in_progress, passed, failed in db.session.execute(query):
+            info = self.assignments[assignment_id]
+            rows.append((assignment_id, unit_id, Counts.of(assigned, not_started or 0, in_progress or 0, passed or 0,
+                                                          failed or 0, info.past_due(self.now))))
+        return rows
+
+    @cached_property
+    def visible_assignments(self) -> list[AssignmentInfo]:
+        """Assignments with at least one person in scope, most recently due first."""
+        seen = {row[0] for row in self.unit_rows}
+        return [info for aid, info in self.assignments.items() if aid in seen]
+
+    def rows_for(self, assignment_id: int | None = None) -> list[tuple[int | None, Counts]]:
+        return [(unit_id, c) for aid, unit_id, c in self.unit_rows if assignment_id is None or aid == assignment_id]
+
+    def totals(self) -> list[tuple[AssignmentInfo, Counts]]:
+        """Per visible assignment, its figures over the whole scope."""
+        per: dict[int, Counts] = {}
+        for aid, _unit, counts in self.unit_rows:
+            per.setdefault(aid, Counts()).add(counts)
+        return [(info, per[info.id]) for info in self.visible_assignments]
+
+    def overall(self) -> Counts:
+        return sum_counts(c for _a, _u, c in self.unit_rows)
+
+    def drill(self, unit: UnitNode | None, assignment_id: int | None = None):
+        """(total, [(child unit, counts)] worst first, counts of people directly in ``unit``)."""
+        total, per_child, direct = roll_up(self.rows_for(assignment_id), self.tree, unit, self.roots)
+        return total, sorted_worst_first(per_child, self.tree), direct
+
+    def chart_units(self, assignment_id: int | None = None) -> list[tuple[UnitNode, Counts]]:
+        """The units the dashboard's bars show: the children of a single root, else the roots."""
+        roots = self.roots
+        at = roots[0] if len(roots) == 1 else None
+        return self.drill(at, assignment_id)[1]
+
+    def level(self, depth: int, assignment_id: int) -> list[tuple[UnitNode, Counts]]:
+        return sorted_worst_first(level_rows(self.rows_for(assignment_id), self.tree, depth), self.tree)
+
+    def histogram(self, bins: int = 10) -> list[int]:
+        """How many people's best score (as % of the maximum) fall in each tenth."""
+        ps = self.statuses().subquery("ps")
+        width = 100 / bins
+        bucket = case(*((ps.c.best_pct < width * (i + 1), i) for i in range(bins - 1)), else_=bins - 1)
+        counts = [0] * bins
+        query = select(bucket, func.count()).where(ps.c.best_pct.is_not(None)).group_by(bucket)
+        for index, n in db.session.execute(query):
+            counts[int(index)] += n
+        return counts
+
+    def timeline(self, assignment_id: int) -> dict:
+        """Cumulative finished and passed, per Shanghai day, for one assignment."""
+        info = self.assignments.get(assignment_id)
+        ps = self.statuses().subquery("ps")
+        query = (select(ps.c.first_finished_at, ps.c.passed_at)
+                 .where(ps.c.assignment_id == assignment_id, ps.c.first_finished_at.is_not(None)))
+        finished: dict[date, int] = {}
+        passed: dict[date, int] = {}
+        for first, passed_at in db.session.execute(query):
+            day = first.astimezone(SHANGHAI).date()
+            finished[day] = finished.get(day, 0) + 1
+            if passed_at is not None:
+                pday = passed_at.astimezone(SHANGHAI).date()
+                passed[pday] = passed.get(pday, 0) + 1
+        assigned = sum(c.assigned for _u, c in self.rows_for(assignment_id))
+        start = info.created_at.astimezone(SHANGHAI).date() if info else self.now.astimezone(SHANGHAI).date()
+        if finished:
+            start = min(start, min(finished))
+        due = info.due_at.astimezone(SHANGHAI).date() if info and info.due_at else None
+        end = max([d for d in (due, self.now.astimezone(SHANGHAI).date()) if d is not None] + [start])
+        if due is not None:
+            end = max(due, max(finished) if finished else due)
+        points, f, p = [], 0, 0
+        day = start
+        while day <= end:
+            f += finished.get(day, 0)
+            p += passed.get(day, 0)
+            points.append((day, f, p))
+            day += timedelta(days=1)
+        return {"assigned": assigned, "points": points, "due": due}
+
+    # -- people --------------------------------------------------------------------------------------------------
+    def people(self, only_not_passed: bool = False, extra: tuple = (), assignment_id: int | None = None,
+               limit: int | None = None) -> list[PersonRow]:
+        """Person × assignment rows, sorted by team (unit label), then 工号, then due date."""
+        ps = self.statuses(extra).subquery("ps")
+        query = (select(ps.c.assignment_id, ps.c.user_id, User.employee_no, User.name,
+                        User.phone if self.show_phone else literal(None), User.unit_id,
+                        func.coalesce(JobType.name, ""), ps.c.status, ps.c.attempts, ps.c.best_score,
+                        ps.c.best_pct, ps.c.last_at)
+                 .join(User, User.id == ps.c.user_id)
+                 .outerjoin(JobType, JobType.id == User.job_type_id))
+        if only_not_passed:
+            query = query.where(ps.c.status != "passed")
+        if assignment_id is not None:
+            query = query.where(ps.c.assignment_id == assignment_id)
+        rows = []
+        for r in db.session.execute(query):
+            info = self.assignments[r[0]]
+            unit = self.tree.units.get(r[5])
+            row = PersonRow(*r, overdue=r[7] != "passed" and info.past_due(self.now),
+                            team=unit.name if unit else "", unit_label=self.tree.label(r[5]),
+                            levels=self.tree.names_by_depth(r[5]))
+            rows.append(row)
+        order = {aid: i for i, aid in enumerate(self.assignments)}
+        rows.sort(key=lambda r: (r.unit_label, r.employee_no, order.get(r.assignment_id, 0)))
+        if limit is not None:
+            rows = rows[:limit]
+        return rows
+
+    def chase(self, limit: int | None = None) -> list[PersonRow]:
+        """Who to chase: people in scope who have not passed, sorted by team."""
+        return self.people(only_not_passed=True, limit=limit)
+
+    def direct_people(self, unit: UnitNode) -> list[tuple[PersonRow, Counts]]:
+        """People directly in ``unit``, each with their figures over the selected assignments, worst first."""
+        per: dict[int, tuple[PersonRow, Counts]] = {}
+        for row in self.people(extra=(User.unit_id == unit.id,)):
+            info = self.assignments[row.assignment_id]
+            counts = Counts.of_status(row.status, info.past_due(self.now))
+            if row.user_id in per:
+                per[row.user_id][1].add(counts)
+            else:
+                per[row.user_id] = (row, counts)
+        return sorted(per.values(), key=lambda pc: (pc[1].pass_rate, pc[1].completion_rate, pc[0].employee_no))
+
+    def person_assignments(self, person: User) -> list[dict]:
+        """Every assignment (matching the filters) of one person: status, attempts with scores, certificates."""
+        rows = self.people(extra=(User.id == person.id,))
+        exam_ids = {self.assignments[r.assignment_id].exam_id for r in rows}
+        attempts: list[Attempt] = []
+        if exam_ids:
+            attempts = list(db.session.scalars(
+                select(Attempt).where(Attempt.user_id == person.id, Attempt.exam_id.in_(exam_ids),
+                                      Attempt.counted.is_(True)).order_by(Attempt.started_at)))
+        certificates = certificates_of(person.id, exam_ids)
+        out = []
+        for row in rows:
+            info = self.assignments[row.assignment_id]
+            mine = [a for a in attempts if a.exam_id == info.exam_id and a.assignment_id in (None, info.id)]
+            out.append({"row": row, "assignment": info, "attempts": mine,
+                        "certificates": [c for c in certificates if c["exam_id"] == info.exam_id]})
+        return out
+
+
+def certificates_of(user_id: int, exam_ids) -> list[dict]:
+    """The person's certificates for these exams, when the certificates domain is installed."""
+    try:
+        from quiz.certificates.models import Certificate
+    except ImportError:
+        return []
+    if not exam_ids:
+        return []
+    query = select(Certificate).where(Certificate.user_id == user_id, Certificate.exam_id.in_(list(exam_ids)))
+    out = []
+    for cert in db.session.scalars(query):
+        out.append({"exam_id": cert.exam_id, "serial": getattr(cert, "serial", ""),
+                    "issued_at": getattr(cert, "issued_at", None), "id": cert.id,
+                    "revoked": getattr(cert, "revoked_at", None) is not None})
+    return out
+
+
+def job_type_choices() -> list[tuple[int, str]]:
+    return list(db.session.execute(select(JobType.id, JobType.name).order_by(JobType.name)))
