@@ -1,0 +1,371 @@
+"""What a trainer changes: exams (settings, fixed questions, draw rules) and
+assignments. Per-person actions, grading and the live view are in
+``trainer_actions``.
+
+Every function flushes and never commits (DESIGN rule 7) and records what
+it did with ``audit``. Refusals raise ``Invalid`` carrying one message per
+form field, so a view can show each beside its field.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from quiz.auth.scopes import scope_for
+from quiz.banks.models import Article, Bank, Question
+from quiz.exams.models import (MODES, MULTIPLE_POLICY, NAVIGATION, REVIEW, SCORE_POLICY, Assignment,
+                               AssignmentTarget, DrawRule, Exam, ExamItem)
+from quiz.extensions import db
+from quiz.org.models import JobType, Unit, User
+from quiz.org.services import audit
+
+
+class Invalid(ValueError):
+    """The trainer's input cannot be saved. ``errors`` maps a field name (or
+    ``rules-N-count`` for a draw rule, ``""`` for the whole form) to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+        self.errors = errors
+
+
+def _add(errors: dict[str, list[str]], key: str, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+# -- the data an exam form gives ----------------------------------------------------
+
+@dataclass
+class RuleData:
+    bank_id: int
+    count: int
+    points: float
+    category: str | None = None
+    type: str | None = None
+    difficulty: int | None = None
+
+
+@dataclass
+class ExamData:
+    """Every setting of ``Exam``; ``total`` (optional) is checked against the
+    points the questions add up to."""
+
+    title: str
+    description: str = ""
+    mode: str = "exam"
+    total: float | None = None
+    pass_mark: float = 60.0
+    time_limit_minutes: int | None = None
+    attempts_allowed: int | None = 1
+    wait_minutes: int = 0
+    score_policy: str = "best"
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    navigation: str = "free"
+    review: str = "wrong"
+    multiple_policy: str = "all_or_nothing"
+    leave_limit: int | None = None
+    article_id: int | None = None
+    rules: list[RuleData] = field(default_factory=list)
+    fixed: list[tuple[int, float]] | None = None  # (question id, points); None: keep the exam's as they are
+
+
+SETTINGS = ("title", "description", "mode", "pass_mark", "time_limit_minutes", "attempts_allowed", "wait_minutes",
+            "score_policy", "opens_at", "closes_at", "shuffle_questions", "shuffle_options", "navigation",
+            "review", "multiple_policy", "leave_limit", "article_id")
+CHOICES = {"mode": MODES, "navigation": NAVIGATION, "review": REVIEW, "score_policy": SCORE_POLICY,
+           "multiple_policy": MULTIPLE_POLICY}
+
+
+# -- pools ------------------------------------------------------------------------------
+
+def pool_condition(bank_id: int, category: str | None = None, type_name: str | None = None,
+                   difficulty: int | None = None) -> list:
+    """The conditions a draw rule puts on ``Question`` (the same narrowing the
+    worker side's drawing applies: live questions of the bank, by category,
+    type and difficulty when given)."""
+    conditions = [Question.bank_id == bank_id, Question.archived.is_(False),
+                  Question.current_revision_id.is_not(None)]
+    if category:
+        conditions.append(Question.category == category)
+    if type_name:
+        conditions.append(Question.type == type_name)
+    if difficulty is not None:
+        conditions.append(Question.difficulty == difficulty)
+    return conditions
+
+
+def pool_ids(rule: RuleData | DrawRule) -> set[int]:
+    return set(db.session.scalars(select(Question.id).where(
+        *pool_condition(rule.bank_id, rule.category, rule.type, rule.difficulty))))
+
+
+def bank_facets(bank_ids: Iterable[int]) -> dict[int, dict]:
+    """For the rule form: per bank, its categories, and counts per type and
+    per difficulty of live questions (one query)."""
+    out: dict[int, dict] = {}
+    ids = list(bank_ids)
+    if not ids:
+        return out
+    rows = db.session.execute(
+        select(Question.bank_id, Question.category, Question.type, Question.difficulty, func.count())
+        .where(Question.bank_id.in_(ids), Question.archived.is_(False))
+        .group_by(Question.bank_id, Question.category, Question.type, Question.difficulty))
+    for bank_id, category, type_name, difficulty, n in rows:
+        facet = out.setdefault(bank_id, {"total": 0, "categories": {}, "types": {}, "difficulties": {}})
+        facet["total"] += n
+        if category:
+            facet["categories"][category] = facet["categories"].get(category, 0) + n
+        facet["types"][type_name] = facet["types"].get(type_name, 0) + n
+        if difficulty is not None:
+            facet["difficulties"][difficulty] = facet["difficulties"].get(difficulty, 0) + n
+    return out
+
+
+def total_points(rules: Sequence[RuleData | DrawRule], fixed: Sequence[tuple[int, float]]) -> float:
+    return round(sum(r.count * r.points for r in rules) + sum(p for _q, p in fixed), 2)
+
+
+# -- checking ----------------------------------------------------------------------------
+
+def check_rules(rules: Sequence[RuleData], fixed_ids: set[int]) -> dict[str, list[str]]:
+    """Messages per rule when its bank cannot supply what it asks for.
+
+    A rule may not draw a question that is fixed or that an earlier rule
+    drew, so each rule is checked against its own pool less the fixed
+    questions, and the rules of one bank together against the union of
+    their pools: every paper can then be drawn in full.
+    """
+    errors: dict[str, list[str]] = {}
+    union: dict[int, set[int]] = {}
+    wanted: dict[int, int] = {}
+    first_rule_of_bank: dict[int, int] = {}
+    for n, rule in enumerate(rules):
+        bank = db.session.get(Bank, rule.bank_id)
+        if bank is None or bank.archived:
+            _add(errors, f"rules-{n}-bank_id", _("请选择一个题库。"))
+            continue
+        if rule.count < 1:
+            _add(errors, f"rules-{n}-count", _("抽题数量至少为 1。"))
+            continue
+        if rule.points <= 0:
+            _add(errors, f"rules-{n}-points", _("每题分值必须大于 0。"))
+        pool = pool_ids(rule) - fixed_ids
+        if len(pool) < rule.count:
+            _add(errors, f"rules-{n}-count", _(
+                "题库“%(bank)s”中符合条件的题目只有 %(have)s 道（已去掉固定题目），不够抽 %(want)s 道。",
+                bank=bank.title, have=len(pool), want=rule.count))
+            continue
+        union.setdefault(rule.bank_id, set()).update(pool)
+        wanted[rule.bank_id] = wanted.get(rule.bank_id, 0) + rule.count
+        first_rule_of_bank.setdefault(rule.bank_id, n)
+    for bank_id, want in wanted.items():
+        have = len(union[bank_id])
+        if want > have:
+            bank = db.session.get(Bank, bank_id)
+            _add(errors, f"rules-{first_rule_of_bank[bank_id]}-count", _(
+                "题库“%(bank)s”的几条抽题规则共要 %(want)s 道题，但符合这些规则的题目合计只有 %(have)s 道。",
+                bank=bank.title, want=want, have=have))
+    return errors
+
+
+def check_exam(data: ExamData, fixed: Sequence[tuple[int, float]]) -> dict[str, list[str]]:
+    """Every message about ``data``; empty when it can be saved."""
+    errors: dict[str, list[str]] = {}
+    if not (data.title or "").strip():
+        _add(errors, "title", _("请输入考试名称。"))
+    for name, allowed in CHOICES.items():
+        if getattr(data, name) not in allowed:
+            _add(errors, name, _("请从列表中选择。"))
+    if data.time_limit_minutes is not None and data.time_limit_minutes < 1:
+        _add(errors, "time_limit_minutes", _("考试时长至少 1 分钟；不限时请留空。"))
+    if data.attempts_allowed is not None and data.attempts_allowed < 1:
+        _add(errors, "attempts_allowed", _("作答次数至少 1 次；不限次数请留空。"))
+    if data.wait_minutes < 0:
+        _add(errors, "wait_minutes", _("间隔不能为负数。"))
+    if data.leave_limit is not None and data.leave_limit < 0:
+        _add(errors, "leave_limit", _("切屏次数不能为负数；不限制请留空。"))
+    if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
+        _add(errors, "closes_at", _("结束时间必须晚于开始时间。"))
+    if data.article_id is not None and db.session.get(Article, data.article_id) is None:
+        _add(errors, "article_id", _("请从列表中选择学习材料。"))
+    fixed_ids = {q for q, _p in fixed}
+    errors.update(check_rules(data.rules, fixed_ids))
+    for question_id, points in fixed:
+        if points <= 0:
+            _add(errors, "fixed", _("固定题目的分值必须大于 0。"))
+            break
+    total = total_points(data.rules, fixed)
+    if not data.rules and not fixed:
+        _add(errors, "", _("这场考试还没有题目：请添加抽题规则，或保存后挑选固定题目。"))
+    if data.total is not None and (data.rules or fixed) and abs(data.total - total) > 1e-6:
+        _add(errors, "total", _("卷面总分应为 %(want)s 分，但题目分值合计 %(have)s 分，请调整题数或分值。",
+                                want=_num(data.total), have=_num(total)))
+    if data.pass_mark < 0:
+        _add(errors, "pass_mark", _("及格分不能为负数。"))
+    elif (data.rules or fixed) and data.pass_mark > total + 1e-9:
+        _add(errors, "pass_mark", _("及格分 %(p)s 高于题目分值合计 %(t)s 分。", p=_num(data.pass_mark), t=_num(total)))
+    return errors
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+# -- saving ------------------------------------------------------------------------------
+
+def _fixed_of(exam: Exam | None) -> list[tuple[int, float]]:
+    return [(i.question_id, i.points) for i in exam.items] if exam is not None else []
+
+
+def save_exam(exam: Exam | None, data: ExamData, actor: User) -> Exam:
+    """Create an exam (``exam`` None) or change one: settings, draw rules and,
+    when ``data.fixed`` is given, the fixed questions. Attempts already
+    started keep the paper they drew (rule 5). Raises ``Invalid``."""
+    fixed = data.fixed if data.fixed is not None else _fixed_of(exam)
+    if data.fixed is not None:
+        known = set(db.session.scalars(select(Question.id).where(
+            Question.id.in_([q for q, _p in fixed]), Question.archived.is_(False))))
+        if len(known) != len({q for q, _p in fixed}):
+            raise Invalid({"fixed": [_("有的固定题目不存在或已停用，请重新选择。")]})
+    errors = check_exam(data, fixed)
+    if errors:
+        raise Invalid(errors)
+    creating = exam is None
+    before = None if creating else _snapshot(exam)
+    if creating:
+        exam = Exam(created_by_id=actor.id)
+        db.session.add(exam)
+    for name in SETTINGS:
+        value = getattr(data, name)
+        setattr(exam, name, value.strip() if isinstance(value, str) else value)
+    exam.rules = [DrawRule(bank_id=r.bank_id, category=r.category or None, type=r.type or None,
+                           difficulty=r.difficulty, count=r.count, points=float(r.points)) for r in data.rules]
+    if data.fixed is not None:
+        _replace_items(exam, fixed)
+    db.session.flush()
+    after = _snapshot(exam)
+    if creating:
+        audit("exam.create", exam, _("新建考试 %(title)s", title=exam.title), {"exam": after}, actor=actor)
+    else:
+        changed = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
+        audit("exam.update", exam, _("修改考试 %(title)s", title=exam.title), {"changed": changed}, actor=actor)
+    return exam
+
+
+def _replace_items(exam: Exam, fixed: Sequence[tuple[int, float]]) -> None:
+    current = {i.question_id: i for i in exam.items}
+    wanted = dict(fixed)
+    for question_id, item in current.items():
+        if question_id not in wanted:
+            exam.items.remove(item)
+    for position, (question_id, points) in enumerate(fixed):
+        item = current.get(question_id)
+        if item is None:
+            item = ExamItem(question_id=question_id)
+            exam.items.append(item)
+        item.position = position
+        item.points = float(points)
+
+
+def set_fixed_items(exam: Exam, fixed: Sequence[tuple[int, float]], actor: User) -> None:
+    """Replace the exam's fixed questions (question id, points), in this order."""
+    data = exam_data(exam)
+    data.fixed = list(dict(fixed).items())
+    save_exam(exam, data, actor)
+
+
+def exam_data(exam: Exam) -> ExamData:
+    """The exam's current settings as ``ExamData`` (to edit part of them)."""
+    data = ExamData(**{name: getattr(exam, name) for name in SETTINGS})
+    data.rules = [RuleData(r.bank_id, r.count, r.points, r.category, r.type, r.difficulty) for r in exam.rules]
+    return data
+
+
+def _snapshot(exam: Exam) -> dict:
+    snap = {}
+    for name in SETTINGS:
+        value = getattr(exam, name)
+        snap[name] = value.isoformat() if isinstance(value, datetime) else value
+    snap["rules"] = [[r.bank_id, r.category, r.type, r.difficulty, r.count, r.points] for r in exam.rules]
+    snap["fixed"] = [[i.question_id, i.points] for i in exam.items]
+    return snap
+
+
+def archive_exam(exam: Exam, actor: User, archived: bool = True) -> None:
+    """Take an exam off workers' task lists (or put it back); attempts stay."""
+    exam.archived = archived
+    db.session.flush()
+    audit("exam.archive" if archived else "exam.restore", exam, exam.title, actor=actor)
+
+
+def can_edit(user: User, exam: Exam) -> bool:
+    """Trainers of the whole company and admins edit any exam; a trainer of
+    some units edits the exams they created."""
+    return scope_for(user, "train").everything or exam.created_by_id == user.id
+
+
+# -- assigning ---------------------------------------------------------------------------
+
+def assign(exam: Exam, actor: User, *, unit_ids: Sequence[int] = (), job_type_ids: Sequence[int] = (),
+           user_ids: Sequence[int] = (), due_at: datetime | None = None, title: str = "") -> Assignment:
+    """Give ``exam`` to unit subtrees, job types and/or named people (the rule
+    in ``Assignment``'s docstring), within the actor's training scope.
+
+    A trainer limited to some units cannot name a unit or person outside
+    them, and must name a unit with job types (job types alone reach the
+    whole company). Raises ``Invalid``."""
+    scope = scope_for(actor, "train")
+    errors: dict[str, list[str]] = {}
+    units = [db.session.get(Unit, i) for i in dict.fromkeys(unit_ids)]
+    jobs = [db.session.get(JobType, i) for i in dict.fromkeys(job_type_ids)]
+    people = [db.session.get(User, i) for i in dict.fromkeys(user_ids)]
+    if any(u is None or not scope.can_see_unit(u) for u in units):
+        _add(errors, "unit_ids", _("只能布置给您负责培训的单位。"))
+    if any(j is None for j in jobs):
+        _add(errors, "job_type_ids", _("请从列表中选择工种。"))
+    if any(p is None or not p.active or not scope.can_see_person(p) for p in people):
+        _add(errors, "user_ids", _("只能布置给您负责培训的单位中在岗的人员。"))
+    if jobs and not units and not scope.everything:
+        _add(errors, "unit_ids", _("按工种布置时请同时选择单位：您只负责部分单位的培训。"))
+    if not units and not jobs and not people:
+        _add(errors, "", _("请至少选择一个单位、工种或人员。"))
+    if exam.archived:
+        _add(errors, "", _("考试已归档，不能再布置。"))
+    if not exam.items and not exam.rules:
+        _add(errors, "", _("这场考试还没有题目，请先添加题目再布置。"))
+    if errors:
+        raise Invalid(errors)
+    assignment = Assignment(exam=exam, title=(title or "").strip() or exam.title, due_at=due_at,
+                            created_by_id=actor.id)
+    assignment.targets = ([AssignmentTarget(unit_id=u.id) for u in units]
+                          + [AssignmentTarget(job_type_id=j.id) for j in jobs]
+                          + [AssignmentTarget(user_id=p.id) for p in people])
+    db.session.add(assignment)
+    db.session.flush()
+    count = assignee_count(assignment)
+    audit("exam.assign", assignment, _("布置考试 %(title)s 给 %(n)s 人", title=exam.title, n=count), {
+        "exam_id": exam.id, "units": [u.name for u in units], "job_types": [j.name for j in jobs],
+        "people": [p.employee_no for p in people], "due_at": due_at.isoformat() if due_at else None,
+        "assignees": count}, actor=actor)
+    return assignment
+
+
+def assignee_ids(assignment_ids: Sequence[int] | None, scope=None) -> set[int]:
+    """The people the assignments cover (within ``scope`` when given)."""
+    from quiz.reports.assignees import assignee_pairs
+
+    conditions = [scope.people_condition()] if scope is not None else []
+    pairs = assignee_pairs(list(assignment_ids or []), conditions).subquery()
+    return set(db.session.scalars(select(pairs.c.user_id).distinct()))
+
+
+def assignee_count(assignment: Assignment) -> int:
+    return len(assignee_ids([assignment.id]))
+

@@ -1,0 +1,422 @@
+"""The trainer's pages (desktop): exams and their draw rules, fixed
+questions, assigning, the live view with per-person actions, and the
+grading queue. Each request parses, calls one service, commits once.
+
+Blueprint ``exams_trainer``: the worker side owns the ``exams`` blueprint.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from quiz.auth.scopes import scope_for
+from quiz.banks import types
+from quiz.banks.models import Article, Bank, Question
+from quiz.banks.services import question_data
+from quiz.exams import demo  # noqa: F401  (registers the demo exams with ``demo load``)
+from quiz.exams import trainer_actions as actions
+from quiz.exams import trainer_services as svc
+from quiz.exams.errors import ExamError
+from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam
+from quiz.exams.trainer_forms import (AssignForm, ExamForm, ExtraAttemptForm, ExtraTimeForm, FixedItemsForm,
+                                      GradeForm, ReopenForm)
+from quiz.extensions import db
+from quiz.org.models import JobType, Unit, User
+from quiz.web import SHANGHAI
+from quiz.web.decorators import roles_required
+
+bp = Blueprint("exams_trainer", __name__, url_prefix="/trainer")
+
+
+def _scope():
+    return scope_for(current_user, "train")
+
+
+def _exam_or_404(exam_id: int) -> Exam:
+    return db.get_or_404(Exam, exam_id)
+
+
+def _editable_or_403(exam: Exam) -> Exam:
+    if not svc.can_edit(current_user, exam):
+        abort(403)
+    return exam
+
+
+def _person_or_404(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None or not _scope().can_see_person(person):
+        abort(404)
+    return person
+
+
+def _to_utc(value: datetime | None) -> datetime | None:
+    """A datetime-local typed in the plants' time zone, as UTC."""
+    return value.replace(tzinfo=SHANGHAI).astimezone(timezone.utc) if value else None
+
+
+def _to_local(value: datetime | None) -> datetime | None:
+    return value.astimezone(SHANGHAI).replace(tzinfo=None) if value else None
+
+
+# -- exam list -----------------------------------------------------------------------------
+
+@bp.get("/exams")
+@roles_required("trainer")
+def exams():
+    show_archived = request.args.get("archived") == "1"
+    rows = list(db.session.scalars(select(Exam).where(Exam.archived.is_(show_archived))
+                                   .order_by(Exam.created_at.desc(), Exam.id.desc())))
+    ids = [e.id for e in rows]
+    running = dict(db.session.execute(
+        select(Attempt.exam_id, func.count()).where(Attempt.exam_id.in_(ids), Attempt.status == "in_progress")
+        .group_by(Attempt.exam_id)).all()) if ids else {}
+    assignments = dict(db.session.execute(
+        select(Assignment.exam_id, func.count()).where(Assignment.exam_id.in_(ids))
+        .group_by(Assignment.exam_id)).all()) if ids else {}
+    queue = actions.grading_queue(_scope()).subquery()
+    pending = dict(db.session.execute(
+        select(Attempt.exam_id, func.count()).join(queue, queue.c.attempt_id == Attempt.id)
+        .group_by(Attempt.exam_id)).all())
+    return render_template("exams/trainer_exams.html", exams=rows, running=running, assignments=assignments,
+                           pending=pending, show_archived=show_archived,
+                           question_count=lambda e: len(e.items) + sum(r.count for r in e.rules),
+                           total=lambda e: svc.total_points(e.rules, [(i.question_id, i.points) for i in e.items]),
+                           can_edit=lambda e: svc.can_edit(current_user, e),
+                           queue_total=actions.queue_count(_scope()))
+
+
+# -- exam form -----------------------------------------------------------------------------
+
+def _bank_choices() -> list[tuple]:
+    counts = dict(db.session.execute(
+        select(Question.bank_id, func.count()).where(Question.archived.is_(False)).group_by(Question.bank_id)).all())
+    banks = db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title))
+    return [("", _("（选择题库）"))] + [(b.id, _("%(title)s（%(n)s 题）", title=b.title, n=counts.get(b.id, 0)))
+                                    for b in banks]
+
+
+def _type_choices() -> list[tuple]:
+    return [("", _("不限题型"))] + [(t.name, str(t.label)) for t in types.all_types()]
+
+
+def _prepare(form: ExamForm) -> dict:
+    """Choices for the selects, and what the rule rows need to be filled in well."""
+    bank_choices = _bank_choices()
+    type_choices = _type_choices()
+    for entry in form.rules:
+        entry.form.bank_id.choices = bank_choices
+        entry.form.type.choices = type_choices
+    form.article_id.choices = [("", _("（无）"))] + [
+        (a.id, a.title) for a in db.session.scalars(select(Article).order_by(Article.title))]
+    bank_ids = [c[0] for c in bank_choices if c[0]]
+    facets = svc.bank_facets(bank_ids)
+    titles = {b.id: b.title for b in db.session.scalars(select(Bank).where(Bank.id.in_(bank_ids)))}
+    categories = sorted({c for f in facets.values() for c in f["categories"]})
+    return {"facets": facets, "bank_titles": titles, "categories": categories,
+            "type_labels": {t.name: str(t.label) for t in types.all_types()}}
+
+
+def _exam_data(form: ExamForm) -> tuple[svc.ExamData, list[int]]:
+    rules, index = [], []
+    for n, entry in enumerate(form.rules):
+        f = entry.form
+        if f.remove.data or not f.bank_id.data:
+            continue
+        rules.append(svc.RuleData(bank_id=f.bank_id.data, count=f.count.data or 0,
+                                  points=f.points.data if f.points.data is not None else 1.0,
+                                  category=(f.category.data or "").strip() or None, type=f.type.data or None,
+                                  difficulty=f.difficulty.data))
+        index.append(n)
+    data = svc.ExamData(
+        title=form.title.data or "", description=form.description.data or "", mode=form.mode.data,
+        total=form.total.data, pass_mark=form.pass_mark.data, time_limit_minutes=form.time_limit_minutes.data,
+        attempts_allowed=form.attempts_allowed.data, wait_minutes=form.wait_minutes.data or 0,
+        score_policy=form.score_policy.data, opens_at=_to_utc(form.opens_at.data),
+        closes_at=_to_utc(form.closes_at.data), shuffle_questions=form.shuffle_questions.data,
+        shuffle_options=form.shuffle_options.data, navigation=form.navigation.data, review=form.review.data,
+        multiple_policy=form.multiple_policy.data, leave_limit=form.leave_limit.data,
+        article_id=form.article_id.data, rules=rules)
+    return data, index
+
+
+def _show_errors(form, errors: dict[str, list[str]], rule_index: list[int] | None = None) -> list[str]:
+    """Put each service message beside its field; return those for the whole form."""
+    general = []
+    for key, messages in errors.items():
+        field = None
+        m = re.fullmatch(r"rules-(\d+)-(\w+)", key)
+        if m and rule_index is not None and int(m.group(1)) < len(rule_index):
+            field = getattr(form.rules.entries[rule_index[int(m.group(1))]].form, m.group(2), None)
+        elif key:
+            field = getattr(form, key, None)
+        if field is None:
+            general.extend(messages)
+        else:
+            field.errors = list(field.errors or []) + list(messages)
+    return general
+
+
+@bp.route("/exams/new", methods=["GET", "POST"], defaults={"exam_id": None})
+@bp.route("/exams/<int:exam_id>/edit", methods=["GET", "POST"])
+@roles_required("trainer")
+def exam_edit(exam_id: int | None):
+    exam = _editable_or_403(_exam_or_404(exam_id)) if exam_id else None
+    form = ExamForm(obj=exam)
+    if request.method == "GET":
+        if exam is not None:
+            form.opens_at.data, form.closes_at.data = _to_local(exam.opens_at), _to_local(exam.closes_at)
+            form.total.data = svc.total_points(exam.rules, [(i.question_id, i.points) for i in exam.items])
+            form.rules.append_entry()
+        elif request.args.get("bank", type=int):
+            bank = db.session.get(Bank, request.args.get("bank", type=int))
+            if bank is not None:
+                form.title.data = _("%(title)s 考试", title=bank.title)
+                form.rules.entries[0].form.bank_id.data = bank.id
+                form.article_id.data = bank.articles[0].id if bank.articles else None
+    general: list[str] = []
+    if request.method == "POST" and "add_rule" in request.form:
+        form.rules.append_entry()
+    elif form.validate_on_submit():
+        data, index = _exam_data(form)
+        try:
+            saved = svc.save_exam(exam, data, current_user)
+        except svc.Invalid as exc:
+            db.session.rollback()
+            general = _show_errors(form, exc.errors, index)
+        else:
+            db.session.commit()
+            flash(_("已保存考试“%(title)s”。", title=saved.title), "success")
+            if not saved.items and not saved.rules:
+                return redirect(url_for(".exam_items", exam_id=saved.id))
+            return redirect(url_for(".exam_assign", exam_id=saved.id) if exam is None
+                            else url_for(".exams"))
+    context = _prepare(form)
+    return render_template("exams/trainer_exam_form.html", form=form, exam=exam, general_errors=general, **context)
+
+
+@bp.route("/exams/<int:exam_id>/questions", methods=["GET", "POST"])
+@roles_required("trainer")
+def exam_items(exam_id: int):
+    """Fixed questions: pick from a bank (filtered), remove, set points."""
+    exam = _editable_or_403(_exam_or_404(exam_id))
+    bank_id = request.args.get("bank", type=int)
+    category = (request.args.get("category") or "").strip()
+    type_name = request.args.get("type") or ""
+    form = FixedItemsForm()
+    general: list[str] = []
+    if form.validate_on_submit():
+        fixed = [(i.question_id, i.points) for i in exam.items if i.question_id not in set(form.remove_ids.data)]
+        have = {q for q, _p in fixed}
+        fixed += [(q, form.points.data or 1.0) for q in form.add_ids.data if q not in have]
+        try:
+            svc.set_fixed_items(exam, fixed, current_user)
+        except svc.Invalid as exc:
+            db.session.rollback()
+            general = _show_errors(form, exc.errors)
+        else:
+            db.session.commit()
+            flash(_("固定题目已保存：共 %(n)s 道。", n=len(exam.items)), "success")
+            return redirect(url_for(".exam_items", exam_id=exam.id, bank=bank_id or None,
+                                    category=category or None, type=type_name or None))
+    questions = []
+    if bank_id:
+        query = select(Question).where(Question.bank_id == bank_id, Question.archived.is_(False))
+        if category:
+            query = query.where(Question.category == category)
+        if type_name:
+            query = query.where(Question.type == type_name)
+        chosen = {i.question_id for i in exam.items}
+        questions = [q for q in db.session.scalars(query.order_by(Question.id).limit(500)) if q.id not in chosen]
+    banks = list(db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title)))
+    facets = svc.bank_facets([bank_id]) if bank_id else {}
+    return render_template("exams/trainer_items.html", exam=exam, form=form, questions=questions, banks=banks,
+                           bank_id=bank_id, category=category, type_name=type_name, general_errors=general,
+                           categories=sorted(facets.get(bank_id, {}).get("categories", {})),
+                           type_choices=_type_choices(), type_label=lambda n: str(types.get(n).label))
+
+
+# -- assigning ----------------------------------------------------------------------------
+
+def _unit_choices(scope) -> list[tuple[int, str]]:
+    units = db.session.scalars(select(Unit).where(scope.unit_condition(Unit.path)).order_by(Unit.path))
+    return [(u.id, "　" * u.depth + u.name) for u in units]
+
+
+@bp.route("/exams/<int:exam_id>/assign", methods=["GET", "POST"])
+@roles_required("trainer")
+def exam_assign(exam_id: int):
+    exam = _exam_or_404(exam_id)
+    scope = _scope()
+    form = AssignForm()
+    form.unit_ids.choices = _unit_choices(scope)
+    form.job_type_ids.choices = [(j.id, j.name) for j in db.session.scalars(select(JobType).order_by(JobType.name))]
+    general: list[str] = []
+    if form.validate_on_submit():
+        numbers = [n for n in re.split(r"[\s,，;；、]+", form.employee_nos.data or "") if n]
+        people = list(db.session.scalars(select(User).where(User.employee_no.in_(numbers)))) if numbers else []
+        missing = sorted(set(numbers) - {p.employee_no for p in people})
+        if missing:
+            form.employee_nos.errors = list(form.employee_nos.errors) + [
+                _("找不到这些工号：%(nos)s", nos="、".join(missing))]
+        else:
+            due_at = (datetime.combine(form.due_on.data, time(23, 59), SHANGHAI).astimezone(timezone.utc)
+                      if form.due_on.data else None)
+            try:
+                assignment = svc.assign(exam, current_user, unit_ids=form.unit_ids.data,
+                                        job_type_ids=form.job_type_ids.data, user_ids=[p.id for p in people],
+                                        due_at=due_at, title=form.title.data or "")
+            except svc.Invalid as exc:
+                db.session.rollback()
+                general = _show_errors(form, exc.errors)
+            else:
+                count = svc.assignee_count(assignment)
+                db.session.commit()
+                flash(_("已布置给 %(n)s 人。", n=count), "success")
+                return redirect(url_for(".exam_assign", exam_id=exam.id))
+    existing = list(db.session.scalars(select(Assignment).where(Assignment.exam_id == exam.id)
+                                       .order_by(Assignment.created_at.desc())))
+    counts = {a.id: len(svc.assignee_ids([a.id], scope)) for a in existing}
+    return render_template("exams/trainer_assign.html", exam=exam, form=form, assignments=existing, counts=counts,
+                           general_errors=general, limited=not scope.everything)
+
+
+# -- live view and per-person actions ---------------------------------------------------
+
+def _live_context(exam: Exam) -> dict:
+    data = actions.live(exam, _scope())
+    db.session.commit()  # overdue attempts finalised on the way (rule 4)
+    return {"exam": exam, "live": data, "time_form": ExtraTimeForm(), "attempt_form": ExtraAttemptForm(),
+            "reopen_form": ReopenForm()}
+
+
+@bp.get("/exams/<int:exam_id>/live")
+@roles_required("trainer")
+def live(exam_id: int):
+    return render_template("exams/trainer_live.html", **_live_context(_exam_or_404(exam_id)))
+
+
+@bp.get("/exams/<int:exam_id>/live/rows")
+@roles_required("trainer")
+def live_rows(exam_id: int):
+    """The live table alone, for ``static/js/live.js`` to swap in."""
+    return render_template("exams/trainer_live_rows.html", **_live_context(_exam_or_404(exam_id)))
+
+
+def _back(exam: Exam):
+    return redirect(url_for(".live", exam_id=exam.id))
+
+
+def _refused(exc: ExamError, exam: Exam):
+    db.session.rollback()
+    flash(str(exc), "error")
+    return _back(exam)
+
+
+@bp.post("/exams/<int:exam_id>/people/<int:user_id>/extra-time")
+@roles_required("trainer")
+def extra_time(exam_id: int, user_id: int):
+    exam, person = _exam_or_404(exam_id), _person_or_404(user_id)
+    form = ExtraTimeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.minutes.errors) or _("请输入分钟数。"), "error")
+        return _back(exam)
+    try:
+        what = actions.give_extra_time(exam, person, form.minutes.data, current_user)
+    except ExamError as exc:
+        return _refused(exc, exam)
+    db.session.commit()
+    if what == "attempt":
+        flash(_("已为 %(name)s 的本次作答延长 %(n)s 分钟。", name=person.name, n=form.minutes.data), "success")
+    else:
+        flash(_("%(name)s 目前没有进行中的作答；下次开考时将多 %(n)s 分钟。", name=person.name, n=form.minutes.data),
+              "success")
+    return _back(exam)
+
+
+@bp.post("/exams/<int:exam_id>/people/<int:user_id>/extra-attempt")
+@roles_required("trainer")
+def extra_attempt(exam_id: int, user_id: int):
+    exam, person = _exam_or_404(exam_id), _person_or_404(user_id)
+    if not ExtraAttemptForm().validate_on_submit():
+        abort(400)
+    try:
+        actions.give_extra_attempt(exam, person, current_user)
+    except ExamError as exc:
+        return _refused(exc, exam)
+    db.session.commit()
+    flash(_("已为 %(name)s 增加一次作答机会。", name=person.name), "success")
+    return _back(exam)
+
+
+@bp.post("/attempts/<int:attempt_id>/reopen")
+@roles_required("trainer")
+def reopen(attempt_id: int):
+    attempt = db.get_or_404(Attempt, attempt_id)
+    person = _person_or_404(attempt.user_id)
+    exam = attempt.exam
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.minutes.errors) or _("请求有误。"), "error")
+        return _back(exam)
+    try:
+        actions.reopen(attempt, form.minutes.data, current_user)
+    except ExamError as exc:
+        return _refused(exc, exam)
+    db.session.commit()
+    flash(_("已重新开放 %(name)s 的作答，已保存的答案都在。", name=person.name), "success")
+    return _back(exam)
+
+
+# -- grading queue ------------------------------------------------------------------------
+
+@bp.get("/grading")
+@roles_required("trainer")
+def grading():
+    """The next answer waiting for a trainer (``skip`` passes over some)."""
+    exam_id = request.args.get("exam", type=int)
+    skip = max(request.args.get("skip", 0, type=int), 0)
+    query = actions.grading_queue(_scope(), exam_id)
+    item = db.session.scalar(query.offset(skip).limit(1))
+    if item is None and skip:
+        item = db.session.scalar(query.limit(1))
+        skip = 0
+    if item is None:
+        return render_template("exams/trainer_grading.html", item=None, exam_id=exam_id,
+                               remaining=0, form=None)
+    return redirect(url_for(".grade", item_id=item.id, exam=exam_id, skip=skip or None))
+
+
+@bp.route("/grading/<int:item_id>", methods=["GET", "POST"])
+@roles_required("trainer")
+def grade(item_id: int):
+    item = db.get_or_404(AttemptItem, item_id)
+    attempt = item.attempt
+    if attempt.mode != "exam":
+        abort(404)
+    _person_or_404(attempt.user_id)
+    exam_id = request.args.get("exam", type=int)
+    skip = max(request.args.get("skip", 0, type=int), 0)
+    form = GradeForm(obj=item if request.method == "GET" and item.score is not None else None)
+    if form.validate_on_submit():
+        try:
+            completed = actions.grade_item(item, form.score.data, form.comment.data or "", current_user)
+        except ExamError as exc:
+            db.session.rollback()
+            form.score.errors = list(form.score.errors) + [str(exc)]
+        else:
+            db.session.commit()
+            if completed:
+                flash(_("%(name)s 的试卷已全部评完：%(score)s 分。", name=attempt.user.name,
+                        score=f"{attempt.score:g}"), "success")
+            else:
+                flash(_("已保存评分。"), "success")
+            return redirect(url_for(".grading", exam=exam_id, skip=skip or None))
+    q = question_data(item.revision)
+    return render_template("exams/trainer_grading.html", item=item, attempt=attempt, q=q,
+                           qtype=types.get(q.type), form=form, exam_id=exam_id, skip=skip,
+                           remaining=actions.queue_count(_scope(), exam_id))
