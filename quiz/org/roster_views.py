@@ -24,6 +24,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from quiz.auth.passwords import problems
 from quiz.extensions import db
 from quiz.org.forms import RosterImportForm
 from quiz.org.roster import UnreadableRoster, parse_roster
@@ -103,11 +104,17 @@ def upload():
     if form.validate_on_submit():
         data = form.file.data.read()
         filename = Path(form.file.data.filename or "roster").name
+        weak = problems(form.initial_password.data) if form.initial_password.data else []
         try:
             parse_roster(data, filename)
         except UnreadableRoster as exc:
             form.file.errors.append(str(exc))
-        else:
+        except Exception:  # a reader library choking on a damaged file: explain, do not fail
+            current_app.logger.warning("roster upload %s unreadable", filename, exc_info=True)
+            form.file.errors.append(_("无法读取这个文件：请在 Excel 中打开后另存为 .xlsx 再上传。"))
+        if weak:
+            form.initial_password.errors.extend(weak)
+        if not form.file.errors and not weak:
             folder = _folder()
             _sweep(folder)
             _discard(session.pop(UPLOAD_KEY, None))

@@ -168,3 +168,11 @@ def test_csrf_is_checked(web, csrf_app):
         assert client.post("/org/roster/confirm").status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_weak_initial_password_is_refused_on_the_form(web):
+    _app, client = web
+    login(client, make_user("900001", roles={"admin": [None]}))
+    response = upload(client, xlsx(ROWS), initial_password="12345678")
+    assert response.status_code == 200 and "字母和数字" in response.get_data(as_text=True)
+    assert client.get("/org/roster/preview").status_code == 302
