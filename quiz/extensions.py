@@ -1,7 +1,7 @@
 """Extensions, created unbound; ``init_app`` binds them in the factory."""
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,7 +21,12 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_locale() -> str:
-    """The signed-in user's language, else the one chosen in this browser, else Chinese."""
+    """The signed-in user's language, else the one chosen in this browser, else Chinese.
+
+    Outside a request (CLI commands, services called from scripts) it is Chinese.
+    """
+    if not has_request_context():
+        return "zh"
     choice = None
     if current_user and getattr(current_user, "is_authenticated", False):
         choice = current_user.locale
@@ -59,5 +64,3 @@ def init_app(app: Flask) -> None:
         if user is None or not user.active:
             return None
         return user
-
-    _ = request  # keep the import for type checkers of select_locale

@@ -24,3 +24,11 @@ def test_parsed_questions_keep_full_width_punctuation():
     assert q.stem.startswith("观察时间至少多长？")
     assert q.options[0] == "10秒，太短"
     assert q.explanation == "不少于30秒：这是要求。"
+
+
+def test_comment_header_lines_are_not_questions():
+    text = "# 题库：示例\n# 工种：磨工\n一、判断题\n1. 检修前必须停机挂牌。\n答案：正确\n"
+    result = formats.parse(text.encode(), "bank.txt")
+    assert result.warnings == [] and result.errors == []
+    assert [q.stem for q in result.questions] == ["检修前必须停机挂牌。"]
+    assert result.questions[0].where.endswith("4 行")

@@ -642,7 +642,9 @@ def _no_answer_message(b: _Block, raw: str, kind: str, options: int = 0) -> str:
 def parse_text(text: str) -> ParseResult:
     """Parse the text template from a str (already decoded)."""
     text = text.replace("^*^", "\n")
-    lines = [normalize(line) for line in text.splitlines()]
+    # "#" starts a comment line (the shipped banks' header: # 题库：… # 文章：… # 工种：…);
+    # it is blanked, not dropped, so line numbers in messages stay right
+    lines = ["" if line.lstrip().startswith("#") else normalize(line) for line in text.splitlines()]
     reader = _Reader(lines)
     reader.read()
     reader.apply_keys()
