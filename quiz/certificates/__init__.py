@@ -1,0 +1,1 @@
+"""Completion certificates: issuing, PDF rendering, public verification."""
