@@ -74,8 +74,7 @@ def main() -> None:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench",
             "RATELIMIT_STORAGE_URI": "memory://",
         })
-        # a request context: the locale selector reads the session (CLI commands do the same)
-        with app.test_request_context():
+        with app.app_context():
             db.create_all()
             start = time.perf_counter()
             parsed = parse_roster(data, "roster.xlsx")
@@ -99,7 +98,7 @@ def main() -> None:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench2.db", "SECRET_KEY": "bench",
             "RATELIMIT_STORAGE_URI": "memory://",
         })
-        with app.test_request_context():
+        with app.app_context():
             db.create_all()
             start = time.perf_counter()
             shared = apply_roster(parse_roster(data, "roster.xlsx"), initial_password="Start2024x")

@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
-from functools import wraps
 from pathlib import Path
 
 import click
-from flask import current_app, has_request_context
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -17,21 +16,6 @@ from quiz.auth.services import set_initial_password
 from quiz.extensions import db
 from quiz.org import demo, services
 from quiz.org.models import RoleGrant, User
-
-
-def _request_context(command):
-    """Run a command inside a request context: the locale selector reads the
-    session, so gettext (used by the services' messages) needs one. Without a
-    request the session is empty and the language is Chinese."""
-
-    @wraps(command)
-    def wrapped(*args, **kwargs):
-        if has_request_context():
-            return command(*args, **kwargs)
-        with current_app.test_request_context():
-            return command(*args, **kwargs)
-
-    return wrapped
 
 
 @click.group("users", help="人员与账号")
@@ -44,7 +28,6 @@ def users() -> None:
 @click.option("--name", prompt="姓名")
 @click.password_option("--password", prompt="密码")
 @with_appcontext
-@_request_context
 def create_admin(employee_no: str, name: str, password: str) -> None:
     """Create an administrator (or make an existing person one)."""
     found = problems(password, employee_no)
@@ -69,7 +52,6 @@ def create_admin(employee_no: str, name: str, password: str) -> None:
 @click.argument("employee_no")
 @click.option("--password", default=None, help="新的初始密码；不填则自动生成")
 @with_appcontext
-@_request_context
 def reset_password(employee_no: str, password: str | None) -> None:
     """Give a person a new initial password, to be changed at next sign-in."""
     user = db.session.scalar(select(User).where(User.employee_no == employee_no))
@@ -91,7 +73,6 @@ def reset_password(employee_no: str, password: str | None) -> None:
 @click.option("--passwords-out", type=click.Path(dir_okay=False), default=None,
               help="新人员初始密码表（.xlsx）的保存位置")
 @with_appcontext
-@_request_context
 def import_roster(file: str, dry_run: bool, as_json: bool, valid_only: bool, deactivate_missing: bool,
                   initial_password: str | None, passwords_out: str | None) -> None:
     """Import the HR roster (.xlsx / .csv). Exit 0 when the file is fine,

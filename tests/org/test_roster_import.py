@@ -5,7 +5,6 @@ import io
 import json
 
 import openpyxl
-import pytest
 from sqlalchemy import func, select
 
 from quiz.auth import passwords
@@ -22,18 +21,6 @@ ROWS = [
     ["000102", "李四", ORE, "巡检工", "", "部门负责人"],
     ["000103", "王五", "中铝山西新材料有限公司/电解厂/电解一工区", "电解工", "", "培训员"],
 ]
-
-
-@pytest.fixture(autouse=True)
-def _request(app, request):
-    """The locale selector reads the session, so gettext outside a request
-    fails in an app context alone (see the report to the lead). The CLI
-    tests go without: the commands provide their own."""
-    if request.node.name.startswith("test_cli"):
-        yield
-        return
-    with app.test_request_context():
-        yield
 
 
 def xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
