@@ -53,7 +53,7 @@ def give_extra_time(exam: Exam, user: User, minutes: int, actor: User, now: date
     now = now or utcnow()
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise ExamError(_("延长时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
-    begin_write(db.session)
+    begin_write(db.session())
     attempt = running_attempt(exam, user)
     if attempt is not None and attempt.deadline_at is not None:
         before = attempt.deadline_at
@@ -80,7 +80,7 @@ def give_extra_attempt(exam: Exam, user: User, actor: User) -> ExamAllowance:
     """One more attempt at ``exam`` for ``user`` than the exam allows."""
     if exam.mode == "practice" or exam.attempts_allowed is None:
         raise ExamError(_("这场考试不限作答次数，无需增加。"), "unlimited", 409)
-    begin_write(db.session)
+    begin_write(db.session())
     allowance = _allowance(exam, user, actor)
     allowance.extra_attempts = (allowance.extra_attempts or 0) + 1
     db.session.flush()
@@ -98,7 +98,7 @@ def reopen(attempt: Attempt, minutes: int | None, actor: User, now: datetime | N
     now = now or utcnow()
     if minutes is not None and not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise ExamError(_("作答时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
-    begin_write(db.session)
+    begin_write(db.session())
     db.session.refresh(attempt, with_for_update=True)
     if attempt.status == "in_progress":
         raise ExamError(_("这次作答仍在进行中，无需重新开放。"), "in_progress", 409)
@@ -157,7 +157,7 @@ def grade_item(item: AttemptItem, score: float, comment: str, actor: User, now: 
     attempt = item.attempt
     if not 0 <= score <= item.points + 1e-9:
         raise ExamError(_("得分应在 0 到 %(p)s 分之间。", p=f"{item.points:g}"), "bad_score", 400)
-    begin_write(db.session)
+    begin_write(db.session())
     db.session.refresh(attempt, with_for_update=True)
     db.session.refresh(item)
     if attempt.status != "submitted":

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, FloatField, Form, FormField,
                      IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -15,6 +16,11 @@ def int_or_none(value):
     if value in (None, "", "None"):
         return None
     return int(value)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the option objects WTForms 3.3 wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 MODE_CHOICES = [("exam", _l("考试（计入成绩）")), ("practice", _l("练习（即时反馈，不限次数，不计成绩）"))]
@@ -43,7 +49,7 @@ class RuleForm(Form):
     bank_id = SelectField(_l("题库"), coerce=int_or_none, choices=[], validate_choice=False)
     category = StringField(_l("分类（可选）"), validators=[Optional(), Length(max=100)])
     type = SelectField(_l("题型"), choices=[], validate_choice=False)
-    difficulty = SelectField(_l("难度"), choices=DIFFICULTY_CHOICES, coerce=int_or_none, validate_choice=False)
+    difficulty = SelectField(_l("难度"), choices=choices(DIFFICULTY_CHOICES), coerce=int_or_none, validate_choice=False)
     count = IntegerField(_l("抽题数量"), validators=[Optional(), NumberRange(min=1, max=500, message=_l("数量应在 1 到 500 之间。"))])
     points = FloatField(_l("每题分值"), validators=[Optional(), NumberRange(min=0.5, max=100, message=_l("分值应在 0.5 到 100 之间。"))])
     remove = BooleanField(_l("删除这条规则"))
@@ -52,7 +58,7 @@ class RuleForm(Form):
 class ExamForm(FlaskForm):
     title = StringField(_l("考试名称"), validators=[DataRequired(_l("请输入考试名称。")), Length(max=200)])
     description = TextAreaField(_l("考试说明（员工开考前可见）"), validators=[Optional(), Length(max=2000)])
-    mode = SelectField(_l("类型"), choices=MODE_CHOICES)
+    mode = SelectField(_l("类型"), choices=choices(MODE_CHOICES))
     article_id = SelectField(_l("考前学习材料"), coerce=int_or_none, choices=[], validate_choice=False)
     total = FloatField(_l("卷面总分（可选，填写后核对题目分值合计）"), validators=[Optional()])
     pass_mark = FloatField(_l("及格分"), default=60, validators=[InputRequired(_l("请输入及格分。")),
@@ -60,14 +66,14 @@ class ExamForm(FlaskForm):
     time_limit_minutes = IntegerField(_l("考试时长（分钟，留空为不限时）"), validators=[Optional()])
     attempts_allowed = IntegerField(_l("允许作答次数（留空为不限次数）"), default=1, validators=[Optional()])
     wait_minutes = IntegerField(_l("两次作答之间至少间隔（分钟）"), default=0, validators=[Optional()])
-    score_policy = SelectField(_l("多次作答时计分"), choices=SCORE_CHOICES)
+    score_policy = SelectField(_l("多次作答时计分"), choices=choices(SCORE_CHOICES))
     opens_at = DateTimeLocalField(_l("开始时间（可选）"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes_at = DateTimeLocalField(_l("结束时间（可选）"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     shuffle_questions = BooleanField(_l("打乱题目顺序（每人不同）"))
     shuffle_options = BooleanField(_l("打乱选项顺序（每人不同）"))
-    navigation = SelectField(_l("答题方式"), choices=NAVIGATION_CHOICES)
-    review = SelectField(_l("交卷后员工可以看到"), choices=REVIEW_CHOICES, default="wrong")
-    multiple_policy = SelectField(_l("多选题计分"), choices=MULTIPLE_CHOICES)
+    navigation = SelectField(_l("答题方式"), choices=choices(NAVIGATION_CHOICES))
+    review = SelectField(_l("交卷后员工可以看到"), choices=choices(REVIEW_CHOICES), default="wrong")
+    multiple_policy = SelectField(_l("多选题计分"), choices=choices(MULTIPLE_CHOICES))
     leave_limit = IntegerField(_l("切出页面超过几次自动交卷（留空为不限制）"), validators=[Optional()])
     rules = FieldList(FormField(RuleForm), label=_l("抽题规则"), min_entries=1)
 
