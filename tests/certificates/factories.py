@@ -17,10 +17,10 @@ def make_exam(title: str = "二十大应知应会安全培训考试", pass_mark:
 
 
 def make_assignment(exam: Exam, unit=None) -> Assignment:
-    assignment = Assignment(exam=exam, title=exam.title)
+    assignment = Assignment(exam_id=exam.id, title=exam.title)
+    db.session.add(assignment)
     if unit is not None:
         assignment.targets.append(AssignmentTarget(unit_id=unit.id))
-    db.session.add(assignment)
     db.session.flush()
     return assignment
 
