@@ -66,7 +66,7 @@ def api_save(attempt_id: int):
     reply = {"ok": True, "position": saved.item.position, "saved_seq": saved.saved_seq, "stale": saved.stale,
              "remaining_seconds": saved.remaining_seconds, "status": "in_progress"}
     if feedback is not None:  # practice attempts only: the right answer at once
-        reply["feedback"] = feedback
+        reply["feedback"] = {k: v for k, v in feedback.items() if k != "reveal"}
     return jsonify(reply)
 
 

@@ -109,7 +109,7 @@ def answer(user: User, question_id: Any, revision_id: Any, values: list[str], *,
     question = revision.question
     if not allowed(question):
         raise ExamError("", "not_found", 404)
-    begin_write(db.session)
+    begin_write(db.session())
     qtype = types.get(revision.type)
     response = qtype.response_from_form([str(v)[:5000] for v in values[:50]])
     fraction = grading.fraction(revision.type, revision.answer, response, policy=policy)

@@ -104,5 +104,6 @@ def practice_feedback(item: AttemptItem) -> dict | None:
     """In a practice attempt, an answered item's feedback (shown at once)."""
     if item.attempt.mode != "practice" or item.score is None:
         return None
+    explanation = item.revision.explanation or ""
     return {"right": bool(grading.is_right(item.score, item.points)), "answer": answer_text(item),
-            "explanation": item.revision.explanation or ""}
+            "explanation": explanation, "reveal": {"answer": item.revision.answer, "explanation": explanation}}

@@ -40,7 +40,7 @@ def _is_sqlite() -> bool:
 
 def _write_lock(attempt: Attempt | None = None) -> None:
     """Take the write lock, then re-read ``attempt`` under it."""
-    begin_write(db.session)
+    begin_write(db.session())
     if attempt is None:
         return
     if _is_sqlite():

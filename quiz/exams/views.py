@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import os
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -94,6 +96,15 @@ def start(exam_id: int):
 
 def _finalised_redirect(attempt: Attempt):
     return redirect(url_for("exams.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/sw.js")
+def service_worker():
+    """The offline copy of attempt pages (its URL gives it the /attempts/ scope)."""
+    response = send_file(os.path.join(current_app.static_folder, "js", "exam-sw.js"),
+                         mimetype="application/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/attempts/<int:attempt_id>")
