@@ -1,0 +1,166 @@
+"""Benchmark: the answer-save endpoint against a bare INSERT in the same server.
+
+Run from the repository root: ``.venv/bin/python bench/answer_save.py``.
+
+gunicorn with 2 sync workers (as ``make run``) on a fresh SQLite database
+(WAL, busy_timeout, BEGIN IMMEDIATE) in a temporary directory; 64 workers
+each with an attempt in progress on a 20-question exam, each signed in
+through ``/login`` with the CSRF token from their attempt page. The same
+load tool (``bench/_load.py``, closed loop: each connection sends its next
+request when the previous one is answered) then drives, at 8 and at 64
+concurrent connections:
+
+* ``save``: ``POST /api/attempts/<id>/answers`` (position, values, growing seq), the phone's real save;
+* ``insert``: ``POST /bench/insert`` (``quiz/web/bench_views.py``): one INSERT and commit behind the
+  same sign-in and CSRF checks.
+
+Phases alternate (insert, save, insert, save …, ``--rounds`` of each) so
+that other load on the machine falls on both alike. Prints one JSON line:
+requests per second of each, their ratio, p50/p95/p99. Aim: the real save at
+75 % or more of the bare insert, p95 under 25 ms at 64 connections.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
+
+from _load import Latencies, Server, loadavg, rusage_cpu  # noqa: E402
+from _phone import Phone, Tally, choose  # noqa: E402
+from _seed import seed, server_env  # noqa: E402
+
+
+async def _phase(phones: list[Phone], endpoint: str, seconds: float, warmup: float) -> dict:
+    """Closed loop on ``endpoint`` with one connection per phone for ``warmup
+    + seconds``; only requests that finish inside the measured window count."""
+    lat = Latencies()
+    errors: dict[str, int] = {}
+    begin = time.monotonic() + warmup
+    end = begin + seconds
+
+    async def loop(phone: Phone) -> None:
+        rng = phone.rng
+        n = 0
+        while time.monotonic() < end and n < 1_000_000:
+            n += 1
+            question = phone.questions[n % len(phone.questions)]
+            values = choose(question, rng)
+            phone.seq += 1
+            if endpoint == "save":
+                path = f"/api/attempts/{phone.attempt_id}/answers"
+                body = {"position": question.position, "values": values, "seq": phone.seq}
+            else:
+                path = "/bench/insert"
+                body = {"seq": phone.seq, "values": values}
+            t0 = time.monotonic()
+            try:
+                response = await phone.client.request("POST", path, json_body=body,
+                                                      headers={"X-CSRFToken": phone.csrf})
+                good = response.status == 200 and response.json().get("ok") is True
+                reason = str(response.status)
+            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError) as exc:
+                good, reason = False, type(exc).__name__
+            t1 = time.monotonic()
+            if begin <= t0 and t1 <= end:
+                if good:
+                    lat.add(t1 - t0)
+                else:
+                    errors[reason] = errors.get(reason, 0) + 1
+
+    await asyncio.gather(*(loop(p) for p in phones))
+    return {"lat": lat, "errors": errors, "seconds": seconds}
+
+
+async def measure(port: int, seeded, levels: list[int], seconds: float, warmup: float, rounds: int) -> dict:
+    tally = Tally()
+    rng = random.Random(7)
+    deadline = time.monotonic() + 300
+    phones = []
+    for no in seeded.people[:max(levels)]:
+        phone = Phone(port, no, seeded.password, tally, random.Random(rng.random()), deadline)
+        await phone.sign_in()
+        await phone.open_attempt(seeded.attempts[no])
+        phones.append(phone)
+    results: dict[str, dict] = {}
+    for level in levels:
+        for _round in range(rounds):
+            for endpoint in ("insert", "save"):
+                got = await _phase(phones[:level], endpoint, seconds, warmup)
+                key = f"{endpoint}_{level}"
+                acc = results.setdefault(key, {"lat": Latencies(), "errors": {}, "seconds": 0.0})
+                acc["lat"].samples.extend(got["lat"].samples)
+                acc["seconds"] += got["seconds"]
+                for reason, count in got["errors"].items():
+                    acc["errors"][reason] = acc["errors"].get(reason, 0) + count
+    for phone in phones:
+        await phone.close()
+    return results
+
+
+def run(levels=(8, 64), seconds: float = 10.0, warmup: float = 2.0, rounds: int = 2, server_workers: int = 2,
+        threads: int = 1, keep: str | None = None) -> dict:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="quiz-answer-save-") as tmp:
+        tmpdir = Path(keep) if keep else Path(tmp)
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        env = server_env(tmpdir / "bench.db")
+        seeded = seed(env, max(levels), time_limit_minutes=240, start_attempts=True)
+        cpu0 = rusage_cpu()
+        with Server(env, tmpdir / "gunicorn.log", workers=server_workers, threads=threads) as server:
+            results = asyncio.run(measure(server.port, seeded, list(levels), seconds, warmup, rounds))
+        client_cpu = rusage_cpu() - cpu0
+    out: dict = {"bench": "answer_save"}
+    for level in levels:
+        row = {}
+        for endpoint in ("save", "insert"):
+            acc = results[f"{endpoint}_{level}"]
+            summary = acc["lat"].summary()
+            row[endpoint] = {"rps": round(summary["n"] / acc["seconds"], 1), "p50_ms": summary["p50_ms"],
+                             "p95_ms": summary["p95_ms"], "p99_ms": summary["p99_ms"],
+                             "errors": sum(acc["errors"].values()), **({"errors_by": acc["errors"]}
+                                                                       if acc["errors"] else {})}
+        row["ratio"] = round(row["save"]["rps"] / row["insert"]["rps"], 3) if row["insert"]["rps"] else None
+        out[f"c{level}"] = row
+    top = out[f"c{max(levels)}"]
+    out["aim"] = "save >= 0.75 x insert; save p95 < 25 ms at 64 connections"
+    out["aim_met"] = bool(all(out[f"c{lv}"]["ratio"] and out[f"c{lv}"]["ratio"] >= 0.75 for lv in levels)
+                          and top["save"]["p95_ms"] is not None and top["save"]["p95_ms"] < 25)
+    out.update({
+        "seconds_per_phase": seconds, "warmup_s": warmup, "rounds": rounds,
+        "load_tool": "bench/_load.py asyncio HTTP/1.1 client, closed loop, one connection per signed-in worker",
+        "server": f"gunicorn {server_workers} sync workers" + (f" x {threads} threads" if threads > 1 else "")
+                  + ", SQLite WAL, 127.0.0.1",
+        "client_cpu_s": round(client_cpu, 1), "wall_s": round(time.monotonic() - started, 1),
+        "loadavg_end": loadavg(), "cpus": os.cpu_count(),
+    })
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase (default 10)")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--levels", default="8,64", help="concurrent connections, comma-separated")
+    parser.add_argument("--server-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--keep", help="keep the database and the gunicorn log in this directory")
+    args = parser.parse_args()
+    levels = tuple(int(x) for x in args.levels.split(","))
+    if not levels or min(levels) < 1 or max(levels) > 1000 or not 0 < args.seconds <= 600:
+        parser.error("levels 1..1000, seconds in (0, 600]")
+    print(json.dumps(run(levels, args.seconds, args.warmup, args.rounds, args.server_workers, args.threads,
+                         args.keep), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
