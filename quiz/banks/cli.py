@@ -112,7 +112,7 @@ def import_command(file: Path, bank_title: str | None, format_: str, dry_run: bo
             bank = services.create_bank(title, actor=None)
         outcome = services.import_questions(bank, result, valid_only=valid_only, actor=None)
         plan = outcome.plan
-        imported = len(outcome.questions) if outcome.imported else 0
+        imported = outcome.count if outcome.imported else 0
         if outcome.imported:
             db.session.commit()
         else:
