@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read off paper by workers
 GENERATED_LENGTH = 12
-_GENERATED_METHOD = "pbkdf2:sha256:1000"
+_GENERATED_METHOD = "pbkdf2:sha256:100"
 
 
 def hash_password(password: str) -> str:
