@@ -99,8 +99,11 @@ class ExtraTimeForm(FlaskForm):
                                        NumberRange(min=1, max=600, message=_l("延长时间应在 1 到 600 分钟之间。"))])
 
 
-class ExtraAttemptForm(FlaskForm):
-    """Only the CSRF token: the button gives one more attempt."""
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: a button that does one thing (one more attempt, archive)."""
+
+
+ExtraAttemptForm = ButtonForm
 
 
 class ReopenForm(FlaskForm):

@@ -23,7 +23,7 @@ from quiz.exams import trainer_actions as actions
 from quiz.exams import trainer_services as svc
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam
-from quiz.exams.trainer_forms import (AssignForm, ExamForm, ExtraAttemptForm, ExtraTimeForm, FixedItemsForm,
+from quiz.exams.trainer_forms import (AssignForm, ButtonForm, ExamForm, ExtraAttemptForm, ExtraTimeForm, FixedItemsForm,
                                       GradeForm, ReopenForm)
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
@@ -86,7 +86,7 @@ def exams():
                            pending=pending, show_archived=show_archived,
                            question_count=lambda e: len(e.items) + sum(r.count for r in e.rules),
                            total=lambda e: svc.total_points(e.rules, [(i.question_id, i.points) for i in e.items]),
-                           can_edit=lambda e: svc.can_edit(current_user, e),
+                           can_edit=lambda e: svc.can_edit(current_user, e), button_form=ButtonForm(),
                            queue_total=actions.queue_count(_scope()))
 
 
@@ -238,6 +238,21 @@ def exam_items(exam_id: int):
                            bank_id=bank_id, category=category, type_name=type_name, general_errors=general,
                            categories=sorted(facets.get(bank_id, {}).get("categories", {})),
                            type_choices=_type_choices(), type_label=lambda n: str(types.get(n).label))
+
+
+@bp.post("/exams/<int:exam_id>/archive")
+@roles_required("trainer")
+def exam_archive(exam_id: int):
+    """Archive an exam (off workers' task lists; attempts stay), or restore it."""
+    exam = _editable_or_403(_exam_or_404(exam_id))
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    archived = request.form.get("restore") != "1"
+    svc.archive_exam(exam, current_user, archived)
+    db.session.commit()
+    flash(_("已归档“%(title)s”。", title=exam.title) if archived else _("已恢复“%(title)s”。", title=exam.title),
+          "success")
+    return redirect(url_for(".exams"))
 
 
 # -- assigning ----------------------------------------------------------------------------

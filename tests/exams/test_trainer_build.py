@@ -244,3 +244,20 @@ def test_exam_form_needs_csrf(csrf_app, org, bank):
     response = client.post("/trainer/exams/new", data=_form(bank.id))
     assert response.status_code == 400
     assert db.session.scalar(select(Exam.id)) is None
+
+
+def test_archive_and_restore_are_audited(client, org, bank):
+    exam = svc.save_exam(None, svc.ExamData(title="旧考试", pass_mark=0, rules=[svc.RuleData(bank.id, 1, 1.0)]),
+                         org["trainer"])
+    db.session.commit()
+    login(client, org["trainer"])
+    assert "旧考试" in client.post(f"/trainer/exams/{exam.id}/archive", follow_redirects=True).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Exam, exam.id).archived
+    assert "旧考试" not in client.get("/trainer/exams").get_data(as_text=True)
+    client.post(f"/trainer/exams/{exam.id}/archive", data={"restore": "1"})
+    db.session.expire_all()
+    assert not db.session.get(Exam, exam.id).archived
+    assert [e.action for e in db.session.scalars(select(AuditLog).where(AuditLog.action.like("exam.%"))
+                                                 .order_by(AuditLog.id))] == ["exam.create", "exam.archive",
+                                                                              "exam.restore"]
