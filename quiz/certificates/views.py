@@ -322,7 +322,7 @@ def bulk_download():
     if kind == "pdf":
         data = pdf.print_pdf(pdf.entries(query), look)
         return _pdf_response(data, f"{base}.pdf", download=True)
-    stream = stream_with_context(pdf.zip_stream(pdf.entries(query), look))
+    stream = stream_with_context(pdf.zip_stream(pdf.entries(query), look, pdf.bulk_processes(count)))
     response = Response(stream, mimetype="application/zip")
     response.headers["Content-Disposition"] = _disposition("attachment", f"{base}.zip")
     response.headers["X-Certificate-Count"] = str(count)

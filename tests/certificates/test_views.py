@@ -287,3 +287,20 @@ def test_admin_forms_need_csrf(csrf_app, org):
     assert client.post(f"/certificates/admin/{cert.id}/revoke", data={"reason": "x"}).status_code == 400
     db.session.refresh(cert)
     assert not cert.revoked
+
+
+def test_zip_stream_in_worker_processes_keeps_order_and_names(app):
+    from quiz.certificates import document
+    from quiz.certificates.pdf import Entry, zip_stream
+
+    base = document.sample_data()
+    import dataclasses
+
+    entries = [Entry(f"01000{i}-张晓明.pdf", dataclasses.replace(base, serial=f"2026-00000{i}")) for i in range(5)]
+    entries.append(entries[0])  # same number and name twice
+    data = b"".join(zip_stream(iter(entries), document.Look(), processes=2))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert names == [e.file_name for e in entries[:5]] + ["010000-张晓明(2).pdf"]
+        text = "".join(PdfReader(io.BytesIO(archive.read(names[3]))).pages[0].extract_text().split())
+        assert "2026-000003" in text
