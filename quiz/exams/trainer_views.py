@@ -27,8 +27,25 @@ from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.web import SHANGHAI
 from quiz.web.decorators import roles_required
+from quiz.web.home import register_panel
 
 bp = Blueprint("exams_trainer", __name__, url_prefix="/trainer")
+
+
+def _panel_context(user) -> dict:
+    """The trainer's home panel: people in their units taking a test now,
+    answers waiting for them, and the exams running."""
+    scope = scope_for(user, "train")
+    running = (select(Attempt).join(User, User.id == Attempt.user_id)
+               .where(Attempt.status == "in_progress", Attempt.mode == "exam", scope.people_condition()))
+    live_ids = select(running.subquery().c.exam_id).distinct()
+    return {"running": db.session.scalar(select(func.count()).select_from(running.subquery())) or 0,
+            "pending": actions.queue_count(scope),
+            "live_exams": list(db.session.scalars(select(Exam).where(Exam.id.in_(live_ids)).order_by(Exam.title)
+                                                  .limit(5)))}
+
+
+register_panel("trainer", "exams/trainer_panel.html", _panel_context, order=30)
 
 
 def _scope():

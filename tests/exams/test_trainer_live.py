@@ -169,3 +169,10 @@ def test_demo_loader_builds_an_exam_per_bank(app):
     worker = db.session.scalar(select(services.User).where(services.User.employee_no == "000101"))
     attempt = services.start_attempt(worker, banks[0])
     assert len(attempt.items) == 20
+
+
+def test_trainer_home_panel(client, org, exam):
+    running(org, exam)
+    login(client, org["ore_trainer"])
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="trainer-panel"' in html and "正在作答 1 人" in html and "岗位安全 考试" in html
