@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, exists, literal_column, select, union
+from sqlalchemy import and_, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -41,12 +41,20 @@ def assignee_pairs(assignment_ids: Iterable[int] | Select | None = None,
         ids = assignment_ids if isinstance(assignment_ids, Select) else list(assignment_ids)
         return [column.in_(ids)]
 
-    unit_t = aliased(AssignmentTarget, name="unit_t")
-    job_t = aliased(AssignmentTarget, name="job_t")
-    user_t = aliased(AssignmentTarget, name="user_t")
     other = aliased(AssignmentTarget, name="other_t")
+    other_unit = aliased(Unit, name="other_unit")
     target_unit = aliased(Unit, name="target_unit")
     member_unit = aliased(Unit, name="member_unit")
+    # each (assignment, unit) and (assignment, job type) once, however often it was targeted
+    unit_t = (select(AssignmentTarget.assignment_id, AssignmentTarget.unit_id)
+              .where(AssignmentTarget.unit_id.is_not(None), *limited(AssignmentTarget.assignment_id))
+              .distinct().subquery("unit_t"))
+    job_t = (select(AssignmentTarget.assignment_id, AssignmentTarget.job_type_id)
+             .where(AssignmentTarget.job_type_id.is_not(None), *limited(AssignmentTarget.assignment_id))
+             .distinct().subquery("job_t"))
+    user_t = (select(AssignmentTarget.assignment_id, AssignmentTarget.user_id)
+              .where(AssignmentTarget.user_id.is_not(None), *limited(AssignmentTarget.assignment_id))
+              .distinct().subquery("user_t"))
 
     def names_job_types(assignment_id) -> ColumnElement[bool]:
         return exists().where(other.assignment_id == assignment_id, other.job_type_id.is_not(None))
@@ -54,26 +62,43 @@ def assignee_pairs(assignment_ids: Iterable[int] | Select | None = None,
     def names_job_type_of_user(assignment_id) -> ColumnElement[bool]:
         return exists().where(other.assignment_id == assignment_id, other.job_type_id == User.job_type_id)
 
+    def names_units(assignment_id) -> ColumnElement[bool]:
+        return exists().where(other.assignment_id == assignment_id, other.unit_id.is_not(None))
+
+    def job_rule(assignment_id) -> ColumnElement[bool]:
+        return ~names_job_types(assignment_id) | names_job_type_of_user(assignment_id)
+
+    # The three branches are disjoint, so UNION ALL needs no duplicate-removing sort:
+    # a unit nested inside another target unit of the same assignment is skipped,
+    # and a named person already matched by a unit or job-type rule is skipped.
+    nested = exists().where(other.assignment_id == unit_t.c.assignment_id, other.unit_id != unit_t.c.unit_id,
+                            other_unit.id == other.unit_id, target_unit.path.startswith(other_unit.path))
     by_unit = (
-        select(unit_t.assignment_id.label("assignment_id"), User.id.label("user_id"))
-        .join(target_unit, target_unit.id == unit_t.unit_id)
+        select(unit_t.c.assignment_id.label("assignment_id"), User.id.label("user_id"))
+        .join(target_unit, target_unit.id == unit_t.c.unit_id)
         .join(member_unit, member_unit.path.startswith(target_unit.path))
         .join(User, User.unit_id == member_unit.id)
-        .where(unit_t.unit_id.is_not(None), *limited(unit_t.assignment_id), *conditions,
-               ~names_job_types(unit_t.assignment_id) | names_job_type_of_user(unit_t.assignment_id))
+        .where(~nested, *conditions, job_rule(unit_t.c.assignment_id))
     )
-    no_unit = ~exists().where(other.assignment_id == job_t.assignment_id, other.unit_id.is_not(None))
     by_job = (
-        select(job_t.assignment_id, User.id)
-        .join(User, User.job_type_id == job_t.job_type_id)
-        .where(job_t.job_type_id.is_not(None), *limited(job_t.assignment_id), *conditions, no_unit)
+        select(job_t.c.assignment_id, User.id)
+        .join(User, User.job_type_id == job_t.c.job_type_id)
+        .where(*conditions, ~names_units(job_t.c.assignment_id))
+    )
+    own_unit = aliased(Unit, name="own_unit")
+    in_target_unit = exists().where(other.assignment_id == user_t.c.assignment_id, other_unit.id == other.unit_id,
+                                    own_unit.path.startswith(other_unit.path))
+    matched = or_(
+        and_(in_target_unit, job_rule(user_t.c.assignment_id)),
+        and_(~names_units(user_t.c.assignment_id), names_job_type_of_user(user_t.c.assignment_id)),
     )
     by_name = (
-        select(user_t.assignment_id, User.id)
-        .join(User, User.id == user_t.user_id)
-        .where(user_t.user_id.is_not(None), *limited(user_t.assignment_id), *conditions)
+        select(user_t.c.assignment_id, User.id)
+        .join(User, User.id == user_t.c.user_id)
+        .outerjoin(own_unit, own_unit.id == User.unit_id)
+        .where(*conditions, ~func.coalesce(matched, False))
     )
-    pairs = union(by_unit, by_job, by_name).subquery("assigned")
+    pairs = union_all(by_unit, by_job, by_name).subquery("assigned")
     return select(pairs.c.assignment_id, pairs.c.user_id)
 
 

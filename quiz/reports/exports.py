@@ -28,9 +28,13 @@ PDF_MAX_ROWS = 3000  # beyond this the PDF says "see the Excel file"
 LEVELS = ((1, "二级单位"), (2, "工区"), (3, "班组"))
 
 
+def status_labels() -> dict[str, str]:
+    return {"not_started": _("未开始"), "in_progress": _("进行中"), "passed": _("通过"), "failed": _("未通过"),
+            "yes": _("是")}
+
+
 def status_label(status: str) -> str:
-    return {"not_started": _("未开始"), "in_progress": _("进行中"), "passed": _("通过"),
-            "failed": _("未通过")}.get(status, status)
+    return status_labels().get(status, status)
 
 
 def figure_headers() -> list[str]:
@@ -48,21 +52,23 @@ def chase_headers(report: Report) -> list[str]:
     return headers + [_("状态"), _("已考次数"), _("最高分"), _("逾期")]
 
 
-def chase_values(report: Report, row: PersonRow) -> list:
+def chase_values(report: Report, row: PersonRow, labels: dict[str, str] | None = None) -> list:
+    labels = labels or status_labels()  # pass it in when writing many rows: gettext per cell is slow
     values = [report.assignments[row.assignment_id].title, *row.levels[1:4], row.employee_no, row.name, row.job_type]
     if report.show_phone:
         values.append(row.phone or "")
-    return values + [status_label(row.status), row.attempts, row.best_score, _("是") if row.overdue else ""]
+    return values + [labels.get(row.status, row.status), row.attempts, row.best_score,
+                     labels["yes"] if row.overdue else ""]
 
 
 def detail_headers(report: Report) -> list[str]:
     return chase_headers(report) + [_("最高得分率"), _("最近作答")]
 
 
-def detail_values(report: Report, row: PersonRow) -> list:
+def detail_values(report: Report, row: PersonRow, labels: dict[str, str] | None = None) -> list:
     last = row.last_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if row.last_at else ""
     pct = row.best_pct / 100 if row.best_pct is not None else None
-    return chase_values(report, row) + [pct, last]
+    return chase_values(report, row, labels) + [pct, last]
 
 
 # -- Excel -----------------------------------------------------------------------------------------------------------
@@ -146,6 +152,7 @@ def workbook_bytes(report: Report) -> bytes:
         sheet.close()
 
     people = report.people()
+    labels = status_labels()
     # the person level: each person's figures over the selected assignments
     person_headers = [_("二级单位"), _("工区"), _("班组"), _("工号"), _("姓名"), *figures]
     sheet = _Sheet(wb, _("人员"), person_headers, _widths(person_headers, wide), pct_cols(5))
@@ -161,13 +168,13 @@ def workbook_bytes(report: Report) -> bytes:
     sheet = _Sheet(wb, _("待督促"), headers, _widths(headers, wide))
     for row in people:
         if row.status != "passed":
-            sheet.append(chase_values(report, row))
+            sheet.append(chase_values(report, row, labels))
     sheet.close()
 
     headers = detail_headers(report)
     sheet = _Sheet(wb, _("明细"), headers, _widths(headers, wide), {len(headers) - 2})
     for row in people:
-        sheet.append(detail_values(report, row))
+        sheet.append(detail_values(report, row, labels))
     sheet.close()
 
     out = io.BytesIO()
@@ -190,9 +197,10 @@ def csv_lines(report: Report) -> Iterator[bytes]:
     buffer = _Line()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(chase_headers(report))
+    labels = status_labels()
     yield "\ufeff".encode() + buffer.value.encode("utf-8")
     for row in report.chase():
-        writer.writerow(["" if v is None else v for v in chase_values(report, row)])
+        writer.writerow(["" if v is None else v for v in chase_values(report, row, labels)])
         yield buffer.value.encode("utf-8")
 
 

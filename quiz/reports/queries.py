@@ -229,23 +229,39 @@ class Report:
         return person_status(self._assignment_ids(), self.user_conditions(extra))
 
     # -- counts --------------------------------------------------------------------------------------------------
+    HISTOGRAM_BINS = 10
+
     @cached_property
-    def unit_rows(self) -> list[tuple[int, int | None, Counts]]:
-        """(assignment id, unit id, counts) for every unit that has assigned people in scope."""
+    def _grouped(self) -> tuple[list, dict]:
+        """One statement: per (assignment, unit) the status counts and the best-score histogram."""
         ps = self.statuses().subquery("ps")
+        bins = self.HISTOGRAM_BINS
+        width = 100 / bins
+        buckets = [func.sum(case((ps.c.best_pct < width * (i + 1), 1), else_=0)) for i in range(bins)]
         query = (
             select(ps.c.assignment_id, User.unit_id, func.count(),
                    _count(ps.c.status, "not_started"), _count(ps.c.status, "in_progress"),
-                   _count(ps.c.status, "passed"), _count(ps.c.status, "failed"))
+                   _count(ps.c.status, "passed"), _count(ps.c.status, "failed"),
+                   func.count(ps.c.best_pct), *buckets)
             .join(User, User.id == ps.c.user_id)
             .group_by(ps.c.assignment_id, User.unit_id)
         )
-        rows = []
-        for assignment_id, unit_id, assigned, not_started, in_progress, passed, failed in db.session.execute(query):
+        rows, histograms = [], {}
+        for r in db.session.execute(query):
+            assignment_id, unit_id, assigned, not_started, in_progress, passed, failed, scored = r[:8]
             info = self.assignments[assignment_id]
             rows.append((assignment_id, unit_id, Counts.of(assigned, not_started or 0, in_progress or 0, passed or 0,
                                                           failed or 0, info.past_due(self.now))))
-        return rows
+            # cumulative "below the upper edge" sums → per-bin counts; the last bin takes 100 %
+            below = [b or 0 for b in r[8:]]
+            counts = [below[0]] + [below[i] - below[i - 1] for i in range(1, bins - 1)] + [(scored or 0) - below[-2]]
+            histograms[(assignment_id, unit_id)] = counts
+        return rows, histograms
+
+    @property
+    def unit_rows(self) -> list[tuple[int, int | None, Counts]]:
+        """(assignment id, unit id, counts) for every unit that has assigned people in scope."""
+        return self._grouped[0]
 
     @cached_property
     def visible_assignments(self) -> list[AssignmentInfo]:
@@ -280,15 +296,12 @@ class Report:
     def level(self, depth: int, assignment_id: int) -> list[tuple[UnitNode, Counts]]:
         return sorted_worst_first(level_rows(self.rows_for(assignment_id), self.tree, depth), self.tree)
 
-    def histogram(self, bins: int = 10) -> list[int]:
+    def histogram(self, assignment_id: int | None = None) -> list[int]:
         """How many people's best score (as % of the maximum) fall in each tenth."""
-        ps = self.statuses().subquery("ps")
-        width = 100 / bins
-        bucket = case(*((ps.c.best_pct < width * (i + 1), i) for i in range(bins - 1)), else_=bins - 1)
-        counts = [0] * bins
-        query = select(bucket, func.count()).where(ps.c.best_pct.is_not(None)).group_by(bucket)
-        for index, n in db.session.execute(query):
-            counts[int(index)] += n
+        counts = [0] * self.HISTOGRAM_BINS
+        for (aid, _unit), bins in self._grouped[1].items():
+            if assignment_id is None or aid == assignment_id:
+                counts = [a + b for a, b in zip(counts, bins)]
         return counts
 
     def timeline(self, assignment_id: int) -> dict:

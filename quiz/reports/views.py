@@ -126,8 +126,9 @@ def unit(unit_id: int | None):
 def chase():
     report = _report()
     rows = report.chase()
+    labels = exports.status_labels()
     return _page("reports/chase.html", report, rows=rows, headers=exports.chase_headers(report),
-                 values=lambda r: exports.chase_values(report, r))
+                 values=lambda r: exports.chase_values(report, r, labels))
 
 
 @bp.get("/export.xlsx")
@@ -153,10 +154,11 @@ def export_csv():
 def export_pdf():
     report = _report()
     rows = report.chase(limit=exports.PDF_MAX_ROWS + 1)
+    labels = exports.status_labels()
     html = render_template("reports/pdf.html", report=report, totals=report.totals(),
                            charts=_charts(report, report.chart_units(report.filters.assignment_id)),
                            rows=rows[:exports.PDF_MAX_ROWS], truncated=len(rows) > exports.PDF_MAX_ROWS,
-                           headers=exports.chase_headers(report), values=lambda r: exports.chase_values(report, r),
+                           headers=exports.chase_headers(report), values=lambda r: exports.chase_values(report, r, labels),
                            generated=datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M"))
     return send_file(io.BytesIO(exports.pdf_bytes(html)), as_attachment=True, download_name=_filename("pdf"),
                      mimetype="application/pdf")

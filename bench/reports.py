@@ -1,0 +1,181 @@
+"""Benchmark of the completion reports on a large organisation.
+
+Builds, in a temporary SQLite database, ``demo.generate(20000)`` plus 30
+assignments (15 to the whole company, 10 to one secondary unit each, 5 to a
+job type) and about 600,000 attempts (bulk Core inserts in batches), then
+times through the HTTP layer, as an admin:
+
+- the dashboard for the whole company (all assignments),
+- the drill-down for one secondary unit (all assignments),
+- the who-to-chase CSV export for one whole-company assignment,
+- the Excel export for the same assignment,
+
+each with the number of SQL statements it issued. Prints ONE JSON line on
+stdout; progress goes to stderr.
+
+    .venv/bin/python bench/reports.py [--employees 20000] [--attempts 600000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import event, func, insert, select  # noqa: E402
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build(employees: int, target_attempts: int, seed: int = 6) -> dict:
+    from quiz.auth.passwords import hash_generated
+    from quiz.db import utcnow
+    from quiz.exams.models import Assignment, AssignmentTarget, Attempt, Exam
+    from quiz.extensions import db
+    from quiz.org import demo
+    from quiz.org.models import JobType, RoleGrant, Unit, User
+    from quiz.reports.assignees import assignee_pairs
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    demo.generate(employees, progress=lambda n: None)
+    db.session.commit()
+    log(f"organisation: {employees} people in {time.perf_counter() - started:.1f}s")
+    admin = User(employee_no="BENCHADMIN", name="基准管理员", password_hash=hash_generated("bench-pass-1"),
+                 must_change_password=False)
+    admin.grants.append(RoleGrant(role="admin", unit_id=None))
+    db.session.add(admin)
+    now = utcnow()
+    roots = list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))))
+    secondary = list(db.session.scalars(select(Unit).where(Unit.depth == 1).order_by(Unit.id)))
+    jobs = list(db.session.scalars(select(JobType).order_by(JobType.id)))
+    assignments = []
+    for i in range(30):
+        exam = Exam(title=f"基准考试{i + 1}", pass_mark=60.0)
+        a = Assignment(exam=exam, title=f"基准任务{i + 1}", due_at=now + timedelta(days=rng.randint(-20, 20)),
+                       created_at=now - timedelta(days=30))
+        if i < 15:
+            targets = [AssignmentTarget(unit_id=r.id) for r in roots]
+        elif i < 25:
+            targets = [AssignmentTarget(unit_id=secondary[i % len(secondary)].id)]
+        else:
+            targets = [AssignmentTarget(job_type_id=jobs[i % len(jobs)].id)]
+        a.targets.extend(targets)
+        db.session.add(a)
+        assignments.append(a)
+    db.session.commit()
+    pairs = db.session.execute(assignee_pairs([a.id for a in assignments])).all()
+    exam_of = {a.id: a.exam_id for a in assignments}
+    log(f"assignments: 30, assigned pairs: {len(pairs)}")
+    start_share = 0.88
+    mean_attempts = target_attempts / (start_share * len(pairs))
+    table = Attempt.__table__
+    batch: list[dict] = []
+    total = 0
+    t0 = time.perf_counter()
+    for assignment_id, user_id in pairs:
+        if rng.random() > start_share:
+            continue
+        count = max(1, int(mean_attempts) + (1 if rng.random() < mean_attempts - int(mean_attempts) else 0))
+        begin = now - timedelta(days=29) + timedelta(minutes=rng.randrange(60 * 24 * 28))
+        for number in range(1, count + 1):
+            started_at = begin + timedelta(hours=number * 5)
+            in_progress = number == count and rng.random() < 0.03
+            score = None if in_progress else float(rng.randint(20, 100))
+            batch.append({
+                "exam_id": exam_of[assignment_id], "user_id": user_id, "assignment_id": assignment_id,
+                "number": number, "mode": "exam", "status": "in_progress" if in_progress else "submitted",
+                "seed": 0, "started_at": started_at, "deadline_at": None,
+                "submitted_at": None if in_progress else started_at + timedelta(minutes=25),
+                "finalised_by": None if in_progress else "worker", "score": score, "max_score": 100.0,
+                "passed": None if in_progress else score >= 60, "pending_grading": False, "leave_count": 0,
+                "counted": True,
+            })
+        if len(batch) >= 20000:
+            db.session.execute(insert(table), batch)
+            total += len(batch)
+            batch.clear()
+            if total % 100000 < 20000:
+                log(f"attempts: {total} ({time.perf_counter() - t0:.0f}s)")
+    if batch:
+        db.session.execute(insert(table), batch)
+        total += len(batch)
+    db.session.commit()
+    db.session.execute(select(func.count()).select_from(table))
+    from sqlalchemy import text
+
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    log(f"attempts: {total} in {time.perf_counter() - t0:.1f}s")
+    whole_company = assignments[0].id
+    unit = secondary[0].id
+    return {"admin": "BENCHADMIN", "password": "bench-pass-1", "assignment": whole_company, "unit": unit,
+            "pairs": len(pairs), "attempts": total}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--employees", type=int, default=20000)
+    parser.add_argument("--attempts", type=int, default=600000)
+    parser.add_argument("--db", help="keep the database in this file and reuse it when it exists (for profiling)")
+    args = parser.parse_args()
+    from quiz import create_app
+    from quiz.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(args.db) if args.db else Path(tmp) / "bench.db"
+        reuse = path.exists()
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench",
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "TESTING": True})
+        with app.app_context():
+            if reuse:
+                info = json.loads(path.with_suffix(".info.json").read_text())
+            else:
+                db.create_all()
+                info = build(args.employees, args.attempts)
+                if args.db:
+                    path.with_suffix(".info.json").write_text(json.dumps(info))
+            statements = [0]
+
+            @event.listens_for(db.engine, "before_cursor_execute")
+            def count(*_args, **_kwargs):
+                statements[0] += 1
+
+            client = app.test_client()
+            response = client.post("/login", data={"employee_no": info["admin"], "password": info["password"]})
+            assert response.status_code == 302, response.status_code
+            db.session.remove()
+            urls = {
+                "dashboard": "/reports/",
+                "drilldown_unit": f"/reports/units/{info['unit']}",
+                "chase_csv": f"/reports/chase.csv?assignment={info['assignment']}",
+                "excel": f"/reports/export.xlsx?assignment={info['assignment']}",
+            }
+            result = {"employees": args.employees, "assignments": 30, "assigned_pairs": info["pairs"],
+                      "attempts": info["attempts"], "database": "sqlite"}
+            for name, url in urls.items():
+                client.get(url)  # warm the caches once, as a running server would be
+                statements[0] = 0
+                t = time.perf_counter()
+                response = client.get(url)
+                body = response.get_data()
+                elapsed = time.perf_counter() - t
+                assert response.status_code == 200, (url, response.status_code)
+                result[f"{name}_ms"] = round(elapsed * 1000, 1)
+                result[f"{name}_statements"] = statements[0]
+                result[f"{name}_bytes"] = len(body)
+                log(f"{name}: {elapsed * 1000:.0f} ms, {statements[0]} statements")
+            result["aims"] = {"dashboard_ms": 500, "excel_ms": 5000}
+            print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
