@@ -162,12 +162,14 @@ def grade_item(item: AttemptItem, score: float, comment: str, actor: User, now: 
     db.session.refresh(item)
     if attempt.status != "submitted":
         raise ExamError(_("这次作答还没有交卷，不能评分。"), "not_submitted", 409)
-    first_time = item.score is None
+    if item.score is not None:
+        # once scored the result may be final (and attempt_graded sent): no second verdict here
+        raise ExamError(_("这道题已经评过分了。"), "already_graded", 409)
     before = item.score
     item.score = round(float(score), 2)
     item.comment = (comment or "").strip() or None
     item.graded_by_id = actor.id
-    if first_time and types.get(item.revision.type).is_answered(item.response):
+    if types.get(item.revision.type).is_answered(item.response):
         mistakes.record(attempt.user_id, item.question, bool(grading.is_right(item.score, item.points)), now)
     db.session.flush()
     audit("attempt.grade", attempt,

@@ -280,3 +280,21 @@ def test_a_unit_trainer_cannot_grade_outside_their_units(client, org, exam):
     login(client, org["ore_trainer"])
     assert client.get(f"/trainer/grading/{item.id}").status_code == 404
     assert client.post(f"/trainer/grading/{item.id}", data={"score": "1"}).status_code == 404
+
+
+def test_an_item_is_graded_once(org, exam, signals):
+    attempt = take(exam, org["miller"])
+    item = db.session.scalar(grading_queue_of(org["trainer"]))
+    actions.grade_item(item, 2, "", org["trainer"])
+    db.session.commit()
+    with pytest.raises(ExamError) as exc:
+        actions.grade_item(item, 0, "", org["trainer"])
+    assert exc.value.code == "already_graded"
+    auto = next(i for i in attempt.items if i.revision.type == "single")
+    with pytest.raises(ExamError):
+        actions.grade_item(auto, 0, "", org["trainer"])
+    assert signals == [attempt.id]
+
+
+def grading_queue_of(trainer):
+    return actions.grading_queue(scope_for(trainer, "train"))
