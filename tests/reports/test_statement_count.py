@@ -1,0 +1,92 @@
+"""No N+1: the number of SQL statements of each report does not grow with people or units."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from quiz.extensions import db
+from tests.factories import login, make_unit, make_user
+from tests.reports.factories import make_attempt
+
+
+@contextmanager
+def counting():
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def grow(org, sections: int = 3, teams: int = 3, people: int = 8) -> None:
+    """Add sections, teams and people (with attempts) under both secondary units."""
+    n = 0
+    for parent in (org.smelter, org.alumina):
+        for s in range(sections):
+            section = make_unit(f"新工区{s}", parent, kind="section")
+            for t in range(teams):
+                team = make_unit(f"新{t}班", section, kind="team")
+                for p in range(people):
+                    n += 1
+                    person = make_user(f"N{n:04d}", f"新人{n}", team, job_type="电解工", commit=False)
+                    if n % 3:
+                        make_attempt(person, org.exam1, org.A1, score=float(30 + n % 70))
+                    if n % 4 == 0:
+                        make_attempt(person, org.exam2, org.A2, status="in_progress")
+    db.session.commit()
+
+
+def statement_counts(client, org) -> dict[str, int]:
+    urls = {
+        "dashboard": "/reports/",
+        "dashboard_one": f"/reports/?assignment={org.A1.id}",
+        "drill_company": f"/reports/units/{org.company.id}",
+        "drill_section": f"/reports/units/{org.smelter_sec.id}?assignment={org.A1.id}",
+        "drill_team": f"/reports/units/{org.team1.id}",
+        "chase": "/reports/chase",
+        "xlsx": "/reports/export.xlsx",
+        "csv": "/reports/chase.csv",
+        "pdf": f"/reports/report.pdf?assignment={org.A1.id}",
+        "person": f"/reports/people/{org.e5.id}",
+    }
+    out = {}
+    for name, url in urls.items():
+        db.session.expire_all()
+        with counting() as seen:
+            response = client.get(url)
+            response.get_data()
+        assert response.status_code == 200, url
+        out[name] = len(seen)
+    return out
+
+
+def test_statement_count_does_not_grow(client, org):
+    login(client, org.admin)
+    small = statement_counts(client, org)
+    grow(org)
+    large = statement_counts(client, org)
+    assert large == small
+    assert max(small.values()) <= 15, small
+
+
+def test_statement_count_for_a_head(client, org):
+    login(client, org.head_e)
+    small = statement_counts_head(client, org)
+    grow(org, sections=2, teams=2, people=5)
+    assert statement_counts_head(client, org) == small
+
+
+def statement_counts_head(client, org) -> dict[str, int]:
+    out = {}
+    for url in ("/reports/", f"/reports/units/{org.smelter.id}", "/reports/chase", "/reports/export.xlsx"):
+        db.session.expire_all()
+        with counting() as seen:
+            client.get(url).get_data()
+        out[url] = len(seen)
+    return out
