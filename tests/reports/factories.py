@@ -49,14 +49,13 @@ def make_exam(title: str = "安全考试", pass_mark: float = 60.0, questions=()
 
 def make_assignment(exam: Exam, units: list[Unit] = (), job_types: list[JobType] = (), users: list[User] = (),
                     due_at: datetime | None = None, title: str = "", created_at: datetime | None = None) -> Assignment:
-    assignment = Assignment(exam=exam, title=title, due_at=due_at, created_at=created_at or utcnow())
-    for unit in units:
-        assignment.targets.append(AssignmentTarget(unit_id=unit.id))
-    for job_type in job_types:
-        assignment.targets.append(AssignmentTarget(job_type_id=job_type.id))
-    for user in users:
-        assignment.targets.append(AssignmentTarget(user_id=user.id))
-    db.session.add(assignment)
+    targets = ([AssignmentTarget(unit_id=unit.id) for unit in units]
+               + [AssignmentTarget(job_type_id=job_type.id) for job_type in job_types]
+               + [AssignmentTarget(user_id=user.id) for user in users])
+    with db.session.no_autoflush:
+        assignment = Assignment(exam_id=exam.id, title=title, due_at=due_at, created_at=created_at or utcnow(),
+                                targets=targets)
+        db.session.add(assignment)
     db.session.flush()
     return assignment
 

@@ -152,3 +152,27 @@ def test_histogram_and_timeline(org):
     assert t["points"][-1][1:] == (5, 3)
     assert t["due"] == (org.now - timedelta(days=1)).astimezone(SHANGHAI).date()
     _ = select  # keep the import used by linters
+
+
+def test_assignee_pairs_match_the_exam_engines_rule_without_duplicates(org):
+    """Nested and repeated unit targets, a named person already covered, job types with and without units."""
+    from quiz.exams.tasks import is_assigned
+    from quiz.org.models import User
+    from quiz.org.services import ensure_job_type
+    from tests.reports.factories import make_assignment
+
+    crane = ensure_job_type("天车工")
+    electrolysis = ensure_job_type("电解工")
+    cases = [
+        make_assignment(org.exam1, units=[org.company, org.smelter, org.smelter], users=[org.e1, org.a3]),
+        make_assignment(org.exam1, units=[org.smelter_sec, org.team1], job_types=[crane], users=[org.e3, org.e1]),
+        make_assignment(org.exam1, job_types=[crane, electrolysis, crane], users=[org.e4, org.head_a]),
+        make_assignment(org.exam1, users=[org.e2, org.e2]),
+    ]
+    db.session.commit()
+    people = list(db.session.scalars(select(User)))
+    pairs = db.session.execute(assignee_pairs([a.id for a in cases])).all()
+    assert len(pairs) == len(set(pairs))
+    for a in cases:
+        expected = {p.id for p in people if is_assigned(p, a)}
+        assert {u for aid, u in pairs if aid == a.id} == expected, a.id
