@@ -9,6 +9,7 @@ from flask_login import current_user
 NAV = [
     ("org.home", "首页", {"worker", "trainer", "head", "admin"}),
     ("exams.my_tasks", "我的任务", {"worker"}),
+    ("exams.practice_home", "练习", {"worker"}),
     ("exams.mistakes", "错题本", {"worker"}),
     ("certificates.mine", "我的证书", {"worker"}),
     ("banks.bank_list", "题库", {"trainer"}),
