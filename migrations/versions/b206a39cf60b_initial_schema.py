@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3d0bd5750aa4
+Revision ID: b206a39cf60b
 Revises: 
-Create Date: 2026-11-24 05:56:05.539676
+Create Date: 2026-11-24 06:10:05.449250
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '3d0bd5750aa4'
+revision = 'b206a39cf60b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -102,6 +102,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_banks')),
     sa.UniqueConstraint('title', name=op.f('uq_banks_title'))
     )
+    op.create_table('certificate_templates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_name', sa.String(length=200), nullable=False),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('subtitle', sa.String(length=100), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('issuer', sa.String(length=200), nullable=False),
+    sa.Column('primary_color', sa.String(length=7), nullable=False),
+    sa.Column('accent_color', sa.String(length=7), nullable=False),
+    sa.Column('logo', sa.LargeBinary(), nullable=True),
+    sa.Column('logo_mime', sa.String(length=40), nullable=True),
+    sa.Column('signature', sa.LargeBinary(), nullable=True),
+    sa.Column('signature_mime', sa.String(length=40), nullable=True),
+    sa.Column('updated_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_certificate_templates_updated_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_templates'))
+    )
     op.create_table('exams',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -185,6 +203,23 @@ def upgrade():
     with op.batch_alter_table('draw_rules', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_draw_rules_exam_id'), ['exam_id'], unique=False)
 
+    op.create_table('exam_allowances',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('extra_minutes', sa.Integer(), nullable=False),
+    sa.Column('extra_attempts', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_exam_allowances_created_by_id_users')),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_exam_allowances_exam_id_exams'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_exam_allowances_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exam_allowances')),
+    sa.UniqueConstraint('exam_id', 'user_id', name=op.f('uq_exam_allowances_exam_id_user_id'))
+    )
+    with op.batch_alter_table('exam_allowances', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exam_allowances_exam_id'), ['exam_id'], unique=False)
+
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bank_id', sa.Integer(), nullable=False),
@@ -247,6 +282,7 @@ def upgrade():
     sa.Column('pending_grading', sa.Boolean(), nullable=False),
     sa.Column('leave_count', sa.Integer(), nullable=False),
     sa.Column('counted', sa.Boolean(), nullable=False),
+    sa.Column('current_position', sa.Integer(), server_default=sa.text('0'), nullable=False),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_attempts_assignment_id_assignments')),
     sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_attempts_exam_id_exams')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_attempts_user_id_users')),
@@ -343,11 +379,53 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attempt_items_attempt_id'), ['attempt_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attempt_items_question_id'), ['question_id'], unique=False)
 
+    op.create_table('certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('serial', sa.String(length=20), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=True),
+    sa.Column('attempt_id', sa.Integer(), nullable=True),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('reissued_from_id', sa.Integer(), nullable=True),
+    sa.Column('holder_name', sa.String(length=60), nullable=False),
+    sa.Column('employee_no', sa.String(length=32), nullable=False),
+    sa.Column('unit_name', sa.String(length=400), nullable=False),
+    sa.Column('exam_title', sa.String(length=200), nullable=False),
+    sa.Column('score', sa.Double(), nullable=False),
+    sa.Column('max_score', sa.Double(), nullable=False),
+    sa.Column('issued_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoke_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_certificates_assignment_id_assignments')),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_certificates_attempt_id_attempts')),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_certificates_exam_id_exams')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_certificates_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['reissued_from_id'], ['certificates.id'], name=op.f('fk_certificates_reissued_from_id_certificates')),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['users.id'], name=op.f('fk_certificates_revoked_by_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_certificates_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
+    sa.UniqueConstraint('code', name=op.f('uq_certificates_code')),
+    sa.UniqueConstraint('serial', name=op.f('uq_certificates_serial')),
+    sa.UniqueConstraint('user_id', 'exam_id', 'number', name=op.f('uq_certificates_user_id_exam_id_number'))
+    )
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.create_index('ix_certificates_exam_id_user_id', ['exam_id', 'user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_user_id'), ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_certificates_user_id'))
+        batch_op.drop_index('ix_certificates_exam_id_user_id')
+
+    op.drop_table('certificates')
     with op.batch_alter_table('attempt_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attempt_items_question_id'))
         batch_op.drop_index(batch_op.f('ix_attempt_items_attempt_id'))
@@ -382,6 +460,10 @@ def downgrade():
         batch_op.drop_index('ix_questions_bank_id_category')
 
     op.drop_table('questions')
+    with op.batch_alter_table('exam_allowances', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exam_allowances_exam_id'))
+
+    op.drop_table('exam_allowances')
     with op.batch_alter_table('draw_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_draw_rules_exam_id'))
 
@@ -397,6 +479,7 @@ def downgrade():
 
     op.drop_table('role_grants')
     op.drop_table('exams')
+    op.drop_table('certificate_templates')
     op.drop_table('banks')
     with op.batch_alter_table('audit_logs', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_logs_created_at')
