@@ -11,7 +11,7 @@ WORKERS ?= 2
 export FLASK_APP := app
 
 # Debian packages: WeasyPrint's Pango, HarfBuzz subsetting (6 s -> 0.1 s per Chinese PDF), a CJK font
-APP_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+APP_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
 # and for the tests: a PostgreSQL server, Chromium for the phone tests, QR decoding, PDF tools
 TEST_DEBS := postgresql chromium zbar-tools poppler-utils
 

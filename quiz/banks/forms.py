@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from quiz.banks import types as qtypes
 from quiz.banks.formats.common import normalize, parse_letters, parse_truefalse
 from quiz.banks.types.base import QuestionData
+from quiz.web.forms import choices
 
 LIST_SPLIT = re.compile(r"[、,，;；\n]+")
 
@@ -59,7 +60,7 @@ class QuestionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.type.choices = [(t.name, str(t.label)) for t in qtypes.all_types()]
+        self.type.choices = choices((t.name, str(t.label)) for t in qtypes.all_types())
 
     def fill_from(self, q: QuestionData) -> None:
         """Show a stored question in the form (GET)."""
@@ -147,9 +148,9 @@ class UploadForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.format.choices = [("auto", _("自动识别")), ("text", _("中文文本模板（.txt）")),
+        self.format.choices = choices([("auto", _("自动识别")), ("text", _("中文文本模板（.txt）")),
                                ("docx", _("Word 模板（.docx）")), ("sheet", _("Excel / CSV")),
-                               ("gift", "GIFT"), ("aiken", "Aiken"), ("moodlexml", "Moodle XML")]
+                               ("gift", "GIFT"), ("aiken", "Aiken"), ("moodlexml", "Moodle XML")])
 
 
 class ConfirmForm(FlaskForm):

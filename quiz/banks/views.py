@@ -28,6 +28,7 @@ from quiz.banks.types.base import ParseResult, QuestionData, UnreadableFile
 from quiz.extensions import db
 from quiz.org.models import JobType
 from quiz.web.decorators import roles_required
+from quiz.web.forms import choices
 
 bp = Blueprint("banks", __name__)
 PAGE_SIZE = 30
@@ -82,7 +83,8 @@ def bank_list():
 def bank_edit(bank_id: int | None):
     bank = _bank_or_404(bank_id) if bank_id else None
     form = BankForm(obj=bank) if request.method == "GET" and bank else BankForm()
-    form.article_ids.choices = [(a.id, a.title) for a in db.session.scalars(select(Article).order_by(Article.title))]
+    form.article_ids.choices = choices((a.id, a.title)
+                                       for a in db.session.scalars(select(Article).order_by(Article.title)))
     if request.method == "GET" and bank:
         form.article_ids.data = [a.id for a in bank.articles]
         form.job_types.data = _job_types(bank)
@@ -327,7 +329,7 @@ def _source_lines(data: bytes, result: ParseResult) -> list[str] | None:
 def upload():
     form = UploadForm()
     banks = db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title)).all()
-    form.bank_id.choices = [(0, _("（新建题库）"))] + [(b.id, b.title) for b in banks]
+    form.bank_id.choices = choices([(0, _("（新建题库）"))] + [(b.id, b.title) for b in banks])
     if request.method == "GET" and request.args.get("bank", type=int):
         form.bank_id.data = request.args.get("bank", type=int)
     if form.validate_on_submit():

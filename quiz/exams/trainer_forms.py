@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, FloatField, Form, FormField,
                      IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.fields.choices import SelectChoice
+from quiz.web.forms import choices  # noqa: F401  (re-exported for the trainer views)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,9 +18,6 @@ def int_or_none(value):
     return int(value)
 
 
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as the option objects WTForms 3.3 wants."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 MODE_CHOICES = [("exam", _l("考试（计入成绩）")), ("practice", _l("练习（即时反馈，不限次数，不计成绩）"))]

@@ -23,6 +23,7 @@ from quiz.exams import trainer_actions as actions
 from quiz.exams import trainer_services as svc
 from quiz.exams.models import Assignment, Attempt, Exam
 from quiz.exams.trainer_forms import AssignForm, ButtonForm, ExamForm, FixedItemsForm
+from quiz.web.forms import choices
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.web import SHANGHAI
@@ -124,10 +125,10 @@ def _prepare(form: ExamForm) -> dict:
     bank_choices = _bank_choices()
     type_choices = _type_choices()
     for entry in form.rules:
-        entry.form.bank_id.choices = bank_choices
-        entry.form.type.choices = type_choices
-    form.article_id.choices = [("", _("（无）"))] + [
-        (a.id, a.title) for a in db.session.scalars(select(Article).order_by(Article.title))]
+        entry.form.bank_id.choices = choices(bank_choices)
+        entry.form.type.choices = choices(type_choices)
+    form.article_id.choices = choices([("", _("（无）"))] + [
+        (a.id, a.title) for a in db.session.scalars(select(Article).order_by(Article.title))])
     bank_ids = [c[0] for c in bank_choices if c[0]]
     facets = svc.bank_facets(bank_ids)
     titles = {b.id: b.title for b in db.session.scalars(select(Bank).where(Bank.id.in_(bank_ids)))}
@@ -283,8 +284,9 @@ def exam_assign(exam_id: int):
     exam = _exam_or_404(exam_id)
     scope = _scope()
     form = AssignForm()
-    form.unit_ids.choices = _unit_choices(scope)
-    form.job_type_ids.choices = [(j.id, j.name) for j in db.session.scalars(select(JobType).order_by(JobType.name))]
+    form.unit_ids.choices = choices(_unit_choices(scope))
+    form.job_type_ids.choices = choices((j.id, j.name)
+                                        for j in db.session.scalars(select(JobType).order_by(JobType.name)))
     general: list[str] = []
     if form.validate_on_submit():
         numbers = [n for n in re.split(r"[\s,，;；、]+", form.employee_nos.data or "") if n]

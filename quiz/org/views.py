@@ -14,6 +14,7 @@ from quiz.org import services
 from quiz.org.forms import PersonForm, ResetPasswordForm, UnitForm
 from quiz.org.models import AuditLog, JobType, Unit, User
 from quiz.web.decorators import roles_required
+from quiz.web.forms import choices
 from quiz.web.home import panels_for
 
 bp = Blueprint("org", __name__)
@@ -64,7 +65,7 @@ def _unit_choices(scope, blank: str | None = None) -> list[tuple[int, str]]:
 def unit_edit(unit_id: int | None):
     unit = db.get_or_404(Unit, unit_id) if unit_id else None
     form = UnitForm(obj=unit)
-    form.parent_id.choices = _unit_choices(scope_for(current_user), blank=_("（无，顶级单位）"))
+    form.parent_id.choices = choices(_unit_choices(scope_for(current_user), blank=_("（无，顶级单位）")))
     if request.method == "GET":
         form.parent_id.data = (unit.parent_id or 0) if unit else int(request.args.get("parent", 0))
     if form.validate_on_submit():
@@ -131,9 +132,9 @@ def person_edit(person_id: int | None):
     person = _person_or_404(person_id) if person_id else None
     scope = scope_for(current_user)
     form = PersonForm(obj=person)
-    form.unit_id.choices = _unit_choices(scope, blank=_("（未分配）"))
-    form.roles.choices = [(r, str(label)) for r, label in ROLE_LABELS.items() if r != "worker"]
-    form.head_unit_ids.choices = _unit_choices(scope)
+    form.unit_id.choices = choices(_unit_choices(scope, blank=_("（未分配）")))
+    form.roles.choices = choices((r, str(label)) for r, label in ROLE_LABELS.items() if r != "worker")
+    form.head_unit_ids.choices = choices(_unit_choices(scope))
     if request.method == "GET" and person is not None:
         form.unit_id.data = person.unit_id or 0
         form.job_type.data = person.job_type.name if person.job_type else ""

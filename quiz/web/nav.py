@@ -16,8 +16,10 @@ NAV = [
     ("exams_trainer.exams", "考试", {"trainer"}),
     ("exams_trainer.grading", "评阅", {"trainer"}),
     ("reports.completion", "完成情况", {"head", "trainer"}),
+    ("certificates.bulk", "批量下载证书", {"head", "trainer"}),
     ("org.people", "人员", {"head", "admin"}),
     ("org.units", "组织机构", {"admin"}),
+    ("certificates.admin_list", "证书管理", {"admin"}),
     ("org.audit", "操作日志", {"admin"}),
 ]
 
