@@ -214,7 +214,8 @@ class Server:
                    "--timeout", "120", "--pythonpath", f"{BENCH_DIR},{REPO}", "--chdir", str(REPO)]
         if self.threads > 1:
             command += ["--threads", str(self.threads)]
-        command.append("_wsgi:app")
+        # QUIZ_BENCH_APP=module:app (on PYTHONPATH) serves another app, e.g. to try a patch
+        command.append(self.env.get("QUIZ_BENCH_APP") or "_wsgi:app")
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(command, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -245,6 +246,18 @@ class Server:
         except OSError:
             return []
         return [int(p) for p in text.split()]
+
+    def worker_cpu(self) -> float:
+        """CPU seconds (user + system) used so far by the current workers."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / tick
 
     def __exit__(self, *exc) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -39,9 +39,9 @@ from _phone import Phone, Tally, choose  # noqa: E402
 from _seed import seed, server_env  # noqa: E402
 
 
-async def _phase(phones: list[Phone], endpoint: str, seconds: float, warmup: float) -> dict:
+async def _phase(server: Server, phones: list[Phone], endpoint: str, seconds: float, warmup: float) -> dict:
     """Closed loop on ``endpoint`` with one connection per phone for ``warmup
-    + seconds``; only requests that finish inside the measured window count."""
+    + seconds``; requests that finish inside the measured window count."""
     lat = Latencies()
     errors: dict[str, int] = {}
     begin = time.monotonic() + warmup
@@ -70,23 +70,29 @@ async def _phase(phones: list[Phone], endpoint: str, seconds: float, warmup: flo
             except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError) as exc:
                 good, reason = False, type(exc).__name__
             t1 = time.monotonic()
-            if begin <= t0 and t1 <= end:
+            if begin <= t1 <= end:  # finished inside the measured window
                 if good:
                     lat.add(t1 - t0)
                 else:
                     errors[reason] = errors.get(reason, 0) + 1
 
-    await asyncio.gather(*(loop(p) for p in phones))
-    return {"lat": lat, "errors": errors, "seconds": seconds}
+    async def cpu_window() -> float:
+        await asyncio.sleep(max(0.0, begin - time.monotonic()))
+        before = server.worker_cpu()
+        await asyncio.sleep(max(0.0, end - time.monotonic()))
+        return server.worker_cpu() - before
+
+    *_loops, cpu = await asyncio.gather(*(loop(p) for p in phones), cpu_window())
+    return {"lat": lat, "errors": errors, "seconds": seconds, "cpu": cpu}
 
 
-async def measure(port: int, seeded, levels: list[int], seconds: float, warmup: float, rounds: int) -> dict:
+async def measure(server: Server, seeded, levels: list[int], seconds: float, warmup: float, rounds: int) -> dict:
     tally = Tally()
     rng = random.Random(7)
     deadline = time.monotonic() + 300
     phones = []
     for no in seeded.people[:max(levels)]:
-        phone = Phone(port, no, seeded.password, tally, random.Random(rng.random()), deadline)
+        phone = Phone(server.port, no, seeded.password, tally, random.Random(rng.random()), deadline)
         await phone.sign_in()
         await phone.open_attempt(seeded.attempts[no])
         phones.append(phone)
@@ -94,11 +100,12 @@ async def measure(port: int, seeded, levels: list[int], seconds: float, warmup: 
     for level in levels:
         for _round in range(rounds):
             for endpoint in ("insert", "save"):
-                got = await _phase(phones[:level], endpoint, seconds, warmup)
+                got = await _phase(server, phones[:level], endpoint, seconds, warmup)
                 key = f"{endpoint}_{level}"
-                acc = results.setdefault(key, {"lat": Latencies(), "errors": {}, "seconds": 0.0})
+                acc = results.setdefault(key, {"lat": Latencies(), "errors": {}, "seconds": 0.0, "cpu": 0.0})
                 acc["lat"].samples.extend(got["lat"].samples)
                 acc["seconds"] += got["seconds"]
+                acc["cpu"] += got["cpu"]
                 for reason, count in got["errors"].items():
                     acc["errors"][reason] = acc["errors"].get(reason, 0) + count
     for phone in phones:
@@ -116,7 +123,7 @@ def run(levels=(8, 64), seconds: float = 10.0, warmup: float = 2.0, rounds: int 
         seeded = seed(env, max(levels), time_limit_minutes=240, start_attempts=True)
         cpu0 = rusage_cpu()
         with Server(env, tmpdir / "gunicorn.log", workers=server_workers, threads=threads) as server:
-            results = asyncio.run(measure(server.port, seeded, list(levels), seconds, warmup, rounds))
+            results = asyncio.run(measure(server, seeded, list(levels), seconds, warmup, rounds))
         client_cpu = rusage_cpu() - cpu0
     out: dict = {"bench": "answer_save"}
     for level in levels:
@@ -124,11 +131,20 @@ def run(levels=(8, 64), seconds: float = 10.0, warmup: float = 2.0, rounds: int 
         for endpoint in ("save", "insert"):
             acc = results[f"{endpoint}_{level}"]
             summary = acc["lat"].summary()
-            row[endpoint] = {"rps": round(summary["n"] / acc["seconds"], 1), "p50_ms": summary["p50_ms"],
+            rps = summary["n"] / acc["seconds"]
+            row[endpoint] = {"rps": round(rps, 1), "p50_ms": summary["p50_ms"],
                              "p95_ms": summary["p95_ms"], "p99_ms": summary["p99_ms"],
+                             # CPU the gunicorn workers spent per request: what other load on the
+                             # machine does not change, unlike rps and latency
+                             "server_cpu_ms_per_req": round(1000 * acc["cpu"] / summary["n"], 2) if summary["n"] else None,
+                             # Little's law: a closed loop of N connections on a server doing R/s
+                             # waits N/R on average, whatever the endpoint
+                             "queueing_floor_ms": round(1000 * level / rps, 1) if rps else None,
                              "errors": sum(acc["errors"].values()), **({"errors_by": acc["errors"]}
                                                                        if acc["errors"] else {})}
         row["ratio"] = round(row["save"]["rps"] / row["insert"]["rps"], 3) if row["insert"]["rps"] else None
+        cpu_s, cpu_i = row["save"]["server_cpu_ms_per_req"], row["insert"]["server_cpu_ms_per_req"]
+        row["cpu_ratio"] = round(cpu_i / cpu_s, 3) if cpu_s and cpu_i else None  # insert cost / save cost
         out[f"c{level}"] = row
     top = out[f"c{max(levels)}"]
     out["aim"] = "save >= 0.75 x insert; save p95 < 25 ms at 64 connections"

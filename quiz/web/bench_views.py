@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, jsonify, request
 from flask_login import current_user
 from sqlalchemy import text
 
-from quiz.db import utcnow
+from quiz.db import begin_write, utcnow
 from quiz.extensions import db
 
 ENV_FLAG = "QUIZ_BENCH_ENDPOINTS"
@@ -61,6 +61,7 @@ def insert():
         seq = int(body.get("seq", 0))
     except (TypeError, ValueError):
         seq = 0
+    begin_write(db.session())  # as the real save: the write lock first (the user was read already)
     row_id = db.session.execute(
         text(f"INSERT INTO {TABLE} (user_id, seq, payload, created_at) VALUES (:u, :s, :p, :t) RETURNING id"),
         {"u": current_user.id, "s": seq, "p": json.dumps(body.get("values"), ensure_ascii=False)[:5000],
