@@ -361,7 +361,8 @@ def questions(draw):
         answer = draw(st.booleans())
     elif kind == "fill":
         blanks = draw(st.integers(1, 3))
-        stem = stem.replace("(", "").replace(")", "") + "".join(" ____ " + draw(_WORD) for _ in range(blanks))
+        # without its brackets the stem may start like "12." numbering, which the import strips
+        stem = (stem.replace("(", "").replace(")", "").lstrip("0123456789.、 ") or "填空") + "".join(" ____ " + draw(_WORD) for _ in range(blanks))
         answer = [draw(st.lists(_WORD, min_size=1, max_size=3, unique=True)) for _ in range(blanks)]
     else:
         answer = {"reference": draw(st.one_of(st.just(""), _text(max_size=40))), "keywords": draw(_LIST)}
