@@ -201,8 +201,9 @@ class Server:
     on a free port of 127.0.0.1, serving ``bench/_wsgi.py`` (the app with the
     bench endpoints registered). Stopped, with its workers, on exit."""
 
-    def __init__(self, env: dict[str, str], log: Path, workers: int = 2, threads: int = 1):
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 2, threads: int = 1, preload: bool = False):
         self.env = env
+        self.preload = preload
         self.log_path = log
         self.workers = workers
         self.threads = threads
@@ -214,6 +215,8 @@ class Server:
                    "--timeout", "120", "--pythonpath", f"{BENCH_DIR},{REPO}", "--chdir", str(REPO)]
         if self.threads > 1:
             command += ["--threads", str(self.threads)]
+        if self.preload:  # workers forked from a master that imported the app: a respawn costs ms, not ~1.7 s
+            command.append("--preload")
         # QUIZ_BENCH_APP=module:app (on PYTHONPATH) serves another app, e.g. to try a patch
         command.append(self.env.get("QUIZ_BENCH_APP") or "_wsgi:app")
         self._log = open(self.log_path, "ab")

@@ -67,7 +67,7 @@ def seed(env: dict[str, str], workers: int, *, time_limit_minutes: int = 60, sta
 
     from quiz.auth.passwords import hash_generated
     from quiz.banks.models import Bank, Question
-    from quiz.banks.services import load_shipped_banks
+    from quiz.banks.shipped import load_shipped_banks
     from quiz.exams import services as exam_services
     from quiz.exams import trainer_services as ts
     from quiz.extensions import db
@@ -90,7 +90,8 @@ def seed(env: dict[str, str], workers: int, *, time_limit_minutes: int = 60, sta
         load_shipped_banks(actor=trainer)
         db.session.flush()
         counts = dict(db.session.execute(
-            select(Question.bank_id, func.count()).where(Question.archived.is_(False)).group_by(Question.bank_id)).all())
+            select(Question.bank_id, func.count()).where(Question.archived.is_(False))
+            .group_by(Question.bank_id)).all())
         if bank_title:
             bank = db.session.scalar(select(Bank).where(Bank.title == bank_title))
         else:

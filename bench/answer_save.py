@@ -122,6 +122,7 @@ def run(levels=(8, 64), seconds: float = 10.0, warmup: float = 2.0, rounds: int 
         env = server_env(tmpdir / "bench.db")
         seeded = seed(env, max(levels), time_limit_minutes=240, start_attempts=True)
         cpu0 = rusage_cpu()
+        load0 = loadavg()
         with Server(env, tmpdir / "gunicorn.log", workers=server_workers, threads=threads) as server:
             results = asyncio.run(measure(server, seeded, list(levels), seconds, warmup, rounds))
         client_cpu = rusage_cpu() - cpu0
@@ -131,12 +132,12 @@ def run(levels=(8, 64), seconds: float = 10.0, warmup: float = 2.0, rounds: int 
         for endpoint in ("save", "insert"):
             acc = results[f"{endpoint}_{level}"]
             summary = acc["lat"].summary()
-            rps = summary["n"] / acc["seconds"]
+            rps, n = summary["n"] / acc["seconds"], summary["n"]
             row[endpoint] = {"rps": round(rps, 1), "p50_ms": summary["p50_ms"],
                              "p95_ms": summary["p95_ms"], "p99_ms": summary["p99_ms"],
                              # CPU the gunicorn workers spent per request: what other load on the
                              # machine does not change, unlike rps and latency
-                             "server_cpu_ms_per_req": round(1000 * acc["cpu"] / summary["n"], 2) if summary["n"] else None,
+                             "server_cpu_ms_per_req": round(1000 * acc["cpu"] / n, 2) if n else None,
                              # Little's law: a closed loop of N connections on a server doing R/s
                              # waits N/R on average, whatever the endpoint
                              "queueing_floor_ms": round(1000 * level / rps, 1) if rps else None,
@@ -156,7 +157,7 @@ def run(levels=(8, 64), seconds: float = 10.0, warmup: float = 2.0, rounds: int 
         "server": f"gunicorn {server_workers} sync workers" + (f" x {threads} threads" if threads > 1 else "")
                   + ", SQLite WAL, 127.0.0.1",
         "client_cpu_s": round(client_cpu, 1), "wall_s": round(time.monotonic() - started, 1),
-        "loadavg_end": loadavg(), "cpus": os.cpu_count(),
+        "loadavg_start": load0, "loadavg_end": loadavg(), "cpus": os.cpu_count(),
     })
     return out
 

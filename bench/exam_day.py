@@ -4,7 +4,7 @@ the server acknowledged is reconciled against the database.
 
 Run from the repository root::
 
-    .venv/bin/python bench/exam_day.py [--workers 3000] [--duration 300] [--start-window 60] [--chaos]
+    .venv/bin/python bench/exam_day.py [--workers 3000] [--duration 600] [--start-window 60] [--chaos]
 
 Prints one JSON line: errors (operations that never succeeded after the
 phone's retries), failed requests (single tries that failed, retried or
@@ -138,9 +138,9 @@ async def scenario(server: Server, seeded, *, duration: float, start_window: flo
             "signed_in": len(signed_in), "completed": outcomes.count("done")}
 
 
-def run(workers: int = 3000, duration: float = 300.0, start_window: float = 60.0, chaos: bool = False,
+def run(workers: int = 3000, duration: float = 600.0, start_window: float = 60.0, chaos: bool = False,
         kill_every: float = 2.0, revisit: float = 0.1, rng_seed: int = 4, server_workers: int = 2,
-        threads: int = 1, sign_in_concurrency: int = 16, keep: str | None = None) -> dict:
+        threads: int = 1, sign_in_concurrency: int = 16, keep: str | None = None, preload: bool = False) -> dict:
     """The whole benchmark; returns the figures (``main`` prints them as one line)."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="quiz-exam-day-") as tmp:
@@ -150,7 +150,8 @@ def run(workers: int = 3000, duration: float = 300.0, start_window: float = 60.0
         limit = math.ceil((start_window + 2 * duration + 180) / 60)
         seeded = seed(env, workers, time_limit_minutes=limit)
         cpu0 = rusage_cpu()
-        with Server(env, tmpdir / "gunicorn.log", workers=server_workers, threads=threads) as server:
+        load0 = loadavg()
+        with Server(env, tmpdir / "gunicorn.log", workers=server_workers, threads=threads, preload=preload) as server:
             result = asyncio.run(scenario(server, seeded, duration=duration, start_window=start_window,
                                           chaos=chaos, kill_every=kill_every, revisit=revisit, rng_seed=rng_seed,
                                           sign_in_concurrency=sign_in_concurrency))
@@ -192,7 +193,8 @@ def run(workers: int = 3000, duration: float = 300.0, start_window: float = 60.0
         "seed_s": round(seeded.seconds, 1),
         "wall_s": round(time.monotonic() - started, 1),
         "server": f"gunicorn {server_workers} sync workers" + (f" x {threads} threads" if threads > 1 else "")
-                  + ", SQLite WAL, 127.0.0.1",
+                  + (" --preload" if preload else "") + ", SQLite WAL, 127.0.0.1",
+        "loadavg_start": load0,
         "client_cpu_s": round(client_cpu, 1),
         "loadavg_end": loadavg(),
         "cpus": os.cpu_count(),
@@ -202,14 +204,15 @@ def run(workers: int = 3000, duration: float = 300.0, start_window: float = 60.0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=3000, help="simulated workers (default 3000)")
-    parser.add_argument("--duration", type=float, default=300.0,
-                        help="think-time scale: seconds a worker takes over the whole paper (default 300)")
+    parser.add_argument("--duration", type=float, default=600.0,
+                        help="think-time scale: seconds a worker takes over the whole paper (default 600)")
     parser.add_argument("--start-window", type=float, default=60.0,
                         help="the starts arrive spread uniformly over this many seconds (default 60)")
     parser.add_argument("--chaos", action="store_true", help="kill -9 a gunicorn worker every --kill-every s")
     parser.add_argument("--kill-every", type=float, default=2.0)
     parser.add_argument("--server-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (1: sync workers, as make run)")
+    parser.add_argument("--preload", action="store_true", help="gunicorn --preload (not what make run does)")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--keep", help="keep the database and the gunicorn log in this directory")
     args = parser.parse_args()
@@ -217,7 +220,7 @@ def main() -> None:
         parser.error("workers 1..20000, durations not negative")
     print(json.dumps(run(args.workers, args.duration, args.start_window, args.chaos, args.kill_every,
                          rng_seed=args.seed, server_workers=args.server_workers, threads=args.threads,
-                         keep=args.keep), ensure_ascii=False), flush=True)
+                         keep=args.keep, preload=args.preload), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
