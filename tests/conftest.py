@@ -9,18 +9,22 @@ schema); every test starts with empty tables.
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from quiz import create_app
 from quiz.extensions import db, limiter
 
 from tests.factories import login, make_unit, make_user  # noqa: F401  (re-exported for tests)
 
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[1]
 REALWORLD = REPO.parent / "shared" / "realworld-banks"
 ARTIFACTS = REPO / "test-artifacts"
@@ -138,3 +142,48 @@ def realworld() -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# -- a real browser: Debian's headless Chromium through Playwright -----------------
+# Module-scoped: Playwright's sync API runs an event loop in this thread, so it
+# must be gone before a test that runs asyncio itself (the exam-day smoke test).
+# Never downloads a browser (CHROMIUM overrides the path).
+
+@pytest.fixture(scope="module")
+def _playwright():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (run `make test`, which installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--disable-dev-shm-usage"],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app served on 127.0.0.1:<free port>; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+

@@ -1,64 +1,22 @@
 """Headless Debian Chromium at a phone viewport, driven by Playwright.
 
-The app is served from a thread on a free loopback port, on the same
-database as the test. Never downloads a browser: Chromium is Debian's
-(``CHROMIUM`` overrides the path). Screenshots go to test-artifacts/.
+The fixtures ``browser`` and ``live_server`` live in tests/conftest.py so
+that desktop pages elsewhere can use them too. Screenshots go to
+test-artifacts/.
 """
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 PHONE = {"width": 360, "height": 740}
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def _playwright():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
-        pytest.skip(f"Chromium not found at {CHROMIUM} (run `make test`, which installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def browser(_playwright):
-    browser = _playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update", "--disable-sync",
-              "--disable-dev-shm-usage"],
-    )
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def live_server(app):
-    """The test's app served on 127.0.0.1:<free port>; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from quiz.db import utcnow
 from quiz.exams import services, trainer_actions as actions, trainer_services as svc
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
-from tests.browser.conftest import _playwright, browser, live_server  # noqa: F401  (fixtures)
 from tests.exams.factories import RIGHT, WRONG, make_bank, make_question
 from tests.exams.test_trainer_build import setup_org
 from tests.factories import login
