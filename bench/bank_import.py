@@ -45,7 +45,7 @@ def imported(data: bytes, name: str, title: str) -> dict:
     import tempfile
 
     from quiz import create_app
-    from quiz.banks import services
+    from quiz.banks import importing, services
     from quiz.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,7 +55,7 @@ def imported(data: bytes, name: str, title: str) -> dict:
             start = time.perf_counter()
             result = formats.parse(data, name)
             bank = services.create_bank(title)
-            outcome = services.import_questions(bank, result, valid_only=True)
+            outcome = importing.import_questions(bank, result, valid_only=True)
             db.session.commit()
             seconds = time.perf_counter() - start
             n = outcome.count

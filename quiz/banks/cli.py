@@ -1,7 +1,7 @@
 """``flask banks …``: import, export and list question banks.
 
 Thin wrappers over ``quiz.banks.formats`` (parsing) and
-``quiz.banks.services`` (writing); the command commits once. ``import`` never
+``quiz.banks.services``, ``importing`` and ``shipped`` (writing); the command commits once. ``import`` never
 prints a traceback: a file that cannot be read at all exits 2 with a message.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from quiz.banks import demo  # noqa: F401  (registers the shipped banks with ``demo load``)
-from quiz.banks import formats, services
+from quiz.banks import formats, importing, services, shipped
 from quiz.banks.models import Bank
 from quiz.banks.types.base import TYPE_NAMES, ParseResult, UnreadableFile
 from quiz.extensions import db
@@ -60,7 +60,7 @@ def _read(path: Path, format: str) -> ParseResult:
             f"无法读取文件（{type(exc).__name__}）：请检查文件内容，或另存为 Excel 模板后重新上传。") from exc
 
 
-def _summary(result: ParseResult, plan: services.ImportPlan | None, imported: int | None) -> dict:
+def _summary(result: ParseResult, plan: importing.ImportPlan | None, imported: int | None) -> dict:
     errors = plan.errors if plan is not None else result.errors
     warnings = plan.warnings if plan is not None else result.warnings
     out = {
@@ -106,11 +106,11 @@ def import_command(file: Path, bank_title: str | None, format_: str, dry_run: bo
     bank = db.session.scalar(select(Bank).where(Bank.title == title))
     imported: int | None = None
     if dry_run:
-        plan = services.plan_import(bank, result)
+        plan = importing.plan_import(bank, result)
     else:
         if bank is None:
             bank = services.create_bank(title, actor=None)
-        outcome = services.import_questions(bank, result, valid_only=valid_only, actor=None)
+        outcome = importing.import_questions(bank, result, valid_only=valid_only, actor=None)
         plan = outcome.plan
         imported = outcome.count if outcome.imported else 0
         if outcome.imported:
@@ -130,7 +130,7 @@ def _title_from(file: Path, result: ParseResult) -> str | None:
     if result.format != "text":
         return None
     try:
-        return services.read_bank_header(file.read_bytes()[:4096].decode("utf-8-sig", errors="ignore"))["title"]
+        return shipped.read_bank_header(file.read_bytes()[:4096].decode("utf-8-sig", errors="ignore"))["title"]
     except OSError:
         return None
 
@@ -196,7 +196,7 @@ def list_command() -> None:
 @chinese
 def load_shipped_command() -> None:
     """Import (or top up) the banks shipped in question_banks/."""
-    lines = services.load_shipped_banks()
+    lines = shipped.load_shipped_banks()
     db.session.commit()
     for line in lines:
         click.echo(line)

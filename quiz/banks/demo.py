@@ -10,7 +10,7 @@ from quiz.org.demo import DEMO_LOADERS
 
 def load_shipped() -> list[str]:
     """Import every bank of ``question_banks/``; lines like ``题库：行为安全观察与沟通 32 题``."""
-    from quiz.banks.services import load_shipped_banks
+    from quiz.banks.shipped import load_shipped_banks
 
     if has_request_context():
         return load_shipped_banks()

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Text, cast, func, or_, select
 
-from quiz.banks import formats, services
+from quiz.banks import formats, importing, services, shipped
 from quiz.banks import types as qtypes
 from quiz.banks.forms import (ArticleForm, BankForm, ConfirmForm, EmptyForm, QuestionForm, UploadForm,
                               split_list)
@@ -346,7 +346,7 @@ def upload():
                 form.file.errors.append(str(exc))
             else:
                 if bank is None and not new_title:
-                    new_title = services.read_bank_header(data[:4096].decode("utf-8-sig", "ignore"))["title"] \
+                    new_title = shipped.read_bank_header(data[:4096].decode("utf-8-sig", "ignore"))["title"] \
                         if result.format == "text" else None
                     new_title = new_title or Path(filename).stem
                 folder = _upload_dir()
@@ -378,7 +378,7 @@ def upload_preview(token: str):
         flash(str(exc), "error")
         return redirect(url_for("banks.upload"))
     bank = _target_bank(record)
-    plan = services.plan_import(bank, result)
+    plan = importing.plan_import(bank, result)
     return render_template("banks/upload_preview.html", token=token, record=record, bank=bank, plan=plan,
                            result=result, form=ConfirmForm(), cancel_form=EmptyForm(),
                            duplicate_wheres=plan.duplicate_wheres())
@@ -404,7 +404,7 @@ def upload_confirm(token: str):
         return redirect(url_for("banks.upload"))
     bank = _target_bank(record)
     if bank is None:
-        plan = services.plan_import(None, result)
+        plan = importing.plan_import(None, result)
         if not plan.ok and not form.valid_only.data:
             flash(_("文件有错误，未导入任何题目。可以勾选“只导入正确的题目”，或修改后重新上传。"), "error")
             return redirect(url_for("banks.upload_preview", token=token))
@@ -412,7 +412,7 @@ def upload_confirm(token: str):
         if db.session.scalar(select(Bank).where(Bank.title == title)):
             title = f"{title}（{time.strftime('%Y%m%d%H%M')}）"
         bank = services.create_bank(title, actor=current_user)
-    outcome = services.import_questions(bank, result, valid_only=form.valid_only.data, actor=current_user)
+    outcome = importing.import_questions(bank, result, valid_only=form.valid_only.data, actor=current_user)
     if not outcome.imported:
         db.session.rollback()
         flash(_("文件有错误，未导入任何题目。可以勾选“只导入正确的题目”，或修改后重新上传。"), "error")
@@ -421,7 +421,7 @@ def upload_confirm(token: str):
     rejected = bool(outcome.plan.rejected or outcome.plan.duplicates)
     if rejected:
         (_upload_dir() / f"{token}.rejected").write_bytes(
-            services.rejected_sheet(outcome.plan, _source_lines(data, result)))
+            importing.rejected_sheet(outcome.plan, _source_lines(data, result)))
     path.unlink(missing_ok=True)
     uploads = dict(session.get("bank_uploads") or {})
     uploads[token] = dict(record, done=True, bank_id=bank.id)
@@ -445,7 +445,7 @@ def upload_rejected(token: str):
             result = _parse(raw, record["filename"], record["format"])
         except UnreadableFile:
             abort(404)
-        data = services.rejected_sheet(services.plan_import(_target_bank(record), result), _source_lines(raw, result))
+        data = importing.rejected_sheet(importing.plan_import(_target_bank(record), result), _source_lines(raw, result))
     else:
         abort(404)
     stem = Path(record["filename"]).stem

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
-from quiz.banks import services
+from quiz.banks import importing, services, shipped
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
 from quiz.exams.models import Attempt, AttemptItem, Exam
@@ -47,7 +47,7 @@ def make_bank(title="测试题库") -> Bank:
 def test_import_creates_questions_with_first_revision(app):
     bank = make_bank()
     tf = QuestionData(type="truefalse", stem="进入受限空间前必须检测气体。", answer=True, where="第 9 行")
-    outcome = services.import_questions(bank, result(single(), tf))
+    outcome = importing.import_questions(bank, result(single(), tf))
     assert outcome.imported and outcome.ok
     assert len(outcome.questions) == 2
     q = outcome.questions[0]
@@ -60,7 +60,7 @@ def test_import_creates_questions_with_first_revision(app):
 
 def test_a_result_with_errors_imports_nothing(app):
     bank = make_bank()
-    outcome = services.import_questions(bank, result(single(), errors=[Issue("第 7 行", "没有答案")]))
+    outcome = importing.import_questions(bank, result(single(), errors=[Issue("第 7 行", "没有答案")]))
     assert not outcome.imported and not outcome.ok
     assert count(Question) == 0 and count(QuestionRevision) == 0
     assert [e.where for e in outcome.errors] == ["第 7 行"]
@@ -69,7 +69,7 @@ def test_a_result_with_errors_imports_nothing(app):
 def test_valid_only_imports_the_valid_ones_and_keeps_the_rejected(app):
     bank = make_bank()
     broken = QuestionData(type="single", stem="没有正确选项的题", options=["甲", "乙"], answer=[5], where="第 20 行")
-    outcome = services.import_questions(bank, result(single(), broken, errors=[Issue("第 7 行", "没有答案")]),
+    outcome = importing.import_questions(bank, result(single(), broken, errors=[Issue("第 7 行", "没有答案")]),
                                         valid_only=True)
     assert outcome.imported and not outcome.ok
     assert count(Question) == 1
@@ -80,13 +80,13 @@ def test_valid_only_imports_the_valid_ones_and_keeps_the_rejected(app):
 
 def test_duplicates_in_the_file_and_in_the_bank_are_kept_out_as_warnings(app):
     bank = make_bank()
-    services.import_questions(bank, result(single()))
+    importing.import_questions(bank, result(single()))
     # same stem with other spacing/width, same right option text in another position
     moved = QuestionData(type="single", stem="安全帽应当怎样佩戴?  ", options=["系好下颏带", "随便戴"], answer=[0],
                          where="第 3 行")
     new = single(stem="高处作业须系什么？", where="第 5 行")
     again = single(stem="高处作业须系什么？", where="第 8 行")
-    outcome = services.import_questions(bank, result(moved, new, again))
+    outcome = importing.import_questions(bank, result(moved, new, again))
     assert outcome.ok and outcome.imported
     assert [q.stem for q in outcome.questions] == ["高处作业须系什么？"]
     assert {d.where for d in outcome.duplicates} == {"第 3 行", "第 8 行"}
@@ -99,9 +99,9 @@ def test_duplicates_in_the_file_and_in_the_bank_are_kept_out_as_warnings(app):
 
 def test_rejected_sheet_lists_errors_and_duplicates_with_reasons(app):
     bank = make_bank()
-    services.import_questions(bank, result(single()))
-    plan = services.plan_import(bank, result(single(where="第 4 行"), errors=[Issue("第 2 行", "第 1 题没有答案")]))
-    data = services.rejected_sheet(plan, ["一、单选题", "1. 没有答案的题", "A. 甲", "B. 乙", ""])
+    importing.import_questions(bank, result(single()))
+    plan = importing.plan_import(bank, result(single(where="第 4 行"), errors=[Issue("第 2 行", "第 1 题没有答案")]))
+    data = importing.rejected_sheet(plan, ["一、单选题", "1. 没有答案的题", "A. 甲", "B. 乙", ""])
     sheet = load_workbook(io.BytesIO(data)).active
     header = [c.value for c in sheet[1]]
     assert header[:2] == ["题型", "题目"] and header[-2:] == ["位置", "错误原因"]
@@ -126,7 +126,7 @@ def _attempt_showing(question: Question, user_id: int) -> AttemptItem:
 def test_edit_makes_a_revision_only_when_content_changes_and_attempts_keep_theirs(app):
     user = make_user(roles={"trainer": [None]})
     bank = make_bank()
-    q = services.import_questions(bank, result(single())).questions[0]
+    q = importing.import_questions(bank, result(single())).questions[0]
     item = _attempt_showing(q, user.id)
     first_revision = q.current_revision_id
 
@@ -148,7 +148,7 @@ def test_edit_makes_a_revision_only_when_content_changes_and_attempts_keep_their
 
 def test_edit_refuses_invalid_data(app):
     bank = make_bank()
-    q = services.import_questions(bank, result(single())).questions[0]
+    q = importing.import_questions(bank, result(single())).questions[0]
     data = services.question_data(q)
     data.answer = [0, 1]
     try:
@@ -163,7 +163,7 @@ def test_edit_refuses_invalid_data(app):
 def test_archive_when_used_delete_otherwise(app):
     user = make_user()
     bank = make_bank()
-    used, unused = services.import_questions(
+    used, unused = importing.import_questions(
         bank, result(single(), single(stem="另一道题", where="第 9 行"))).questions
     _attempt_showing(used, user.id)
     assert services.archive_question(used) == "archived"
@@ -179,14 +179,14 @@ def test_archive_when_used_delete_otherwise(app):
 
 def test_question_counts(app):
     bank = make_bank()
-    qs = services.import_questions(bank, result(single(), single(stem="二", where="x"))).questions
+    qs = importing.import_questions(bank, result(single(), single(stem="二", where="x"))).questions
     qs[1].archived = True
     db.session.flush()
     assert services.question_counts()[bank.id] == {"total": 1, "archived": 1, "single": 1}
 
 
 def test_read_bank_header_and_article_file(app, tmp_path):
-    header = services.read_bank_header("\ufeff# 题库：磨工题库\n# 文章：a.md\n# 工种：磨工、巡检工\n\n一、单选题\n")
+    header = shipped.read_bank_header("\ufeff# 题库：磨工题库\n# 文章：a.md\n# 工种：磨工、巡检工\n\n一、单选题\n")
     assert header == {"title": "磨工题库", "articles": ["a.md"], "job_types": ["磨工", "巡检工"]}
     path = tmp_path / "a.md"
     path.write_text("标题：学习材料\n出处：《劲旅》总第2153期，第2版\n日期：2023-02-28\n\n## 小标题\n\n第一段\n第一段续\n\n第二段\n",

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from quiz.banks import formats, services
+from quiz.banks import formats, shipped
 from quiz.banks.models import Article, Bank, Question
 from quiz.extensions import db
 
@@ -28,7 +28,7 @@ def test_every_shipped_file_parses_without_errors(path):
     result = formats.parse(path.read_bytes(), path.name)
     assert result.errors == [], result.errors
     assert result.skipped == []
-    header = services.read_bank_header(path.read_text(encoding="utf-8"))
+    header = shipped.read_bank_header(path.read_text(encoding="utf-8"))
     assert header["title"] and header["articles"]
     for name in header["articles"]:
         assert (SHIPPED / "articles" / name).is_file(), name
@@ -36,7 +36,7 @@ def test_every_shipped_file_parses_without_errors(path):
 
 
 def test_load_shipped_banks_meets_the_minimum_counts_and_is_idempotent(app):
-    lines = services.load_shipped_banks()
+    lines = shipped.load_shipped_banks()
     db.session.commit()
     counts = dict(db.session.execute(
         select(Bank.title, func.count(Question.id)).join(Question).group_by(Bank.title)).all())
@@ -55,7 +55,7 @@ def test_load_shipped_banks_meets_the_minimum_counts_and_is_idempotent(app):
     assert all(q.current_revision is not None for q in everyone.questions)
 
     before = db.session.scalar(select(func.count()).select_from(Question))
-    services.load_shipped_banks()
+    shipped.load_shipped_banks()
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Question)) == before
     assert db.session.scalar(select(func.count()).select_from(Article)) == len(list((SHIPPED / "articles").glob("*.md")))

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
-from quiz.banks import services
+from quiz.banks import importing, services
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.banks.types.base import ParseResult, QuestionData
 from quiz.extensions import db
@@ -62,7 +62,7 @@ def make_bank(title="安全题库", n=3, job_types=()) -> Bank:
     questions = [QuestionData(type="single", stem=f"第{i}题 题干", options=["甲", "乙"], answer=[i % 2],
                               category="分类一" if i % 2 else "分类二", difficulty=1 + i % 5, job_types=["磨工"] if i == 0 else [],
                               where=f"第 {i} 行") for i in range(n)]
-    services.import_questions(bank, ParseResult(format="text", questions=questions))
+    importing.import_questions(bank, ParseResult(format="text", questions=questions))
     db.session.commit()
     return bank
 
