@@ -59,12 +59,12 @@ class Client:
         self._writer: asyncio.StreamWriter | None = None
 
     async def close(self) -> None:
+        self.drop()
+
+    def drop(self) -> None:
+        """Close the connection now (without waiting: a wait can itself be cancelled by a timeout)."""
         if self._writer is not None:
             self._writer.close()
-            try:
-                await self._writer.wait_closed()
-            except OSError:
-                pass
         self._reader = self._writer = None
 
     async def request(self, method: str, path: str, *, json_body=None, form: dict | None = None,
@@ -91,7 +91,7 @@ class Client:
         try:
             response = await asyncio.wait_for(self._exchange(raw), self.timeout)
         except BaseException:
-            await self.close()
+            self.drop()
             raise
         response.seconds = time.perf_counter() - started
         return response
@@ -266,7 +266,7 @@ class Server:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)

@@ -71,6 +71,9 @@ async def _worker(phone: Phone, exam_id: int, start_at: float, duration: float, 
         return "done"
     except (Refused, GaveUp):
         return "failed"
+    except Exception as exc:  # a bug in the phone, not the server: counted, and the others go on
+        phone.tally.error("phone", type(exc).__name__)
+        return "failed"
     finally:
         await phone.close()
 
@@ -116,6 +119,9 @@ async def scenario(server: Server, seeded, *, duration: float, start_window: flo
                 await phone.sign_in()
                 signed_in.append(phone)
             except (Refused, GaveUp):
+                await phone.close()
+            except Exception as exc:  # a bug in the phone: counted, the others go on
+                tally.error("sign_in", type(exc).__name__)
                 await phone.close()
 
     t_sign_in = time.monotonic()

@@ -26,7 +26,7 @@ def exam_day():
 
 @pytest.mark.timeout(120)
 def test_tiny_exam_day_loses_nothing(exam_day):
-    result = exam_day.run(workers=20, duration=3.0, start_window=0.5, rng_seed=11)
+    result = exam_day.run(workers=20, duration=2.0, start_window=0.5, rng_seed=11)
     assert result["signed_in"] == 20
     assert result["completed"] == 20, result["errors_by"]
     assert result["errors"] == 0, result["errors_by"]
