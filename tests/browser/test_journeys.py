@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from quiz.banks.models import Bank, Question
+from quiz.banks.shipped import load_shipped_banks
 from quiz.certificates.models import Certificate
 from quiz.db import utcnow
 from quiz.exams import services as exam_services
@@ -88,10 +89,6 @@ def _shipped_bank(tmp_path: Path) -> Bank:
     folder = tmp_path / "banks"
     shutil.copytree(REPO / "question_banks" / "articles", folder / "articles")
     shutil.copy(REPO / "question_banks" / "behaviour_safety.txt", folder)
-    try:
-        from quiz.banks.shipped import load_shipped_banks
-    except ImportError:  # before the loader moved out of banks.services
-        from quiz.banks.services import load_shipped_banks
     lines = load_shipped_banks(folder)
     assert len(lines) == 1 and "错误" not in lines[0], lines
     return db.session.scalar(select(Bank))
