@@ -3,6 +3,8 @@
 Flushes, never commits (DESIGN rule 7). Fast on purpose: a 20,000-person
 roster is compared against every existing person loaded once into a dict,
 new people go in with one bulk INSERT, changed ones with one bulk UPDATE.
+The initial passwords of the people created (generating, hashing, the
+sheet handed out) are in ``roster_passwords``.
 
 What a roster row means (the rules the issue leaves open):
 
@@ -25,31 +27,20 @@ What a roster row means (the rules the issue leaves open):
 """
 from __future__ import annotations
 
-import os
-import secrets
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
-from quiz.auth import passwords
 from quiz.extensions import db
 from quiz.org import services
 from quiz.org.models import JobType, RoleGrant, Unit, User
 from quiz.org.roster import RosterIssue, RosterParseResult, RosterRow
+from quiz.org.roster_passwords import IssuedPassword, _password_hashes
 
 CHUNK = 500  # ids per IN (...) and rows per executemany batch
 AUDIT_LIST_LIMIT = 2000
-
-
-class IssuedPassword(NamedTuple):
-    employee_no: str
-    name: str
-    password: str
-    unit: str
 
 
 @dataclass
@@ -371,62 +362,3 @@ def _label(key: tuple[str, ...] | None) -> str:
     if not key:
         return ""
     return " / ".join(key[1:] if len(key) > 1 else key)
-
-
-def _password_hashes(count: int, initial_password: str | None) -> list[tuple[str, str]]:
-    """(plain, hash) for ``count`` new people: one scrypt hash of the admin's
-    password shared by all, or a generated password each, hashed with the
-    cheap method meant for them, on every core (hashlib releases the GIL)."""
-    if initial_password:
-        hashed = passwords.hash_password(initial_password)
-        return [(initial_password, hashed)] * count
-    plain = _generate(count)
-    workers = min(4, os.cpu_count() or 1)
-    if count < 200 or workers == 1:
-        return [(p, passwords.hash_generated(p)) for p in plain]
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda part: [passwords.hash_generated(p) for p in part],
-                              [plain[i::workers] for i in range(workers)]))
-    hashed = [None] * count
-    for i, part in enumerate(parts):
-        hashed[i::workers] = part
-    return list(zip(plain, hashed))
-
-
-def _generate(count: int) -> list[str]:
-    """``count`` passwords like ``passwords.generate()`` (same alphabet and
-    length), from one call to the OS's random source: 12 random bytes per
-    password, each taken modulo 32, which is unbiased as 32 divides 256."""
-    alphabet = passwords._ALPHABET
-    length = passwords.GENERATED_LENGTH
-    if len(alphabet) != 32:
-        return [passwords.generate() for _ in range(count)]
-    table = bytes.maketrans(bytes(range(256)), "".join(alphabet[b % 32] for b in range(256)).encode("ascii"))
-    raw = secrets.token_bytes(count * length).translate(table).decode("ascii")
-    return [raw[i:i + length] for i in range(0, count * length, length)]
-
-
-def initial_passwords_xlsx(issued: list[IssuedPassword]) -> bytes:
-    """The sheet of initial passwords handed out after an import:
-    工号, 姓名, 单位, 初始密码 (工号 and passwords as text)."""
-    import io
-
-    import openpyxl
-    from openpyxl.styles import Font
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = _("初始密码")
-    sheet.append([_("工号"), _("姓名"), _("单位"), _("初始密码")])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for person in issued:
-        sheet.append([person.employee_no, person.name, person.unit, person.password])
-    for column, width in zip("ABCD", (12, 10, 36, 16)):
-        sheet.column_dimensions[column].width = width
-        for cell in sheet[column][1:]:
-            cell.number_format = "@"
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -28,7 +28,8 @@ from quiz.auth.passwords import problems
 from quiz.extensions import db
 from quiz.org.forms import RosterImportForm
 from quiz.org.roster import UnreadableRoster, parse_roster
-from quiz.org.roster_import import apply_roster, initial_passwords_xlsx
+from quiz.org.roster_import import apply_roster
+from quiz.org.roster_passwords import initial_passwords_xlsx
 from quiz.web.decorators import roles_required
 
 bp = Blueprint("org_roster", __name__)
