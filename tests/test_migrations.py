@@ -6,7 +6,7 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -39,5 +39,11 @@ def test_migrations_match_models(empty_database_url, tmp_path):
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             diff = compare_metadata(context, db.metadata)
+        # and back: the downgrade removes everything, the upgrade rebuilds it
+        downgrade(revision="base")
+        with db.engine.connect() as conn:
+            left = [t for t in db.inspect(conn).get_table_names() if t != "alembic_version"]
+        upgrade()
         db.engine.dispose()
-    assert diff == [], f"the models differ from the migrations; run `flask db migrate`: {diff}"
+    assert diff == [], f"the models differ from the migrations; run scripts/regen-migration.sh: {diff}"
+    assert left == [], f"downgrade to base left tables behind: {left}"
