@@ -31,7 +31,7 @@
 
   var PREFIX = 'exam.' + attemptId + '.';
   var KEY_QUEUE = PREFIX + 'queue', KEY_SEQ = PREFIX + 'seq', KEY_LEAVES = PREFIX + 'leaves',
-    KEY_CLOCK = PREFIX + 'clock', KEY_POS = PREFIX + 'pos';
+    KEY_CLOCK = PREFIX + 'clock', KEY_POS = PREFIX + 'pos', KEY_SAVED = PREFIX + 'saved';
   var memory = {};
 
   function load(key, fallback) {
@@ -258,6 +258,7 @@
       if (status === 200 && data && data.ok) {
         if (q[entry.position] && q[entry.position].seq === entry.seq) { delete q[entry.position]; store(KEY_QUEUE, q); }
         if (data.saved_seq > maxSeq) { maxSeq = data.saved_seq; }
+        rememberSaved(entry);
         if (!q[entry.position]) { mark(entry.position, 'saved'); }
         if (data.feedback) { showFeedback(entry.position, data.feedback); }
         message('');
@@ -281,12 +282,25 @@
     });
   }
 
+  /* What the server confirmed, kept on the phone too: a page reloaded offline
+   * (from the service worker's copy, which may predate these answers) shows
+   * them as saved instead of blank. */
+  function rememberSaved(entry) {
+    var saved = load(KEY_SAVED, {});
+    var before = saved[entry.position];
+    if (!before || before.seq <= entry.seq) {
+      saved[entry.position] = { values: entry.values, seq: entry.seq, flagged: entry.flagged };
+      store(KEY_SAVED, saved);
+    }
+  }
+
   /* -- submitting ------------------------------------------------------------ */
 
   function done(url) {
     if (finished) { return; }
     finished = true;
     forget(KEY_QUEUE);
+    forget(KEY_SAVED);
     forget(KEY_LEAVES);
     forget(KEY_CLOCK);
     forget(KEY_POS);
@@ -503,6 +517,17 @@
   /* -- start ------------------------------------------------------------------ */
 
   (function restoreQueue() {
+    var saved = load(KEY_SAVED, {});
+    for (var p in saved) {
+      if (saved.hasOwnProperty(p) && byPos[p] && saved[p].seq > Number(byPos[p].getAttribute('data-saved-seq'))) {
+        setValues(byPos[p], saved[p].values);
+        byPos[p].setAttribute('data-saved-seq', saved[p].seq);
+        var flag = flagBox(byPos[p]);
+        if (flag) { flag.checked = !!saved[p].flagged; }
+        remember(byPos[p]);
+        mark(p, 'saved');
+      }
+    }
     var queue = load(KEY_QUEUE, {});
     for (var key in queue) {
       if (queue.hasOwnProperty(key) && byPos[key]) {
@@ -526,7 +551,17 @@
   window.addEventListener('offline', function () { setOffline(true); });
   window.addEventListener('storage', function (e) { if (e.key === KEY_QUEUE) { flush(); } });
   if ('serviceWorker' in navigator && root.getAttribute('data-sw')) {
-    try { navigator.serviceWorker.register(root.getAttribute('data-sw'), { scope: root.getAttribute('data-sw-scope') }); } catch (e) { /* optional */ }
+    try {
+      navigator.serviceWorker.register(root.getAttribute('data-sw'), { scope: root.getAttribute('data-sw-scope') });
+      /* this page was fetched before the worker existed: put a copy in its cache
+       * now, so that a reload after the Wi-Fi drops still shows the paper */
+      navigator.serviceWorker.ready.then(function () {
+        if (!window.caches) { return; }
+        caches.open('exam-pages-v1').then(function (cache) {
+          cache.addAll([location.pathname, '/static/js/exam.js', '/static/css/app.css', '/static/css/exam.css']);
+        });
+      });
+    } catch (e) { /* optional */ }
   }
   refreshState();
   flush();
