@@ -15,7 +15,7 @@ APP_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig font
 # and for the tests: a PostgreSQL server, Chromium for the phone tests, QR decoding, PDF tools
 TEST_DEBS := postgresql chromium zbar-tools poppler-utils
 
-.PHONY: run dev test setup setup-test debs test-debs db translations bench clean help
+.PHONY: run dev test setup setup-test debs test-debs db translations messages bench clean help
 
 help:
 	@echo "make run    set up and serve on http://$(HOST):$(PORT)"
@@ -53,6 +53,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile --use-fuzzy -q -d quiz/translations 2>/dev/null || $(BIN)/pybabel compile -d quiz/translations
+
+# after adding or changing a string the user reads: extract, then translate the new entries in
+# quiz/translations/en/LC_MESSAGES/messages.po (tests/test_translations.py fails until they are)
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k N_ -o quiz/translations/messages.pot . 2>/dev/null || \
+	  $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o quiz/translations/messages.pot .
+	$(BIN)/pybabel update -i quiz/translations/messages.pot -d quiz/translations -l en
 
 db: $(VENV)/.installed
 	@$(BIN)/flask --app app db upgrade

@@ -3,7 +3,7 @@
 The msgids are Chinese (the UI's first language); ``quiz/translations/en/LC_MESSAGES/messages.po``
 turns them into English. When a test here fails because a message is missing, run
 
-    .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o quiz/translations/messages.pot .
+    .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o quiz/translations/messages.pot .
     .venv/bin/pybabel update -i quiz/translations/messages.pot -d quiz/translations -l en
 
 then translate the new entries in messages.po (and delete their ``#, fuzzy`` lines). The .mo is not
@@ -29,10 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 PO = REPO / "quiz" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
 # the keywords of the extract command above: babel's defaults plus the lazy ones
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "N_": None}
 UPDATE_HINT = (
     "Run\n"
-    "  .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o quiz/translations/messages.pot .\n"
+    "  .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o quiz/translations/messages.pot .\n"
     "  .venv/bin/pybabel update -i quiz/translations/messages.pot -d quiz/translations -l en\n"
     "then translate the new entries in quiz/translations/en/LC_MESSAGES/messages.po "
     "and delete their '#, fuzzy' lines."
@@ -270,10 +270,6 @@ def test_sign_in_page_in_english(app, client, english):
     _assert_english(page, "Wrong employee no. or password.")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "quiz/auth/views.py logout() and the idle sign-out in quiz/web/__init__.py call session.clear(), "
-    "which drops the language, so the sign-in page after signing out is Chinese again. "
-    "Remove this marker once the choice survives signing out."))
 def test_sign_in_page_stays_english_after_signing_out(app, client, english):
     user = make_user(name="Li Lei")
     login(client, user)
@@ -294,16 +290,10 @@ def _admin(unit):
     return make_user(name="Chen Jie", unit=unit, roles={"admin": [None]})
 
 
-NAV_NOT_EXTRACTABLE = pytest.mark.xfail(strict=True, reason=(
-    "the menu label '评阅' (quiz/web/nav.py:17) is a plain string passed to _(label) at render time, so "
-    "pybabel never extracts it and it stays Chinese. Remove this marker once it is marked for extraction "
-    "and translated."))
-
-
 @pytest.mark.parametrize("make", [
     _head,
-    pytest.param(_trainer, marks=NAV_NOT_EXTRACTABLE),
-    pytest.param(_admin, marks=NAV_NOT_EXTRACTABLE),
+    _trainer,
+    _admin,
 ], ids=["head", "trainer", "admin"])
 def test_every_role_gets_an_english_menu(app, client, english, make):
     user = make(make_unit("Plant 1"))

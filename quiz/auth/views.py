@@ -64,7 +64,10 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
+    lang = session.get("lang")
     session.clear()
+    if lang:  # the language chosen on this phone outlives the sign-in
+        session["lang"] = lang
     flash(_("已退出登录。"), "info")
     return redirect(url_for("auth.login"))
 

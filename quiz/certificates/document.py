@@ -22,14 +22,17 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from quiz.i18n import N_
+
 REPO = Path(__file__).resolve().parents[2]
 LAYOUT_DIR = REPO / "templates" / "certificates" / "pdf"
 CSS_PATH = REPO / "static" / "css" / "certificate.css"
 
 #: names an admin may use in the texts, with what they mean (shown on the settings page)
 PLACEHOLDERS = {
-    "name": "姓名", "employee_no": "工号", "unit": "单位", "exam_title": "考试/培训名称",
-    "score": "成绩", "max_score": "满分", "date": "发证日期", "serial": "证书编号", "org_name": "单位名称",
+    "name": N_("姓名"), "employee_no": N_("工号"), "unit": N_("单位"), "exam_title": N_("考试/培训名称"),
+    "score": N_("成绩"), "max_score": N_("满分"), "date": N_("发证日期"), "serial": N_("证书编号"),
+    "org_name": N_("单位名称"),
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from quiz.i18n import N_
 from quiz.certificates.models import Certificate, CertificateTemplate
 from quiz.db import utcnow
 from quiz.exams.models import Attempt
@@ -71,10 +72,10 @@ def score_band(score: float, max_score: float) -> str:
     """Pass band for the public page (msgids): 优秀 ≥ 90 %, 良好 ≥ 75 %, else 合格."""
     ratio = score / max_score if max_score else 0
     if ratio >= 0.9:
-        return "优秀"
+        return N_("优秀")
     if ratio >= 0.75:
-        return "良好"
-    return "合格"
+        return N_("良好")
+    return N_("合格")
 
 
 def format_score(value: float) -> str:
@@ -160,9 +161,9 @@ def revoke(cert: Certificate, reason: str, actor: User | None) -> None:
     """Withdraw a certificate; the verification page says so from now on."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError("请填写撤销原因。")
+        raise CertificateError(N_("请填写撤销原因。"))
     if cert.revoked:
-        raise CertificateError("该证书已撤销。")
+        raise CertificateError(N_("该证书已撤销。"))
     cert.revoked_at = utcnow()
     cert.revoked_by_id = actor.id if actor else None
     cert.revoke_reason = reason
@@ -175,13 +176,13 @@ def reissue(cert: Certificate, reason: str, actor: User | None) -> Certificate:
     """A new certificate (new serial and code, today's name and unit) replacing ``cert``, which is revoked."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError("请填写补发原因。")
+        raise CertificateError(N_("请填写补发原因。"))
     latest = _current(cert.user_id, cert.exam_id)
     if latest is not None and latest.id != cert.id:
-        raise CertificateError("只能补发该员工此考试的最新一张证书。")
+        raise CertificateError(N_("只能补发该员工此考试的最新一张证书。"))
     attempt = cert.attempt
     if attempt is None:
-        raise CertificateError("找不到这张证书对应的考试记录。")
+        raise CertificateError(N_("找不到这张证书对应的考试记录。"))
     new = _create(cert.user, attempt, number=cert.number + 1, issued_by=actor, reissued_from=cert)
     if not cert.revoked:
         cert.revoked_at = utcnow()

@@ -7,12 +7,15 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from quiz.org.models import UNIT_KINDS
+
+UNIT_KIND_LABELS = {"company": _l("公司"), "unit": _l("二级单位"), "section": _l("工区"), "team": _l("班组"),
+                    "other": _l("其他")}
 from quiz.web.forms import choices
 
 
 class UnitForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(_l("请输入名称。")), Length(max=100)])
-    kind = SelectField(_l("层级"), choices=choices((k, k) for k in UNIT_KINDS))
+    kind = SelectField(_l("层级"), choices=choices((k, UNIT_KIND_LABELS[k]) for k in UNIT_KINDS))
     code = StringField(_l("编码"), validators=[Optional(), Length(max=40)])
     parent_id = SelectField(_l("上级单位"), coerce=int, choices=[])
 

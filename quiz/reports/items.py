@@ -20,16 +20,18 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from quiz.i18n import N_
+
 FACILITY_LOW = 0.20
 FACILITY_HIGH = 0.95
 DISCRIMINATION_LOW = 0.20
 MIN_RESPONSES = 5  # below this a flag would be noise
 
 FLAG_LABELS = {
-    "too_hard": "得分率低于20%：答案可能有误或题目过难",
-    "too_easy": "得分率高于95%：题目过于简单",
-    "negative": "区分度为负：答案可能标错",
-    "low": "区分度低于0.2：题干可能有歧义",
+    "too_hard": N_("得分率低于20%：答案可能有误或题目过难"),
+    "too_easy": N_("得分率高于95%：题目过于简单"),
+    "negative": N_("区分度为负：答案可能标错"),
+    "low": N_("区分度低于0.2：题干可能有歧义"),
 }
 
 

@@ -52,7 +52,10 @@ def register(app: Flask) -> None:
         seen = session.get("seen", now)
         if now - seen > app.config["IDLE_MINUTES"] * 60:
             logout_user()
+            lang = session.get("lang")
             session.clear()
+            if lang:
+                session["lang"] = lang
             if _wants_json():
                 return jsonify(ok=False, error=_("长时间未操作，已自动退出，请重新登录。"), relogin=True), 401
             return redirect(url_for("auth.login", next=request.full_path, idle=1))

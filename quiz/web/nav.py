@@ -5,22 +5,24 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from quiz.i18n import N_
+
 # (endpoint, label, roles); label is a msgid translated at render time
 NAV = [
-    ("org.home", "首页", {"worker", "trainer", "head", "admin"}),
-    ("exams.my_tasks", "我的任务", {"worker"}),
-    ("exams.practice_home", "练习", {"worker"}),
-    ("exams.mistakes", "错题本", {"worker"}),
-    ("certificates.mine", "我的证书", {"worker"}),
-    ("banks.bank_list", "题库", {"trainer"}),
-    ("exams_trainer.exams", "考试", {"trainer"}),
-    ("exams_trainer.grading", "评阅", {"trainer"}),
-    ("reports.completion", "完成情况", {"head", "trainer"}),
-    ("certificates.bulk", "批量下载证书", {"head", "trainer"}),
-    ("org.people", "人员", {"head", "admin"}),
-    ("org.units", "组织机构", {"admin"}),
-    ("certificates.admin_list", "证书管理", {"admin"}),
-    ("org.audit", "操作日志", {"admin"}),
+    ("org.home", N_("首页"), {"worker", "trainer", "head", "admin"}),
+    ("exams.my_tasks", N_("我的任务"), {"worker"}),
+    ("exams.practice_home", N_("练习"), {"worker"}),
+    ("exams.mistakes", N_("错题本"), {"worker"}),
+    ("certificates.mine", N_("我的证书"), {"worker"}),
+    ("banks.bank_list", N_("题库"), {"trainer"}),
+    ("exams_trainer.exams", N_("考试"), {"trainer"}),
+    ("exams_trainer.grading", N_("评阅"), {"trainer"}),
+    ("reports.completion", N_("完成情况"), {"head", "trainer"}),
+    ("certificates.bulk", N_("批量下载证书"), {"head", "trainer"}),
+    ("org.people", N_("人员"), {"head", "admin"}),
+    ("org.units", N_("组织机构"), {"admin"}),
+    ("certificates.admin_list", N_("证书管理"), {"admin"}),
+    ("org.audit", N_("操作日志"), {"admin"}),
 ]
 
 
