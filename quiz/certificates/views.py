@@ -22,6 +22,13 @@ from quiz.web.home import register_panel
 
 bp = Blueprint("certificates", __name__)
 
+
+@bp.app_template_global()
+def certificate_for_attempt(attempt_id: int) -> Certificate | None:
+    """The valid certificate an attempt earned, for the result page's link (None if none)."""
+    return db.session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id,
+                                                       Certificate.revoked_at.is_(None)))
+
 PAGE_SIZE = 50
 VERIFY_RATE = "20 per minute"
 LOGO_SIZE = (480, 240)

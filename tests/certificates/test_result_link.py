@@ -1,0 +1,33 @@
+"""A worker who passes sees a link to the certificate on the result page."""
+from quiz.exams import services, tasks
+from quiz.extensions import db
+from tests.exams.factories import RIGHT, WRONG, make_bank, make_exam, make_question
+from tests.factories import login, make_unit, make_user
+
+
+def _take(client, user, answers):
+    bank = make_bank()
+    question = make_question(bank, "single")
+    exam = make_exam([question], points=100.0, assign_to=user, pass_mark=60.0)
+    attempt = services.start_attempt(user, exam, assignment=tasks.assignment_for(user, exam))
+    db.session.commit()
+    services.save_answer(attempt, 0, answers["single"], 1)
+    services.submit(attempt)
+    db.session.commit()
+    login(client, user)
+    return client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+
+
+def test_passing_result_links_to_the_certificate(client, app):
+    user = make_user(name="张小明", unit=make_unit("一班"))
+    page = _take(client, user, RIGHT)
+    assert 'id="certificate-link"' in page
+    link = page.split('id="certificate-link" href="')[1].split('"')[0]
+    pdf = client.get(link)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_failing_result_has_no_certificate_link(client, app):
+    user = make_user(name="李四", unit=make_unit("二班"))
+    page = _take(client, user, WRONG)
+    assert "未通过" in page and 'id="certificate-link"' not in page
