@@ -27,6 +27,7 @@ from quiz.banks.types.base import ParseResult, UnreadableFile
 from quiz.banks.views import XLSX, bp
 from quiz.extensions import db
 from quiz.web.decorators import roles_required
+from quiz.web.uploads import sweep
 from quiz.web.forms import choices
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -38,15 +39,6 @@ def _upload_dir() -> Path:
     path.mkdir(parents=True, exist_ok=True)
     return path
 
-
-def _clean_old_uploads(folder: Path) -> None:
-    cutoff = time.time() - UPLOAD_MAX_AGE
-    for item in folder.iterdir():
-        try:
-            if item.stat().st_mtime < cutoff:
-                item.unlink()
-        except OSError:
-            pass
 
 
 def _upload(token: str) -> dict:
@@ -115,7 +107,7 @@ def upload():
                         if result.format == "text" else None
                     new_title = new_title or Path(filename).stem
                 folder = _upload_dir()
-                _clean_old_uploads(folder)
+                sweep(folder, UPLOAD_MAX_AGE)
                 token = secrets.token_urlsafe(24)
                 (folder / token).write_bytes(data)
                 uploads = {k: v for k, v in (session.get("bank_uploads") or {}).items() if (folder / k).exists()}

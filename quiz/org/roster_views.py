@@ -16,7 +16,6 @@ import json
 import os
 import re
 import secrets
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from quiz.org.roster import UnreadableRoster, parse_roster
 from quiz.org.roster_import import apply_roster
 from quiz.org.roster_passwords import initial_passwords_xlsx
 from quiz.web.decorators import roles_required
+from quiz.web.uploads import sweep
 
 bp = Blueprint("org_roster", __name__)
 
@@ -53,15 +53,6 @@ def _write_private(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
 
-
-def _sweep(folder: Path) -> None:
-    cutoff = time.time() - MAX_AGE_SECONDS
-    for path in folder.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
 
 
 def _paths(token: str) -> tuple[Path, Path]:
@@ -117,7 +108,7 @@ def upload():
             form.initial_password.errors.extend(weak)
         if not form.file.errors and not weak:
             folder = _folder()
-            _sweep(folder)
+            sweep(folder, MAX_AGE_SECONDS)
             _discard(session.pop(UPLOAD_KEY, None))
             token = secrets.token_urlsafe(24)
             data_path, meta_path = _paths(token)
