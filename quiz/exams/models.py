@@ -229,3 +229,34 @@ class ExamAllowance(db.Model):
     extra_attempts: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExamProgress(db.Model):
+    """What a person's counted attempts at an exam add up to, kept by the exam
+    engine in the same transaction as every attempt change (start, finalise,
+    regrade, reopen: ``quiz.reports.progress.attempts_changed``), so that the
+    completion reports read one narrow row per person instead of deriving it
+    from every attempt. ``flask reports rebuild-progress`` recomputes it all.
+
+    One row per (exam, person, assignment the attempts named), ``assignment_key``
+    0 for attempts that named none: an assignment's figures combine its own row
+    with the 0 row (an attempt counts for the assignment it was made for, or
+    for any assignment of the exam when it names none). Rows exist only for
+    people with at least one counted attempt. Derived data: never edit by hand.
+    """
+
+    __tablename__ = "exam_progress"
+    __table_args__ = {"sqlite_with_rowid": False}  # the key is the index: lookups are covering
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    assignment_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # assignment id, or 0
+    attempts: Mapped[int] = mapped_column(default=0)  # counted attempts, in progress or finalised
+    passed: Mapped[bool] = mapped_column(default=False)  # some attempt passed
+    open: Mapped[bool] = mapped_column(default=False)  # some attempt in progress or waiting for grading
+    finished: Mapped[bool] = mapped_column(default=False)  # some attempt finalised
+    best_score: Mapped[float | None]  # highest score of a finalised attempt
+    best_pct: Mapped[float | None]  # highest score as a percentage of that attempt's maximum
+    first_finished_at: Mapped[datetime | None]
+    passed_at: Mapped[datetime | None]  # first time an attempt passed
+    last_at: Mapped[datetime | None]  # latest start

@@ -25,6 +25,7 @@ from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam, ExamAllowa
 from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
 from quiz.org.models import User
+from quiz.reports import progress
 
 __all__ = ["ExamError", "start_attempt", "save_answer", "set_flag", "leave", "submit", "finalise_overdue",
            "refresh", "regrade", "state", "form_values", "grace_seconds"]
@@ -174,6 +175,7 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
                                          points=item.points, client_seq=0))
     db.session.add(attempt)
     db.session.flush()
+    progress.attempt_changed(attempt)  # the reports' per-person summary (quiz/reports/progress.py)
     return attempt
 
 
@@ -376,6 +378,7 @@ def _apply_result(attempt: Attempt) -> None:
     attempt.pending_grading = result.pending
     attempt.passed = result.passed
     db.session.flush()
+    progress.attempt_changed(attempt)  # the reports' per-person summary (quiz/reports/progress.py)
     if not result.pending and attempt.mode == "exam":
         attempt_graded.send(attempt)
 

@@ -24,6 +24,7 @@ from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam, ExamAllowa
 from quiz.extensions import db
 from quiz.org.models import User
 from quiz.org.services import audit
+from quiz.reports import progress
 
 MAX_EXTRA_MINUTES = 600
 
@@ -121,6 +122,7 @@ def reopen(attempt: Attempt, minutes: int | None, actor: User, now: datetime | N
         item.score = None
         item.graded_by_id = None
     db.session.flush()
+    progress.attempt_changed(attempt)  # the reports' per-person summary (quiz/reports/progress.py)
     audit("attempt.reopen", attempt,
           _("重新开放 %(name)s 的考试 %(title)s（第 %(no)s 次作答）", name=attempt.user.name,
             title=attempt.exam.title, no=attempt.number),

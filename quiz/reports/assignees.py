@@ -25,15 +25,18 @@ from quiz.org.models import Unit, User
 
 
 def assignee_pairs(assignment_ids: Iterable[int] | Select | None = None,
-                   user_conditions: Iterable[ColumnElement[bool]] = ()) -> Select:
+                   user_conditions: Iterable[ColumnElement[bool]] = (), with_unit: bool = False) -> Select:
     """``SELECT assignment_id, user_id`` of everybody assigned, without duplicates.
 
     ``assignment_ids`` limits the assignments (a list or a select of ids; None:
     all). ``user_conditions`` are extra conditions on ``User`` (the viewer's
     scope, a job-type or unit filter); they are pushed into every branch so the
-    database narrows the people before it pairs them.
+    database narrows the people before it pairs them. ``with_unit`` adds the
+    person's ``unit_id`` as a third column (read where the person already is,
+    so a report grouping by unit need not join the people again).
     """
     conditions = [User.active.is_(True), *user_conditions]
+    unit = [User.unit_id.label("unit_id")] if with_unit else []
 
     def limited(column):
         if assignment_ids is None:
@@ -74,14 +77,14 @@ def assignee_pairs(assignment_ids: Iterable[int] | Select | None = None,
     nested = exists().where(other.assignment_id == unit_t.c.assignment_id, other.unit_id != unit_t.c.unit_id,
                             other_unit.id == other.unit_id, target_unit.path.startswith(other_unit.path))
     by_unit = (
-        select(unit_t.c.assignment_id.label("assignment_id"), User.id.label("user_id"))
+        select(unit_t.c.assignment_id.label("assignment_id"), User.id.label("user_id"), *unit)
         .join(target_unit, target_unit.id == unit_t.c.unit_id)
         .join(member_unit, member_unit.path.startswith(target_unit.path))
         .join(User, User.unit_id == member_unit.id)
         .where(~nested, *conditions, job_rule(unit_t.c.assignment_id))
     )
     by_job = (
-        select(job_t.c.assignment_id, User.id)
+        select(job_t.c.assignment_id, User.id, *unit)
         .join(User, User.job_type_id == job_t.c.job_type_id)
         .where(*conditions, ~names_units(job_t.c.assignment_id))
     )
@@ -93,13 +96,13 @@ def assignee_pairs(assignment_ids: Iterable[int] | Select | None = None,
         and_(~names_units(user_t.c.assignment_id), names_job_type_of_user(user_t.c.assignment_id)),
     )
     by_name = (
-        select(user_t.c.assignment_id, User.id)
+        select(user_t.c.assignment_id, User.id, *unit)
         .join(User, User.id == user_t.c.user_id)
         .outerjoin(own_unit, own_unit.id == User.unit_id)
         .where(*conditions, ~func.coalesce(matched, False))
     )
     pairs = union_all(by_unit, by_job, by_name).subquery("assigned")
-    return select(pairs.c.assignment_id, pairs.c.user_id)
+    return select(pairs.c.assignment_id, pairs.c.user_id, *([pairs.c.unit_id] if with_unit else []))
 
 
 def is_assigned(assignment_id: int, user_id: int) -> Select:

@@ -3,8 +3,8 @@ person page and the exports read. Every query is limited by the viewer's
 ``Scope`` (DESIGN rule 6) and by the report's filters.
 
 The heavy lifting is one grouped statement: each (assignment, person) pair's
-status is computed in SQL from the attempts, then counted per (assignment,
-unit of the person). ``figures.roll_up`` adds those rows up the unit tree in
+status is read from the ``exam_progress`` rows the exam engine keeps (see
+``person_status``), then counted per (assignment, unit of the person). ``figures.roll_up`` adds those rows up the unit tree in
 Python, so the number of statements is the same for ten people or twenty
 thousand.
 """
@@ -15,11 +15,12 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
 from sqlalchemy import and_, case, false, func, literal, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
 from quiz.auth.scopes import Scope
 from quiz.db import utcnow
-from quiz.exams.models import Assignment, Attempt, Exam
+from quiz.exams.models import Assignment, Attempt, Exam, ExamProgress
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.reports.assignees import assignee_pairs
@@ -111,38 +112,52 @@ class PersonRow:
 STATUS_ORDER = {"not_started": 0, "in_progress": 1, "failed": 2, "passed": 3}
 
 
+def _greater(a, b):
+    """The larger of two nullable values (NULL only when both are)."""
+    return case((b.is_(None), a), (a.is_(None), b), (a >= b, a), else_=b)
+
+
+def _lesser(a, b):
+    return case((b.is_(None), a), (a.is_(None), b), (a <= b, a), else_=b)
+
+
 def person_status(assignment_ids, user_conditions) -> Select:
-    """``SELECT assignment_id, user_id, attempts, status, best_score, best_pct,
-    first_finished_at, passed_at, last_at`` for every assigned person.
+    """``SELECT assignment_id, user_id, unit_id, attempts, status, best_score,
+    best_pct, first_finished_at, passed_at, last_at`` for every assigned person.
 
     An attempt counts for an assignment when it is a counted attempt at the
     assignment's exam, made for this assignment or for no assignment in particular.
+    Those attempts are summed up in two ``exam_progress`` rows (kept by the exam
+    engine, see ``quiz.reports.progress``): the one of the attempts made for the
+    assignment (``own``) and the one of those that named none (``loose``). Every
+    figure is a max, a min, a count or an "any" over the attempts, so combining
+    the two rows gives exactly what grouping all the attempts would: status
+    passed when any passed, else in progress when any is running or waiting for
+    grading, else failed when any was finalised, else not started.
     """
-    pairs = assignee_pairs(assignment_ids, user_conditions).subquery("pairs")
-    a = Attempt
-    submitted = a.status == "submitted"
-    passed = func.max(case((a.passed.is_(True), 1), else_=0))
-    open_ = func.max(case((or_(a.status == "in_progress", and_(submitted, a.passed.is_(None))), 1), else_=0))
-    finished = func.max(case((submitted, 1), else_=0))
-    status = case((passed == 1, "passed"), (open_ == 1, "in_progress"), (finished == 1, "failed"),
+    pairs = assignee_pairs(assignment_ids, user_conditions, with_unit=True).subquery("pairs")
+    own = aliased(ExamProgress, name="own")
+    loose = aliased(ExamProgress, name="loose")
+    any_ = lambda column: or_(getattr(own, column).is_(True), getattr(loose, column).is_(True))  # noqa: E731
+    status = case((any_("passed"), "passed"), (any_("open"), "in_progress"), (any_("finished"), "failed"),
                   else_="not_started")
-    pct = case((and_(submitted, a.max_score > 0), a.score * 100.0 / a.max_score))
     return (
         select(
-            pairs.c.assignment_id, pairs.c.user_id,
-            func.count(a.id).label("attempts"),
+            pairs.c.assignment_id, pairs.c.user_id, pairs.c.unit_id,
+            (func.coalesce(own.attempts, 0) + func.coalesce(loose.attempts, 0)).label("attempts"),
             status.label("status"),
-            func.max(case((submitted, a.score))).label("best_score"),
-            func.max(pct).label("best_pct"),
-            func.min(case((submitted, a.submitted_at))).label("first_finished_at"),
-            func.min(case((a.passed.is_(True), a.submitted_at))).label("passed_at"),
-            func.max(a.started_at).label("last_at"),
+            _greater(own.best_score, loose.best_score).label("best_score"),
+            _greater(own.best_pct, loose.best_pct).label("best_pct"),
+            _lesser(own.first_finished_at, loose.first_finished_at).label("first_finished_at"),
+            _lesser(own.passed_at, loose.passed_at).label("passed_at"),
+            _greater(own.last_at, loose.last_at).label("last_at"),
         )
         .select_from(pairs)
         .join(Assignment, Assignment.id == pairs.c.assignment_id)
-        .outerjoin(a, and_(a.user_id == pairs.c.user_id, a.exam_id == Assignment.exam_id, a.counted.is_(True),
-                           or_(a.assignment_id == Assignment.id, a.assignment_id.is_(None))))
-        .group_by(pairs.c.assignment_id, pairs.c.user_id)
+        .outerjoin(own, and_(own.exam_id == Assignment.exam_id, own.user_id == pairs.c.user_id,
+                             own.assignment_key == pairs.c.assignment_id))
+        .outerjoin(loose, and_(loose.exam_id == Assignment.exam_id, loose.user_id == pairs.c.user_id,
+                               loose.assignment_key == 0))
     )
 
 
@@ -239,12 +254,11 @@ class Report:
         width = 100 / bins
         buckets = [func.sum(case((ps.c.best_pct < width * (i + 1), 1), else_=0)) for i in range(bins)]
         query = (
-            select(ps.c.assignment_id, User.unit_id, func.count(),
+            select(ps.c.assignment_id, ps.c.unit_id, func.count(),
                    _count(ps.c.status, "not_started"), _count(ps.c.status, "in_progress"),
                    _count(ps.c.status, "passed"), _count(ps.c.status, "failed"),
                    func.count(ps.c.best_pct), *buckets)
-            .join(User, User.id == ps.c.user_id)
-            .group_by(ps.c.assignment_id, User.unit_id)
+            .group_by(ps.c.assignment_id, ps.c.unit_id)
         )
         rows, histograms = [], {}
         for r in db.session.execute(query):
@@ -341,7 +355,7 @@ class Report:
         """Person × assignment rows, sorted by team (unit label), then 工号, then due date."""
         ps = self.statuses(extra).subquery("ps")
         query = (select(ps.c.assignment_id, ps.c.user_id, User.employee_no, User.name,
-                        User.phone if self.show_phone else literal(None), User.unit_id,
+                        User.phone if self.show_phone else literal(None), ps.c.unit_id,
                         func.coalesce(JobType.name, ""), ps.c.status, ps.c.attempts, ps.c.best_score,
                         ps.c.best_pct, ps.c.last_at)
                  .join(User, User.id == ps.c.user_id)

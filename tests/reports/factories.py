@@ -1,4 +1,5 @@
-"""Exams, assignments and attempts created directly (the exam engine is written elsewhere)."""
+"""Exams, assignments and attempts created directly (the exam engine is written elsewhere);
+attempts keep their ``exam_progress`` rows the way the engine does."""
 from __future__ import annotations
 
 import itertools
@@ -9,6 +10,7 @@ from quiz.db import utcnow
 from quiz.exams.models import Assignment, AssignmentTarget, Attempt, AttemptItem, Exam, ExamItem
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
+from quiz.reports import progress
 
 _n = itertools.count(1)
 
@@ -75,6 +77,7 @@ def make_attempt(user: User, exam: Exam, assignment: Assignment | None = None, s
                       mode="exam" if counted else "practice")
     db.session.add(attempt)
     db.session.flush()
+    progress.attempt_changed(attempt)  # as the exam engine does
     return attempt
 
 

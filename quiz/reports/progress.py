@@ -1,0 +1,83 @@
+"""The ``exam_progress`` rows the completion reports read: each person's
+counted attempts at an exam summed up once, instead of on every report.
+
+The exam engine calls ``attempt_changed`` in the same transaction as every
+change to what an attempt counts for (a start, a finalisation, a regrade, a
+reopening). The rows of that (exam, person) are then recomputed from the
+attempts themselves rather than adjusted, so they cannot drift: whatever
+happened before, after the call they are what ``rebuild`` would write.
+
+``rebuild`` (``flask reports rebuild-progress``) recomputes every row, for
+existing data and for anything written behind the engine's back (bulk
+inserts, hand fixes).
+
+The row is the same aggregate the reports used to compute per (assignment,
+person) from the attempts, split by the assignment the attempts named, so
+the reports' figures stay exactly what they were; see
+``quiz.reports.queries.person_status`` for how two rows are combined.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, case, delete, func, insert, or_, select, text
+
+from quiz.exams.models import Attempt, ExamProgress
+from quiz.extensions import db
+
+_COLUMNS = ("exam_id", "user_id", "assignment_key", "attempts", "passed", "open", "finished", "best_score",
+            "best_pct", "first_finished_at", "passed_at", "last_at")
+
+
+def _summary(*conditions) -> select:
+    """``SELECT`` one ``exam_progress`` row per (exam, person, named assignment) of counted attempts."""
+    a = Attempt
+    submitted = a.status == "submitted"
+    key = func.coalesce(a.assignment_id, 0)
+    flag = lambda condition: func.max(case((condition, 1), else_=0)) == 1  # noqa: E731
+    return (
+        select(
+            a.exam_id, a.user_id, key,
+            func.count(a.id),
+            flag(a.passed.is_(True)),
+            flag(or_(a.status == "in_progress", and_(submitted, a.passed.is_(None)))),
+            flag(submitted),
+            func.max(case((submitted, a.score))),
+            func.max(case((and_(submitted, a.max_score > 0), a.score * 100.0 / a.max_score))),
+            func.min(case((submitted, a.submitted_at))),
+            func.min(case((a.passed.is_(True), a.submitted_at))),
+            func.max(a.started_at),
+        )
+        .where(a.counted.is_(True), *conditions)
+        .group_by(a.exam_id, a.user_id, key)
+    )
+
+
+def refresh(exam_id: int, user_id: int) -> None:
+    """Recompute the rows of one person at one exam from their attempts (flushes first)."""
+    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # two transactions changing different attempts of the same person at the same exam
+        # (a trainer grading one while the worker submits another) must not both write
+        # what they saw before the other committed: take turns until commit
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:exam_id, :user_id)"),
+                           {"exam_id": exam_id, "user_id": user_id})
+    table = ExamProgress.__table__
+    db.session.execute(delete(table).where(table.c.exam_id == exam_id, table.c.user_id == user_id))
+    db.session.execute(insert(table).from_select(
+        _COLUMNS, _summary(Attempt.exam_id == exam_id, Attempt.user_id == user_id)))
+
+
+def attempt_changed(attempt: Attempt) -> None:
+    """The hook the exam engine calls after changing ``attempt`` (practice attempts count for nothing)."""
+    if attempt.counted:
+        refresh(attempt.exam_id, attempt.user_id)
+
+
+def rebuild() -> int:
+    """Recompute every row from the attempts. Returns how many rows there are now."""
+    table = ExamProgress.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        # attempts changing meanwhile wait (their refresh needs ROW EXCLUSIVE) and are seen below
+        db.session.execute(text("LOCK TABLE exam_progress IN SHARE ROW EXCLUSIVE MODE"))
+    db.session.execute(delete(table))
+    db.session.execute(insert(table).from_select(_COLUMNS, _summary()))
+    return db.session.scalar(select(func.count()).select_from(table)) or 0
