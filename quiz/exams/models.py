@@ -252,11 +252,12 @@ class ExamProgress(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     assignment_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # assignment id, or 0
     attempts: Mapped[int] = mapped_column(default=0)  # counted attempts, in progress or finalised
-    passed: Mapped[bool] = mapped_column(default=False)  # some attempt passed
-    open: Mapped[bool] = mapped_column(default=False)  # some attempt in progress or waiting for grading
-    finished: Mapped[bool] = mapped_column(default=False)  # some attempt finalised
+    # 3: some attempt passed; else 2: some attempt in progress or waiting for grading;
+    # else 1: finalised and failed. The larger of two rows' codes is their combined status.
+    status: Mapped[int] = mapped_column(default=1)
     best_score: Mapped[float | None]  # highest score of a finalised attempt
     best_pct: Mapped[float | None]  # highest score as a percentage of that attempt's maximum
+    best_decile: Mapped[int | None]  # 0 (under 10 %) … 9 (90 % and over) of best_pct, for the histogram
     first_finished_at: Mapped[datetime | None]
     passed_at: Mapped[datetime | None]  # first time an attempt passed
     last_at: Mapped[datetime | None]  # latest start

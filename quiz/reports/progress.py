@@ -23,8 +23,20 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, text
 from quiz.exams.models import Attempt, ExamProgress
 from quiz.extensions import db
 
-_COLUMNS = ("exam_id", "user_id", "assignment_key", "attempts", "passed", "open", "finished", "best_score",
-            "best_pct", "first_finished_at", "passed_at", "last_at")
+_COLUMNS = ("exam_id", "user_id", "assignment_key", "attempts", "status", "best_score", "best_pct", "best_decile",
+            "first_finished_at", "passed_at", "last_at")
+
+# ``ExamProgress.status``: the larger code wins when rows are combined
+STATUS_CODES = {"not_started": 0, "failed": 1, "in_progress": 2, "passed": 3}
+STATUS_NAMES = {code: name for name, code in STATUS_CODES.items()}
+DECILES = 10  # ``best_decile`` 0..9; the last takes 90 % up to 100 % (and beyond)
+
+
+def _decile(pct):
+    """The tenth ``pct`` falls in, by the same comparisons the histogram always made (pct < 10, < 20 …)."""
+    width = 100 / DECILES
+    return case((pct.is_(None), None), *((pct < width * (i + 1), i) for i in range(DECILES - 1)),
+                else_=DECILES - 1)
 
 
 def _summary(*conditions) -> select:
@@ -32,16 +44,20 @@ def _summary(*conditions) -> select:
     a = Attempt
     submitted = a.status == "submitted"
     key = func.coalesce(a.assignment_id, 0)
-    flag = lambda condition: func.max(case((condition, 1), else_=0)) == 1  # noqa: E731
+    any_ = lambda condition: func.max(case((condition, 1), else_=0)) == 1  # noqa: E731
+    best_pct = func.max(case((and_(submitted, a.max_score > 0), a.score * 100.0 / a.max_score)))
+    status = case((any_(a.passed.is_(True)), STATUS_CODES["passed"]),
+                  (any_(or_(a.status == "in_progress", and_(submitted, a.passed.is_(None)))),
+                   STATUS_CODES["in_progress"]),
+                  (any_(submitted), STATUS_CODES["failed"]), else_=STATUS_CODES["not_started"])
     return (
         select(
             a.exam_id, a.user_id, key,
             func.count(a.id),
-            flag(a.passed.is_(True)),
-            flag(or_(a.status == "in_progress", and_(submitted, a.passed.is_(None)))),
-            flag(submitted),
+            status,
             func.max(case((submitted, a.score))),
-            func.max(case((and_(submitted, a.max_score > 0), a.score * 100.0 / a.max_score))),
+            best_pct,
+            _decile(best_pct),
             func.min(case((submitted, a.submitted_at))),
             func.min(case((a.passed.is_(True), a.submitted_at))),
             func.max(a.started_at),

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from sqlalchemy import and_, case, false, func, literal, or_, select
+from sqlalchemy import and_, case, false, func, literal, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql import ColumnElement, Select
 
 from quiz.auth.scopes import Scope
@@ -23,7 +25,8 @@ from quiz.db import utcnow
 from quiz.exams.models import Assignment, Attempt, Exam, ExamProgress
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
-from quiz.reports.assignees import assignee_pairs
+from quiz.reports.assignees import assignee_branches
+from quiz.reports.progress import DECILES, STATUS_CODES, STATUS_NAMES
 from quiz.reports.figures import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts
 from quiz.web import SHANGHAI
 
@@ -112,57 +115,124 @@ class PersonRow:
 STATUS_ORDER = {"not_started": 0, "in_progress": 1, "failed": 2, "passed": 3}
 
 
-def _greater(a, b):
-    """The larger of two nullable values (NULL only when both are)."""
-    return case((b.is_(None), a), (a.is_(None), b), (a >= b, a), else_=b)
+class _Extreme(FunctionElement):
+    inherit_cache = True
+    sqlite_name = ""
+
+    def __init__(self, a, b):
+        super().__init__(a, b)
+        self.type = a.type
 
 
-def _lesser(a, b):
-    return case((b.is_(None), a), (a.is_(None), b), (a <= b, a), else_=b)
+class greatest(_Extreme):
+    """The larger of two nullable values, NULL only when both are (PostgreSQL's GREATEST)."""
+
+    inherit_cache = True
+    name = "greatest"
+    sqlite_name = "max"
 
 
-def person_status(assignment_ids, user_conditions) -> Select:
-    """``SELECT assignment_id, user_id, unit_id, attempts, status, best_score,
-    best_pct, first_finished_at, passed_at, last_at`` for every assigned person.
+class least(_Extreme):
+    """The smaller of two nullable values, NULL only when both are (PostgreSQL's LEAST)."""
+
+    inherit_cache = True
+    name = "least"
+    sqlite_name = "min"
+
+
+@compiles(greatest)
+@compiles(least)
+def _extreme(element, compiler, **kw):
+    return f"{element.name}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+@compiles(least, "sqlite")
+def _sqlite_extreme(element, compiler, **kw):
+    # SQLite's two-argument max()/min() is NULL when either is: coalesce each with the other
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"{element.sqlite_name}(coalesce({a}, {b}), coalesce({b}, {a}))"
+
+
+@dataclass(frozen=True)
+class StatusBranch:
+    """One of the disjoint parts of "everybody assigned" (see ``assignee_branches``)
+    joined to its ``exam_progress`` rows: ``select`` has the joins (and ``User``),
+    the other fields are the expressions to pick from it with ``with_only_columns``.
+    """
+
+    select: Select
+    assignment_id: ColumnElement
+    code: ColumnElement  # progress.STATUS_CODES
+    decile: ColumnElement
+    attempts: ColumnElement
+    best_score: ColumnElement
+    best_pct: ColumnElement
+    first_finished_at: ColumnElement
+    passed_at: ColumnElement
+    last_at: ColumnElement
+
+    @property
+    def status(self) -> ColumnElement:
+        return case(*((self.code == code, name) for code, name in STATUS_NAMES.items() if code),
+                    else_="not_started")
+
+    @property
+    def passed(self) -> ColumnElement[bool]:
+        return self.code == STATUS_CODES["passed"]
+
+    def columns(self) -> list[ColumnElement]:
+        """``assignment_id, user_id, unit_id, attempts, status, best_score, best_pct,
+        first_finished_at, passed_at, last_at``."""
+        return [self.assignment_id.label("assignment_id"), User.id.label("user_id"), User.unit_id.label("unit_id"),
+                self.attempts.label("attempts"), self.status.label("status"),
+                self.best_score.label("best_score"), self.best_pct.label("best_pct"),
+                self.first_finished_at.label("first_finished_at"), self.passed_at.label("passed_at"),
+                self.last_at.label("last_at")]
+
+
+def status_branches(assignment_ids, user_conditions) -> list[StatusBranch]:
+    """Every assigned (assignment, person) pair with what their attempts add up to, in disjoint parts.
 
     An attempt counts for an assignment when it is a counted attempt at the
     assignment's exam, made for this assignment or for no assignment in particular.
     Those attempts are summed up in two ``exam_progress`` rows (kept by the exam
     engine, see ``quiz.reports.progress``): the one of the attempts made for the
     assignment (``own``) and the one of those that named none (``loose``). Every
-    figure is a max, a min, a count or an "any" over the attempts, so combining
-    the two rows gives exactly what grouping all the attempts would: status
-    passed when any passed, else in progress when any is running or waiting for
-    grading, else failed when any was finalised, else not started.
+    figure is a max, a min or a count over the attempts (the status is coded so
+    that its precedence is a max too: passed when any passed, else in progress
+    when any is running or waiting for grading, else failed when any was
+    finalised, else not started), so combining the two rows gives exactly what
+    grouping all the attempts would.
     """
-    pairs = assignee_pairs(assignment_ids, user_conditions, with_unit=True).subquery("pairs")
-    own = aliased(ExamProgress, name="own")
-    loose = aliased(ExamProgress, name="loose")
-    any_ = lambda column: or_(getattr(own, column).is_(True), getattr(loose, column).is_(True))  # noqa: E731
-    status = case((any_("passed"), "passed"), (any_("open"), "in_progress"), (any_("finished"), "failed"),
-                  else_="not_started")
-    return (
-        select(
-            pairs.c.assignment_id, pairs.c.user_id, pairs.c.unit_id,
-            (func.coalesce(own.attempts, 0) + func.coalesce(loose.attempts, 0)).label("attempts"),
-            status.label("status"),
-            _greater(own.best_score, loose.best_score).label("best_score"),
-            _greater(own.best_pct, loose.best_pct).label("best_pct"),
-            _lesser(own.first_finished_at, loose.first_finished_at).label("first_finished_at"),
-            _lesser(own.passed_at, loose.passed_at).label("passed_at"),
-            _greater(own.last_at, loose.last_at).label("last_at"),
-        )
-        .select_from(pairs)
-        .join(Assignment, Assignment.id == pairs.c.assignment_id)
-        .outerjoin(own, and_(own.exam_id == Assignment.exam_id, own.user_id == pairs.c.user_id,
-                             own.assignment_key == pairs.c.assignment_id))
-        .outerjoin(loose, and_(loose.exam_id == Assignment.exam_id, loose.user_id == pairs.c.user_id,
-                               loose.assignment_key == 0))
-    )
+    out = []
+    for branch in assignee_branches(assignment_ids, user_conditions):
+        assignment_id = branch.selected_columns.assignment_id
+        own = aliased(ExamProgress, name="own")
+        loose = aliased(ExamProgress, name="loose")
+        query = (branch
+                 .join(Assignment, Assignment.id == assignment_id)
+                 .outerjoin(own, and_(own.exam_id == Assignment.exam_id, own.user_id == User.id,
+                                      own.assignment_key == assignment_id))
+                 .outerjoin(loose, and_(loose.exam_id == Assignment.exam_id, loose.user_id == User.id,
+                                        loose.assignment_key == 0)))
+        out.append(StatusBranch(
+            query, assignment_id,
+            func.coalesce(greatest(own.status, loose.status), STATUS_CODES["not_started"]),
+            greatest(own.best_decile, loose.best_decile),
+            func.coalesce(own.attempts, 0) + func.coalesce(loose.attempts, 0),
+            greatest(own.best_score, loose.best_score), greatest(own.best_pct, loose.best_pct),
+            least(own.first_finished_at, loose.first_finished_at), least(own.passed_at, loose.passed_at),
+            greatest(own.last_at, loose.last_at)))
+    return out
 
 
-def _count(status_column, name: str):
-    return func.sum(case((status_column == name, 1), else_=0))
+def person_status(assignment_ids, user_conditions) -> Select:
+    """``SELECT assignment_id, user_id, unit_id, attempts, status, best_score,
+    best_pct, first_finished_at, passed_at, last_at`` for every assigned person
+    (the UNION ALL of ``status_branches``)."""
+    return union_all(*(b.select.with_only_columns(*b.columns()) for b in status_branches(assignment_ids,
+                                                                                        user_conditions)))
 
 
 class Report:
@@ -244,33 +314,41 @@ class Report:
         return person_status(self._assignment_ids(), self.user_conditions(extra))
 
     # -- counts --------------------------------------------------------------------------------------------------
-    HISTOGRAM_BINS = 10
+    HISTOGRAM_BINS = DECILES
 
     @cached_property
     def _grouped(self) -> tuple[list, dict]:
-        """One statement: per (assignment, unit) the status counts and the best-score histogram."""
-        ps = self.statuses().subquery("ps")
-        bins = self.HISTOGRAM_BINS
-        width = 100 / bins
-        buckets = [func.sum(case((ps.c.best_pct < width * (i + 1), 1), else_=0)) for i in range(bins)]
-        query = (
-            select(ps.c.assignment_id, ps.c.unit_id, func.count(),
-                   _count(ps.c.status, "not_started"), _count(ps.c.status, "in_progress"),
-                   _count(ps.c.status, "passed"), _count(ps.c.status, "failed"),
-                   func.count(ps.c.best_pct), *buckets)
-            .group_by(ps.c.assignment_id, ps.c.unit_id)
-        )
-        rows, histograms = [], {}
-        for r in db.session.execute(query):
-            assignment_id, unit_id, assigned, not_started, in_progress, passed, failed, scored = r[:8]
+        """One statement: per (assignment, unit) the status counts and the best-score histogram.
+
+        Each branch of the assignees is counted per (assignment, unit, status,
+        tenth of the best score) on its own and the UNION ALL of the three is
+        added up here: the branches are disjoint, so the sums are those of
+        their union, without materialising 300,000 pairs first, and each
+        person's status and tenth are computed once (as grouping keys) rather
+        than once per sum.
+        """
+        parts = [b.select.with_only_columns(b.assignment_id, User.unit_id, b.code, b.decile, func.count())
+                 .group_by(b.assignment_id, User.unit_id, b.code, b.decile) for b in self._branches()]
+        statuses: dict[tuple[int, int | None], list[int]] = {}
+        histograms: dict[tuple[int, int | None], list[int]] = {}
+        for assignment_id, unit_id, code, decile, n in db.session.execute(union_all(*parts)):
+            key = (assignment_id, unit_id)
+            if key not in statuses:
+                statuses[key] = [0] * len(STATUS_CODES)
+                histograms[key] = [0] * DECILES
+            statuses[key][code] += n
+            if decile is not None:
+                histograms[key][decile] += n
+        rows = []
+        for (assignment_id, unit_id), by_code in statuses.items():
             info = self.assignments[assignment_id]
-            rows.append((assignment_id, unit_id, Counts.of(assigned, not_started or 0, in_progress or 0, passed or 0,
-                                                          failed or 0, info.past_due(self.now))))
-            # cumulative "below the upper edge" sums → per-bin counts; the last bin takes 100 %
-            below = [b or 0 for b in r[8:]]
-            counts = [below[0]] + [below[i] - below[i - 1] for i in range(1, bins - 1)] + [(scored or 0) - below[-2]]
-            histograms[(assignment_id, unit_id)] = counts
+            c = {name: by_code[code] for name, code in STATUS_CODES.items()}
+            rows.append((assignment_id, unit_id, Counts.of(sum(by_code), c["not_started"], c["in_progress"],
+                                                          c["passed"], c["failed"], info.past_due(self.now))))
         return rows, histograms
+
+    def _branches(self, extra: tuple = ()) -> list[StatusBranch]:
+        return status_branches(self._assignment_ids(), self.user_conditions(extra))
 
     @property
     def unit_rows(self) -> list[tuple[int, int | None, Counts]]:
@@ -353,17 +431,19 @@ class Report:
     def people(self, only_not_passed: bool = False, extra: tuple = (), assignment_id: int | None = None,
                limit: int | None = None) -> list[PersonRow]:
         """Person × assignment rows, sorted by team (unit label), then 工号, then due date."""
-        ps = self.statuses(extra).subquery("ps")
-        query = (select(ps.c.assignment_id, ps.c.user_id, User.employee_no, User.name,
-                        User.phone if self.show_phone else literal(None), ps.c.unit_id,
-                        func.coalesce(JobType.name, ""), ps.c.status, ps.c.attempts, ps.c.best_score,
-                        ps.c.best_pct, ps.c.last_at)
-                 .join(User, User.id == ps.c.user_id)
-                 .outerjoin(JobType, JobType.id == User.job_type_id))
-        if only_not_passed:
-            query = query.where(ps.c.status != "passed")
-        if assignment_id is not None:
-            query = query.where(ps.c.assignment_id == assignment_id)
+        parts = []
+        for b in self._branches(extra):
+            query = (b.select.outerjoin(JobType, JobType.id == User.job_type_id)
+                     .with_only_columns(b.assignment_id, User.id, User.employee_no, User.name,
+                                        User.phone if self.show_phone else literal(None), User.unit_id,
+                                        func.coalesce(JobType.name, ""), b.status, b.attempts, b.best_score,
+                                        b.best_pct, b.last_at))
+            if only_not_passed:
+                query = query.where(~b.passed)
+            if assignment_id is not None:
+                query = query.where(b.assignment_id == assignment_id)
+            parts.append(query)
+        query = union_all(*parts)
         rows = []
         for r in db.session.execute(query):
             info = self.assignments[r[0]]
