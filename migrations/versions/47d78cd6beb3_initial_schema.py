@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b206a39cf60b
+Revision ID: 47d78cd6beb3
 Revises: 
-Create Date: 2026-11-24 06:10:05.449250
+Create Date: 2026-11-24 06:49:48.218106
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'b206a39cf60b'
+revision = '47d78cd6beb3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -220,6 +220,23 @@ def upgrade():
     with op.batch_alter_table('exam_allowances', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exam_allowances_exam_id'), ['exam_id'], unique=False)
 
+    op.create_table('exam_progress',
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_key', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('best_score', sa.Double(), nullable=True),
+    sa.Column('best_pct', sa.Double(), nullable=True),
+    sa.Column('best_decile', sa.Integer(), nullable=True),
+    sa.Column('first_finished_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('passed_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_exam_progress_exam_id_exams'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_exam_progress_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('exam_id', 'user_id', 'assignment_key', name=op.f('pk_exam_progress')),
+    sqlite_with_rowid=False
+    )
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bank_id', sa.Integer(), nullable=False),
@@ -465,6 +482,7 @@ def downgrade():
         batch_op.drop_index('ix_questions_bank_id_category')
 
     op.drop_table('questions')
+    op.drop_table('exam_progress')
     with op.batch_alter_table('exam_allowances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_exam_allowances_exam_id'))
 
