@@ -293,7 +293,7 @@ class Report:
         query = (select(Assignment.id, Assignment.title, Exam.id, Exam.title, Assignment.due_at, Assignment.created_at,
                         Exam.pass_mark)
                  .join(Exam, Exam.id == Assignment.exam_id)
-                 .order_by(Assignment.due_at.desc(), Assignment.id.desc()))
+                 .order_by(Assignment.due_at.desc().nulls_last(), Assignment.id.desc()))
         f = self.filters
         if f.assignment_id:
             query = query.where(Assignment.id == f.assignment_id)
