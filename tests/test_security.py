@@ -92,3 +92,12 @@ def test_language_can_be_switched_to_english(client, app):
     page = client.get("/login", follow_redirects=True).get_data(as_text=True)
     assert 'lang="en"' in page
     assert db.session.get(User, user.id).locale == "en"
+
+
+def test_admin_home_shows_the_organisation(client, app):
+    admin = make_user("000001", name="管理员", unit=make_unit("公司"), roles={"admin": [None]})
+    make_user("000002", name="停用者", active=False)
+    login(client, admin)
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="admin-panel"' in page and "导入花名册" in page
+    assert "已停用" in page

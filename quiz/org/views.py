@@ -15,7 +15,7 @@ from quiz.org.forms import PersonForm, ResetPasswordForm, UnitForm
 from quiz.org.models import AuditLog, JobType, Unit, User
 from quiz.web.decorators import roles_required
 from quiz.web.forms import choices
-from quiz.web.home import panels_for
+from quiz.web.home import panels_for, register_panel
 
 bp = Blueprint("org", __name__)
 
@@ -26,6 +26,20 @@ PAGE_SIZE = 50
 @bp.app_context_processor
 def _labels():
     return {"ROLE_LABELS": ROLE_LABELS, "unit_label": services.unit_label}
+
+
+def _admin_panel(user) -> dict:
+    active = db.session.scalar(select(func.count()).select_from(User).where(User.active)) or 0
+    return {
+        "units": db.session.scalar(select(func.count()).select_from(Unit)) or 0,
+        "active": active,
+        "inactive": (db.session.scalar(select(func.count()).select_from(User)) or 0) - active,
+        "job_types": db.session.scalar(select(func.count()).select_from(JobType)) or 0,
+        "recent": db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(5)).all(),
+    }
+
+
+register_panel("admin", "org/_admin_panel.html", _admin_panel, order=5)
 
 
 @bp.get("/")
