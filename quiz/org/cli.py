@@ -168,7 +168,8 @@ def demo_load() -> None:
     click.echo("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
     for user in db.session.scalars(select(User).where(User.employee_no.in_(
             ["000001", "000002", "000003", "000004", "000005", "000101"])).order_by(User.employee_no)):
-        roles = "、".join(sorted(user.roles))
+        names = {"admin": "管理员", "trainer": "培训员", "head": "部门负责人", "worker": "员工"}
+        roles = "、".join(names[r] for r in ("admin", "trainer", "head", "worker") if r in user.roles)
         click.echo(f"  工号 {user.employee_no}  {user.name:<6}  角色 {roles}")
     for line in lines:
         if not line.startswith(("管理员", "培训员", "矿制工区", "氧化铝厂", "电解厂", "员工")):
