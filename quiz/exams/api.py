@@ -13,7 +13,7 @@ from flask_login import current_user
 from quiz.db import utcnow
 from quiz.exams import clock, present, services
 from quiz.exams.errors import ExamError
-from quiz.exams.views import bp, my_attempt
+from quiz.exams.views import bp, my_attempt, my_fresh_attempt
 from quiz.extensions import db
 
 
@@ -87,9 +87,7 @@ def api_flag(attempt_id: int):
 @bp.get("/api/attempts/<int:attempt_id>/state")
 @api_login_required
 def api_state(attempt_id: int):
-    attempt = my_attempt(attempt_id)
-    services.refresh(attempt)
-    db.session.commit()
+    attempt = my_fresh_attempt(attempt_id)
     data = services.state(attempt)
     if attempt.status != "in_progress":
         data["result_url"] = url_for("exams.result", attempt_id=attempt.id)

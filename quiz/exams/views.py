@@ -40,6 +40,15 @@ def my_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
+def my_fresh_attempt(attempt_id: int) -> Attempt:
+    """``my_attempt``, finalised first if its time is up (the lazy finalisation
+    every page and API call that shows an attempt does), committed."""
+    attempt = my_attempt(attempt_id)
+    services.refresh(attempt)
+    db.session.commit()
+    return attempt
+
+
 def _assigned_exam(exam_id: int):
     exam = db.session.get(Exam, exam_id)
     if exam is None or exam.archived:
@@ -110,9 +119,7 @@ def service_worker():
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id: int):
-    attempt = my_attempt(attempt_id)
-    services.refresh(attempt)
-    db.session.commit()
+    attempt = my_fresh_attempt(attempt_id)
     if attempt.status != "in_progress":
         return _finalised_redirect(attempt)
     views = [present.item_view(item) for item in attempt.items]
@@ -179,9 +186,7 @@ def save_form(attempt_id: int, position: int):
 @bp.get("/attempts/<int:attempt_id>/submit")
 @login_required
 def confirm_submit(attempt_id: int):
-    attempt = my_attempt(attempt_id)
-    services.refresh(attempt)
-    db.session.commit()
+    attempt = my_fresh_attempt(attempt_id)
     if attempt.status != "in_progress":
         return _finalised_redirect(attempt)
     views = [present.item_view(item) for item in attempt.items]
@@ -203,9 +208,7 @@ def submit_form(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
-    attempt = my_attempt(attempt_id)
-    services.refresh(attempt)
-    db.session.commit()
+    attempt = my_fresh_attempt(attempt_id)
     if attempt.status == "in_progress":
         return redirect(url_for("exams.take", attempt_id=attempt.id))
     level = present.review_level(attempt)
