@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 STATUSES = ("not_started", "in_progress", "passed", "failed")
 
 
-@dataclass
+@dataclass(slots=True)
 class Counts:
     assigned: int = 0
     not_started: int = 0
@@ -34,8 +34,13 @@ class Counts:
     overdue: int = 0
 
     def add(self, other: Counts) -> Counts:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        # spelled out: called once per (assignment, unit) row and level, dataclasses.fields() is slow there
+        self.assigned += other.assigned
+        self.not_started += other.not_started
+        self.in_progress += other.in_progress
+        self.passed += other.passed
+        self.failed += other.failed
+        self.overdue += other.overdue
         return self
 
     @classmethod
@@ -94,16 +99,21 @@ class Tree:
 
     def __init__(self, units: Iterable[UnitNode]):
         self.units: dict[int, UnitNode] = {u.id: u for u in units}
+        self._paths: dict[int | None, list[int]] = {}
+        self._labels: dict[tuple, str] = {}
+        self._names: dict[tuple, tuple[str, ...]] = {}
         self.children: dict[int | None, list[UnitNode]] = {}
         for unit in sorted(self.units.values(), key=lambda u: u.name):
             self.children.setdefault(unit.parent_id, []).append(unit)
 
     def ids_on_path(self, unit_id: int | None) -> list[int]:
-        """Ids from the root down to ``unit_id`` (read from the materialised path)."""
-        unit = self.units.get(unit_id) if unit_id is not None else None
-        if unit is None:
-            return []
-        return [int(part) for part in unit.path.strip("/").split("/") if part]
+        """Ids from the root down to ``unit_id`` (read from the materialised path). Do not change the list."""
+        ids = self._paths.get(unit_id)
+        if ids is None:
+            unit = self.units.get(unit_id) if unit_id is not None else None
+            ids = [int(part) for part in unit.path.strip("/").split("/") if part] if unit is not None else []
+            self._paths[unit_id] = ids
+        return ids
 
     def ancestor_at(self, unit_id: int | None, depth: int) -> UnitNode | None:
         ids = self.ids_on_path(unit_id)
@@ -112,15 +122,23 @@ class Tree:
         return None
 
     def label(self, unit_id: int | None, skip_root: bool = True) -> str:
-        names = [self.units[i].name for i in self.ids_on_path(unit_id) if i in self.units]
-        if skip_root and len(names) > 1:
-            names = names[1:]
-        return " / ".join(names)
+        key = (unit_id, skip_root)
+        label = self._labels.get(key)  # asked once per person row: remembered per unit
+        if label is None:
+            names = [self.units[i].name for i in self.ids_on_path(unit_id) if i in self.units]
+            if skip_root and len(names) > 1:
+                names = names[1:]
+            label = self._labels[key] = " / ".join(names)
+        return label
 
     def names_by_depth(self, unit_id: int | None, levels: int = 4) -> list[str]:
         """[company, unit, section, team] names of a person's unit ('' where absent)."""
-        names = [self.units[i].name if i in self.units else "" for i in self.ids_on_path(unit_id)]
-        return (names + [""] * levels)[:levels]
+        key = (unit_id, levels)
+        names = self._names.get(key)
+        if names is None:
+            found = [self.units[i].name if i in self.units else "" for i in self.ids_on_path(unit_id)]
+            names = self._names[key] = tuple((found + [""] * levels)[:levels])
+        return list(names)
 
 
 def roll_up(rows: Iterable[tuple[int | None, Counts]], tree: Tree, at: UnitNode | None,
