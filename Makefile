@@ -24,7 +24,7 @@ help:
 
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT) with $(WORKERS) gunicorn workers (Ctrl+C to stop)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - --timeout 120 app:app
+	$(BIN)/gunicorn --workers $(WORKERS) --preload --bind $(HOST):$(PORT) --access-logfile - --timeout 120 app:app
 
 dev: setup
 	$(BIN)/flask --app app run --debug --host $(HOST) --port $(PORT)

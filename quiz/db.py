@@ -102,6 +102,8 @@ def begin_write(session) -> None:
     IMMEDIATE``, taking the write lock up front. Elsewhere it does nothing:
     PostgreSQL callers lock the rows they read with ``with_for_update()``.
     """
+    if callable(getattr(session, "registry", None)):  # a scoped_session (db.session): its current session
+        session = session()
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.new or session.dirty or session.deleted:

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from flask import g
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
@@ -53,7 +53,8 @@ class FreshGlobalsClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        g.__dict__.clear()
+        if has_app_context():  # a client used from another thread has none: each request gets its own
+            g.__dict__.clear()
         return super().open(*args, **kwargs)
 
 

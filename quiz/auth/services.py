@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from quiz.auth import passwords
-from quiz.db import utcnow
+from quiz.db import begin_write, utcnow
 from quiz.extensions import db
 from quiz.org.models import User
 
@@ -25,8 +25,16 @@ class SignInResult:
 
 
 def authenticate(employee_no: str, password: str) -> SignInResult:
-    """Check a sign-in. Counts failures; locks the account for a while after too many."""
-    user = db.session.scalar(select(User).where(User.employee_no == employee_no.strip()))
+    """Check a sign-in. Counts failures; locks the account for a while after too many.
+
+    The password is checked on a read (scrypt takes tens of milliseconds and
+    must not hold SQLite's write lock); the outcome is then recorded in a
+    transaction that takes the write lock first (``begin_write``) and reads
+    the person again, so concurrent sign-ins never fail with "database is
+    locked" and never lose a failure count.
+    """
+    employee_no = employee_no.strip()
+    user = db.session.scalar(select(User).where(User.employee_no == employee_no))
     now = utcnow()
     if user is None:
         passwords.verify(_DUMMY_HASH, password)  # same work whether or not the 工号 exists
@@ -34,7 +42,13 @@ def authenticate(employee_no: str, password: str) -> SignInResult:
     if user.locked_until and user.locked_until > now:
         minutes = int((user.locked_until - now).total_seconds() // 60) + 1
         return SignInResult(None, "locked", minutes)
-    if not passwords.verify(user.password_hash, password):
+    right = passwords.verify(user.password_hash, password)
+    if right and not user.active:
+        return SignInResult(None, "inactive")
+    begin_write(db.session)
+    user = db.session.scalar(select(User).where(User.id == user.id).with_for_update()
+                             .execution_options(populate_existing=True))
+    if not right:
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
             lock = current_app.config["LOGIN_LOCK_MINUTES"]
@@ -42,8 +56,6 @@ def authenticate(employee_no: str, password: str) -> SignInResult:
             user.failed_logins = 0
             return SignInResult(None, "locked", lock)
         return SignInResult(None, "bad")
-    if not user.active:
-        return SignInResult(None, "inactive")
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
