@@ -189,3 +189,32 @@ def test_two_tabs_on_the_same_attempt(page, app):
     _pick(other, 2, "1")  # refused: already submitted, so the tab goes to the result
     other.wait_for_url("**/result")
     assert _answers(attempt.id)[1] == [[2], [0], None]
+
+
+def test_a_whole_exam_with_javascript_off(browser, live_server, app, artifacts):
+    """Old or locked-down phones: with no JavaScript the paper is plain forms, and nothing is lost."""
+    from tests.browser.conftest import PHONE
+
+    worker, exam = _exam(3)
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, base_url=live_server, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _signed_in(page, worker)
+        page.goto(f"/exams/{exam.id}")
+        page.click("#start")
+        page.wait_for_url("**/attempts/*")
+        assert no_horizontal_scroll(page)
+        for position in range(3):
+            page.locator(f"#q{position} input[name='q{position}'][value='2']").check()
+            page.click(f"#q{position} button.next" if position < 2 else f"#q{position} button.submit")
+            page.wait_for_load_state()
+        page.screenshot(path=str(artifacts / "exam-nojs-confirm-360.png"), full_page=True)
+        page.click("button:has-text('确认交卷')")
+        page.wait_for_url("**/result")
+        assert "3" in page.locator("#score").inner_text()
+        db.session.rollback()
+        attempt = db.session.query(Attempt).one()
+        assert attempt.status == "submitted"
+        assert _answers(attempt.id)[1] == [[2], [2], [2]]
+    finally:
+        context.close()
