@@ -32,3 +32,9 @@ def test_comment_header_lines_are_not_questions():
     assert result.warnings == [] and result.errors == []
     assert [q.stem for q in result.questions] == ["检修前必须停机挂牌。"]
     assert result.questions[0].where.endswith("4 行")
+
+
+def test_answer_line_with_a_semicolon_for_the_colon():
+    text = "1. 决赛人数不得少于（ ）人。\nA. 70\nB. 60\nC. 30\n答案；B\n"
+    result = formats.parse(text.encode(), "bank.txt")
+    assert result.errors == [] and result.questions[0].answer == [1]

@@ -56,7 +56,8 @@ _BARE_OPTION = re.compile(r"^(?P<l>[A-H])(?:\s+|(?=[^\x00-\x7f]))(?P<rest>\S.*)$
 _TF_OPTION = re.compile(r"^(?:true|false|t|f)\s*[.、:]\s*(正确|错误|对|错)$", re.I)
 _ANSWER = re.compile(
     r"^(?:【\s*(?:参考|正确|标准)?答案\s*】|\[\s*(?:参考|正确|标准)?答案\s*\]"
-    r"|(?:正确|参考|标准)?答案\s*:|(?:正确|参考|标准)答案(?=\s|$)|答案(?=\s+(?:[A-H]+|正确|错误|对|错)\s*$)"
+    # "答案；C": a semicolon typed for the colon (full-width ；, which NFKC makes ";")
+    r"|(?:正确|参考|标准)?答案\s*[:;]|(?:正确|参考|标准)答案(?=\s|$)|答案(?=\s+(?:[A-H]+|正确|错误|对|错)\s*$)"
     r"|【答】|答\s*:)\s*(?P<rest>.*)$"
 )
 _GLUED_ANSWER = re.compile(r"^(?P<head>.*?\S)\s*(?P<tail>(?:【(?:参考|正确)?答案】|(?:正确|参考|标准)?答案\s*:).*)$")
