@@ -13,15 +13,15 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from quiz.banks import types
-from quiz.banks.models import Question
+from quiz.banks.models import Question, QuestionRevision
 from quiz.db import begin_write, utcnow
 from quiz.exams import clock, drawing, grading, mistakes
 from quiz.exams.errors import ExamError
-from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam, ExamAllowance
+from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam, ExamAllowance, ExamItem
 from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
 from quiz.org.models import User
@@ -67,7 +67,12 @@ def form_values(response: Any) -> list[str]:
 def _normalise(item: AttemptItem, values: list[str] | None, response: Any) -> Any:
     """Whatever the phone sent, through the type's own form parser, and only
     options this item showed."""
-    qtype = types.get(item.revision.type)
+    return _normalised(item.revision.type, item.revision.options, item.option_order, values, response)
+
+
+def _normalised(rev_type: str, rev_options: list | None, option_order: list[int] | None,
+                values: list[str] | None, response: Any) -> Any:
+    qtype = types.get(rev_type)
     if values is None:
         values = form_values(response)
     if not isinstance(values, list):
@@ -75,7 +80,7 @@ def _normalise(item: AttemptItem, values: list[str] | None, response: Any) -> An
     values = [str(v)[:5000] for v in values[:50]]
     result = qtype.response_from_form(values)
     if qtype.has_options and isinstance(result, list):
-        shown = set(item.option_order or range(len(item.revision.options or [])))
+        shown = set(option_order or range(len(rev_options or [])))
         result = [i for i in result if i in shown] or None
     return result
 
@@ -87,38 +92,62 @@ def _allowance(exam_id: int, user_id: int) -> ExamAllowance | None:
                                                          ExamAllowance.user_id == user_id))
 
 
-def _candidate(question: Question) -> drawing.Candidate | None:
-    if question.current_revision_id is None:
+def _candidate(question_id: int, revision_id: int | None, qtype_name: str, options: list | None,
+               with_options: bool = True) -> drawing.Candidate | None:
+    if revision_id is None:
         return None
     try:
-        qtype = types.get(question.type)
+        qtype = types.get(qtype_name)
     except KeyError:
         return None
-    return drawing.Candidate(question.id, question.current_revision_id,
-                             len(question.options or []) if qtype.has_options else 0)
+    return drawing.Candidate(question_id, revision_id,
+                             len(options or []) if with_options and qtype.has_options else 0)
 
 
-def _pool(rule) -> list[drawing.Candidate]:
-    query = select(Question).where(Question.bank_id == rule.bank_id, Question.archived.is_(False))
+def _columns(with_options: bool) -> tuple:
+    # plain columns, not Question objects: a pool may hold thousands of questions
+    return (Question.id, Question.current_revision_id, Question.type) + ((Question.options,) if with_options else ())
+
+
+def _pool(rule, with_options: bool = True) -> list[drawing.Candidate]:
+    query = select(*_columns(with_options)).where(Question.bank_id == rule.bank_id, Question.archived.is_(False))
     if rule.category:
         query = query.where(Question.category == rule.category)
     if rule.type:
         query = query.where(Question.type == rule.type)
     if rule.difficulty is not None:
         query = query.where(Question.difficulty == rule.difficulty)
-    return [c for c in map(_candidate, db.session.scalars(query)) if c is not None]
+    rows = db.session.execute(query)
+    return [c for c in (_candidate(r[0], r[1], r[2], r[3] if with_options else None, with_options) for r in rows)
+            if c is not None]
+
+
+def _paper_inputs(exam: Exam, with_options: bool = True) -> tuple[list[drawing.Fixed], list[drawing.Rule]]:
+    rows = db.session.execute(select(ExamItem.points, *_columns(with_options))
+                              .join(Question, Question.id == ExamItem.question_id)
+                              .where(ExamItem.exam_id == exam.id).order_by(ExamItem.position, ExamItem.id))
+    fixed = []
+    for r in rows:
+        candidate = _candidate(r[1], r[2], r[3], r[4] if with_options else None, with_options)
+        if candidate is not None:
+            fixed.append(drawing.Fixed(candidate, r[0]))
+    rules = [drawing.Rule(_pool(rule, with_options), rule.count, rule.points) for rule in exam.rules]
+    return fixed, rules
 
 
 def draw_paper(exam: Exam, seed: int) -> drawing.Paper:
     """The paper ``seed`` gives for ``exam`` with the banks as they are now."""
-    fixed = []
-    for item in exam.items:
-        candidate = _candidate(item.question)
-        if candidate is not None:
-            fixed.append(drawing.Fixed(candidate, item.points))
-    rules = [drawing.Rule(_pool(rule), rule.count, rule.points) for rule in exam.rules]
+    fixed, rules = _paper_inputs(exam)
     return drawing.draw(fixed, rules, seed, shuffle_questions=exam.shuffle_questions,
                         shuffle_options=exam.shuffle_options)
+
+
+def question_count(exam: Exam) -> int:
+    """How many questions a paper of ``exam`` has (what the intro page shows):
+    the fixed items and the rules' pools as ids only, without options or
+    shuffling. The same number ``len(draw_paper(exam, 1).items)`` gives."""
+    fixed, rules = _paper_inputs(exam, with_options=False)
+    return len(drawing.draw(fixed, rules, 1).items)
 
 
 def _in_progress(exam_id: int, user_id: int) -> Attempt | None:
@@ -133,6 +162,14 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
     opens, after it closes, when no attempt is left or the wait between
     attempts has not passed."""
     now = now or utcnow()
+    existing = _in_progress(exam.id, user.id)  # a second tap on 开始: nothing to draw, nothing to lock
+    if existing is not None and not clock.is_overdue(existing.deadline_at, now, grace_seconds()):
+        return existing
+    # Draw before taking the write lock: reading the pools is the slow part of a
+    # start, and every answer save would wait for it. What the lock protects
+    # (one attempt in progress, the attempts left) is checked again under it.
+    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
+    paper = draw_paper(exam, seed)
     _write_lock()
     if not _is_sqlite():  # serialise two starts by the same worker
         db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -158,8 +195,6 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
             wait = last + timedelta(minutes=exam.wait_minutes) - now
             minutes = max(1, int(wait.total_seconds() + 59) // 60)
             raise ExamError(_("距离下次作答还需等待 %(n)s 分钟。", n=minutes), "wait")
-    seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
-    paper = draw_paper(exam, seed)
     if not paper.items:
         raise ExamError(_("这场考试还没有题目，请联系培训员。"), "no_questions")
     attempt = Attempt(
@@ -329,6 +364,25 @@ def refresh(attempt: Attempt, now: datetime | None = None) -> Attempt:
     return attempt
 
 
+def _overdue_query(now: datetime, user_id: int | None = None, exam_id: int | None = None):
+    cutoff = now - timedelta(seconds=grace_seconds())
+    query = select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline_at.is_not(None),
+                                  Attempt.deadline_at < cutoff)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    if exam_id is not None:
+        query = query.where(Attempt.exam_id == exam_id)
+    return query
+
+
+def has_overdue(now: datetime | None = None, *, user_id: int | None = None) -> bool:
+    """Whether any attempt (of ``user_id``) waits to be finalised by the clock:
+    one ``SELECT EXISTS``, no lock. Pages check this before ``finalise_overdue``
+    so that they take the write lock only when there is something to write."""
+    now = now or utcnow()
+    return bool(db.session.scalar(select(exists(_overdue_query(now, user_id).with_only_columns(Attempt.id)))))
+
+
 def finalise_overdue(now: datetime | None = None, *, user_id: int | None = None) -> int:
     """Finalise every attempt whose deadline plus grace has passed, with what
     was saved (for cron and for lazy use). Returns how many."""
@@ -338,14 +392,7 @@ def finalise_overdue(now: datetime | None = None, *, user_id: int | None = None)
 
 
 def _finalise_overdue(now: datetime, *, user_id: int | None = None, exam_id: int | None = None) -> int:
-    cutoff = now - timedelta(seconds=grace_seconds())
-    query = (select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline_at.is_not(None),
-                                   Attempt.deadline_at < cutoff)
-             .options(selectinload(Attempt.items)).order_by(Attempt.id))
-    if user_id is not None:
-        query = query.where(Attempt.user_id == user_id)
-    if exam_id is not None:
-        query = query.where(Attempt.exam_id == exam_id)
+    query = _overdue_query(now, user_id, exam_id).options(selectinload(Attempt.items)).order_by(Attempt.id)
     if not _is_sqlite():
         query = query.with_for_update(of=Attempt, skip_locked=True)
     done = 0
@@ -418,6 +465,15 @@ def state(attempt: Attempt, now: datetime | None = None) -> dict:
         "total": len(items),
         "items": items,
     }
+
+
+def load_items(attempt: Attempt) -> Attempt:
+    """``attempt`` with its items and their question revisions loaded in one
+    query each (the attempt page shows them all), not one per item."""
+    db.session.scalars(select(Attempt).where(Attempt.id == attempt.id)
+                       .options(selectinload(Attempt.items).selectinload(AttemptItem.revision))
+                       .execution_options(populate_existing=True)).one()
+    return attempt
 
 
 def answered_count(attempt: Attempt) -> int:

@@ -59,11 +59,20 @@ def _assigned_exam(exam_id: int):
     return exam, assignment
 
 
+def _finalise_my_overdue() -> None:
+    """Finalise the worker's attempts whose time is up, and commit at once.
+    The write lock is taken only when one is overdue (a cheap check first),
+    and released before the page is built, so that listing tasks and
+    rendering never hold up everybody's answer saves."""
+    if services.has_overdue(user_id=current_user.id):
+        services.finalise_overdue(user_id=current_user.id)
+        db.session.commit()
+
+
 @bp.get("/tasks")
 @login_required
 def my_tasks():
-    if services.finalise_overdue(user_id=current_user.id):
-        db.session.commit()
+    _finalise_my_overdue()
     return render_template("exams/tasks.html", tasks=tasks.tasks_for(current_user), now=utcnow(),
                            may_start=tasks.may_start_again)
 
@@ -72,12 +81,11 @@ def my_tasks():
 @login_required
 def exam_intro(exam_id: int):
     exam, assignment = _assigned_exam(exam_id)
-    if services.finalise_overdue(user_id=current_user.id):
-        db.session.commit()
+    _finalise_my_overdue()
     task = next((t for t in tasks.tasks_for(current_user) if t.exam.id == exam.id), None)
     return render_template("exams/intro.html", exam=exam, assignment=assignment, task=task,
                            may_start=task is not None and tasks.may_start_again(task),
-                           question_count=len(services.draw_paper(exam, 1).items))
+                           question_count=services.question_count(exam))
 
 
 @bp.get("/exams/<int:exam_id>/article")
@@ -122,6 +130,7 @@ def take(attempt_id: int):
     attempt = my_fresh_attempt(attempt_id)
     if attempt.status != "in_progress":
         return _finalised_redirect(attempt)
+    services.load_items(attempt)
     views = [present.item_view(item) for item in attempt.items]
     forward = attempt.exam.navigation == "forward"
     current = request.args.get("q", type=int)
@@ -189,6 +198,7 @@ def confirm_submit(attempt_id: int):
     attempt = my_fresh_attempt(attempt_id)
     if attempt.status != "in_progress":
         return _finalised_redirect(attempt)
+    services.load_items(attempt)
     views = [present.item_view(item) for item in attempt.items]
     return render_template("exams/confirm.html", attempt=attempt, exam=attempt.exam,
                            unanswered=[v["number"] for v in views if not v["answered"]],
