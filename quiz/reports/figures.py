@@ -158,17 +158,20 @@ def roll_up(rows: Iterable[tuple[int | None, Counts]], tree: Tree, at: UnitNode 
             child = next((i for i in ids if i in root_ids), None)
             if child is None:
                 continue
-            total.add(counts)
-            per_child.setdefault(child, Counts()).add(counts)
+        elif at.id not in ids:
             continue
-        if at.id not in ids:
-            continue
-        total.add(counts)
-        position = ids.index(at.id)
-        if position == len(ids) - 1:
-            direct.add(counts)
         else:
-            per_child.setdefault(ids[position + 1], Counts()).add(counts)
+            position = ids.index(at.id)
+            if position == len(ids) - 1:
+                total.add(counts)
+                direct.add(counts)
+                continue
+            child = ids[position + 1]
+        total.add(counts)
+        into = per_child.get(child)
+        if into is None:
+            into = per_child[child] = Counts()
+        into.add(counts)
     return total, per_child, direct
 
 

@@ -150,8 +150,13 @@ def test_combine_alone():
     f, ip, p = STATUS_CODES["failed"], STATUS_CODES["in_progress"], STATUS_CODES["passed"]
     deciles = lambda **at: [at.get(f"d{i}", 0) for i in range(DECILES)]  # noqa: E731
 
+    def pack(counts):  # what packed_counts' SUMs give
+        return [sum(c << (grouped.FIELD_BITS * i) for i, c in enumerate(counts[start:start + grouped.PER_SUM]))
+                for start in range(0, len(counts), grouped.PER_SUM)]
+
     def own(aid, exam, unit, job, n, failed=0, running=0, passed=0, **d):
-        return (0, aid, exam, unit, job, n, failed, running, passed, *deciles(**d))
+        by_code = {f: failed, ip: running, p: passed}
+        return (0, aid, exam, unit, job, n, *pack([by_code[c] for c in grouped.OTHER_CODES]), *pack(deciles(**d)))
 
     pad = [None] * (DECILES - 1)
     rows = [
@@ -168,7 +173,7 @@ def test_combine_alone():
     ]
     statuses, histograms = grouped.combine(rules, sizes, rows)
     ns = STATUS_CODES["not_started"]
-    vec = lambda **c: [c.get(name, 0) for name in sorted(STATUS_CODES, key=STATUS_CODES.get)]  # noqa: E731
+    vec = lambda **c: tuple(c.get(name, 0) for name in sorted(STATUS_CODES, key=STATUS_CODES.get))  # noqa: E731
     assert ns == 0
     assert statuses[1] == {2: vec(not_started=2, failed=1, passed=1)}
     assert statuses[2] == {2: vec(not_started=2, failed=1), 3: vec(not_started=1, in_progress=1)}
@@ -176,3 +181,15 @@ def test_combine_alone():
     assert histograms[1] == deciles(d3=1, d8=1)
     assert histograms[2] == deciles(d4=1)
     assert histograms[3] == deciles(d9=1)
+
+
+def test_packed_counts_round_trip(app):
+    """The packed SUMs read back as the plain counts, up to the largest group they allow, on this database."""
+    from sqlalchemy import literal, select, union_all
+
+    big = (1 << grouped.FIELD_BITS) - 1
+    values = [v % 5 for v in range(40)] + [None]
+    rows = union_all(*(select(literal(v).label("v")) for v in values)).subquery()
+    sums = db.session.execute(select(*grouped.packed_counts(rows.c.v, range(5)))).one()
+    assert grouped.unpacked(sums, 5) == [8, 8, 8, 8, 8]
+    assert grouped.unpacked([big + (big << 21) + (big << 42)], 3) == [big, big, big]
