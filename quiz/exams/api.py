@@ -52,9 +52,15 @@ def _refused(attempt, exc: ExamError):
 def api_save(attempt_id: int):
     """Save one answer: ``{position, values | response, seq, move_to?, flagged?}``
     → ``{ok, saved_seq, remaining_seconds}``."""
-    attempt = my_attempt(attempt_id)
     body = _body()
     values = body.get("values")
+    if body.get("move_to") is None and body.get("flagged") is None:  # the phone's everyday save
+        saved = services.save_answer_fast(attempt_id, current_user.id, body.get("position"), values, body.get("seq"))
+        if saved is not None:
+            db.session.commit()
+            return jsonify(ok=True, position=saved.position, saved_seq=saved.saved_seq, stale=saved.stale,
+                           remaining_seconds=saved.remaining_seconds, status="in_progress")
+    attempt = my_attempt(attempt_id)
     try:
         saved = services.save_answer(attempt, body.get("position"), body.get("response"), body.get("seq"),
                                      values=values if isinstance(values, list) else None,
@@ -62,8 +68,8 @@ def api_save(attempt_id: int):
     except ExamError as exc:
         return _refused(attempt, exc)
     feedback = present.practice_feedback(saved.item)
-    db.session.commit()
-    reply = {"ok": True, "position": saved.item.position, "saved_seq": saved.saved_seq, "stale": saved.stale,
+    db.session.commit()  # expires everything: the reply is built from what was read before
+    reply = {"ok": True, "position": saved.position, "saved_seq": saved.saved_seq, "stale": saved.stale,
              "remaining_seconds": saved.remaining_seconds, "status": "in_progress"}
     if feedback is not None:  # practice attempts only: the right answer at once
         reply["feedback"] = {k: v for k, v in feedback.items() if k != "reveal"}
