@@ -28,7 +28,7 @@ import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal, literal_column, null, select, union_all
+from sqlalchemy import BigInteger, and_, case, cast, func, literal, literal_column, null, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -75,8 +75,9 @@ def packed_counts(column, values) -> list[ColumnElement]:
     sums = []
     for start in range(0, len(values), PER_SUM):
         chunk = values[start:start + PER_SUM]
-        sums.append(func.sum(case(*((column == value, literal_column(str(1 << (FIELD_BITS * i))))
-                                    for i, value in enumerate(chunk)), else_=literal_column("0"))))
+        total = func.sum(case(*((column == value, literal_column(str(1 << (FIELD_BITS * i))))
+                                for i, value in enumerate(chunk)), else_=literal_column("0")))
+        sums.append(cast(total, BigInteger))  # PostgreSQL sums bigints as numeric
     return sums
 
 
@@ -85,7 +86,7 @@ def n_packed(n_values: int) -> int:
 
 
 def unpacked(sums, n_values: int) -> list[int]:
-    """The counts of ``packed_counts`` (PostgreSQL sums bigints as numeric: int() takes both)."""
+    """The counts of ``packed_counts``."""
     mask = (1 << FIELD_BITS) - 1
     out = []
     for total in sums:
@@ -127,7 +128,7 @@ def progress_query(rules: dict[int, Rule], user_conditions: Iterable[ColumnEleme
                   func.count(), *status_sums, *decile_sums)
            .select_from(ep).join(User, User.id == ep.user_id)
            .where(ep.assignment_key.in_(ids), *people)
-           .group_by(ep.assignment_key, ep.exam_id, User.unit_id, job_key))
+           .group_by(ep.assignment_key, ep.exam_id, User.unit_id, *([job_key] if naming_jobs else [])))
     width = 6 + len(status_sums) + len(decile_sums)
 
     # people with a key-0 row, per assignment of its exam: their own row (if any) and the loose one
@@ -140,7 +141,8 @@ def progress_query(rules: dict[int, Rule], user_conditions: Iterable[ColumnEleme
                 .join(User, User.id == loose.user_id)
                 .outerjoin(mine, and_(mine.exam_id == loose.exam_id, mine.user_id == loose.user_id,
                                       mine.assignment_key == Assignment.id))
-                .where(loose.assignment_key == 0, Assignment.id.in_(ids), *people)
+                # a literal 0, not a parameter: so that the planner may use ix_exam_progress_loose
+                .where(loose.assignment_key == literal_column("0"), Assignment.id.in_(ids), *people)
                 .group_by(Assignment.id, Assignment.exam_id, User.unit_id, User.job_type_id, mine.status,
                           mine.best_decile, loose.status, loose.best_decile))
 
