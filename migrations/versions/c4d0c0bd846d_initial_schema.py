@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 47d78cd6beb3
+Revision ID: c4d0c0bd846d
 Revises: 
-Create Date: 2026-11-24 06:49:48.218106
+Create Date: 2026-11-24 07:34:07.324355
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '47d78cd6beb3'
+revision = 'c4d0c0bd846d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -237,6 +237,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('exam_id', 'user_id', 'assignment_key', name=op.f('pk_exam_progress')),
     sqlite_with_rowid=False
     )
+    with op.batch_alter_table('exam_progress', schema=None) as batch_op:
+        batch_op.create_index('ix_exam_progress_loose', ['exam_id', 'user_id', 'status', 'best_decile'], unique=False, sqlite_where=sa.text('assignment_key = 0'), postgresql_where=sa.text('assignment_key = 0'))
+
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bank_id', sa.Integer(), nullable=False),
@@ -482,6 +485,9 @@ def downgrade():
         batch_op.drop_index('ix_questions_bank_id_category')
 
     op.drop_table('questions')
+    with op.batch_alter_table('exam_progress', schema=None) as batch_op:
+        batch_op.drop_index('ix_exam_progress_loose', sqlite_where=sa.text('assignment_key = 0'), postgresql_where=sa.text('assignment_key = 0'))
+
     op.drop_table('exam_progress')
     with op.batch_alter_table('exam_allowances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_exam_allowances_exam_id'))
