@@ -155,6 +155,8 @@ def main() -> None:
                     db.session.commit()
                     db.session.execute(sa_text("ANALYZE"))
                     db.session.commit()
+                for index in ExamProgress.__table__.indexes:  # indexes added since the file was built
+                    index.create(db.engine, checkfirst=True)
             else:
                 db.create_all()
                 info = build(args.employees, args.attempts)
