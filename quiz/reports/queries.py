@@ -10,6 +10,7 @@ thousand.
 """
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -319,7 +320,7 @@ class Report:
     HISTOGRAM_BINS = DECILES
 
     @cached_property
-    def _grouped(self) -> tuple[list, dict]:
+    def _grouped(self) -> tuple[list, dict, dict]:
         """Per (assignment, unit) the status counts and the best-score histogram, in three statements.
 
         The assignment's targets, the people per (unit, job type) and the
@@ -336,15 +337,20 @@ class Report:
         statuses, histograms = grouped.combine(rules, sizes, progress_rows)
         codes = [STATUS_CODES[name] for name in ("not_started", "in_progress", "passed", "failed")]
         rows = []
+        totals = {}
         for assignment_id, units in statuses.items():
             past_due = self.assignments[assignment_id].past_due(self.now)
+            total = [0] * 6
             for unit_id, by_code in units.items():
                 assigned = sum(by_code)
                 if assigned:
                     passed = by_code[STATUS_CODES["passed"]]
-                    rows.append((assignment_id, unit_id, (assigned, *(by_code[code] for code in codes),
-                                                          assigned - passed if past_due else 0)))
-        return rows, histograms
+                    values = (assigned, *(by_code[code] for code in codes), assigned - passed if past_due else 0)
+                    rows.append((assignment_id, unit_id, values))
+                    total = list(map(operator.add, total, values))
+            if total[0]:
+                totals[assignment_id] = tuple(total)
+        return rows, histograms, totals  # totals per assignment: totals() and overall() without another pass
 
     def _branches(self, extra: tuple = ()) -> list[StatusBranch]:
         return status_branches(self._assignment_ids(), self.user_conditions(extra))
@@ -362,8 +368,8 @@ class Report:
     @cached_property
     def visible_assignments(self) -> list[AssignmentInfo]:
         """Assignments with at least one person in scope, most recently due first."""
-        seen = {row[0] for row in self._grouped[0]}
-        return [info for aid, info in self.assignments.items() if aid in seen]
+        per = self._grouped[2]
+        return [info for aid, info in self.assignments.items() if aid in per]
 
     def rows_for(self, assignment_id: int | None = None) -> Iterator[tuple[int | None, Counts]]:
         return ((unit_id, Counts(*values)) for aid, unit_id, values in self._grouped[0]
@@ -371,13 +377,11 @@ class Report:
 
     def totals(self) -> list[tuple[AssignmentInfo, Counts]]:
         """Per visible assignment, its figures over the whole scope."""
-        per: dict[int, Counts] = {}
-        for aid, _unit, counts in self.unit_rows:
-            per.setdefault(aid, Counts()).add(counts)
-        return [(info, per[info.id]) for info in self.visible_assignments]
+        per = self._grouped[2]
+        return [(info, Counts(*per[info.id])) for info in self.visible_assignments]
 
     def overall(self) -> Counts:
-        return sum_counts(c for _a, _u, c in self.unit_rows)
+        return sum_counts(Counts(*values) for values in self._grouped[2].values())
 
     def drill(self, unit: UnitNode | None, assignment_id: int | None = None):
         """(total, [(child unit, counts)] worst first, counts of people directly in ``unit``)."""
