@@ -7,7 +7,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from quiz.banks import importing, services
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
@@ -37,13 +37,6 @@ A. 甲
 B. 乙
 """
 
-
-@pytest.fixture(autouse=True)
-def _cycle(app):
-    yield
-    db.session.rollback()
-    db.session.execute(update(Question).values(current_revision_id=None))
-    db.session.commit()
 
 
 @pytest.fixture
