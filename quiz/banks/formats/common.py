@@ -137,3 +137,17 @@ def parse_letters(value: str, option_count: int | None = None) -> list[int] | No
 def letter(index: int) -> str:
     """0 -> 'A'."""
     return chr(ord("A") + index)
+
+
+def accept(result, q, where: str) -> bool:
+    """Add ``q`` to ``result`` if the type registry finds it valid; else record
+    each problem as an error at ``where``. Returns whether it was added."""
+    from quiz.banks.types import get  # imported here: the registry imports this module
+    from quiz.banks.types.base import Issue
+
+    problems = get(q.type).validate(q)
+    if problems:
+        result.errors.extend(Issue(where, p) for p in problems)
+        return False
+    result.questions.append(q)
+    return True

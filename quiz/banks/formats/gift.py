@@ -18,7 +18,7 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import decode, normalize
+from quiz.banks.formats.common import accept, decode, normalize
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import BLANK, split_stem
@@ -183,11 +183,7 @@ def parse(data: bytes, filename: str = "") -> ParseResult:
                 q.stem = _join(stem, after_clean, blank=True)
         if meta:
             _apply_meta(q, meta)
-        problems = get_type(q.type).validate(q)
-        if problems:
-            result.errors.extend(Issue(where, p) for p in problems)
-            continue
-        result.questions.append(q)
+        accept(result, q, where)
     if not result.questions and not result.errors and not result.skipped:
         result.errors.append(Issue(gettext("整个文件"), gettext("没有找到 GIFT 格式的题目。")))
     return result

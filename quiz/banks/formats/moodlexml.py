@@ -19,7 +19,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask_babel import gettext
 
-from quiz.banks.formats.common import decode, normalize
+from quiz.banks.formats.common import accept, decode, normalize
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import BLANK, blank_count
@@ -157,11 +157,7 @@ def parse(data: bytes, filename: str = "") -> ParseResult:
         else:
             result.skipped.append(Skipped(where, _TYPE_LABELS.get(qtype, qtype or "?")))
             continue
-        problems = get_type(q.type).validate(q)
-        if problems:
-            result.errors.extend(Issue(where, p) for p in problems)
-            continue
-        result.questions.append(q)
+        accept(result, q, where)
     if not result.questions and not result.errors and not result.skipped:
         result.errors.append(Issue(gettext("整个文件"), gettext("没有找到 Moodle XML 题目。")))
     return result

@@ -24,11 +24,10 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import decode, letter, normalize, parse_letters, parse_truefalse
+from quiz.banks.formats.common import accept, decode, letter, normalize, parse_letters, parse_truefalse
 # the format's export, where the registry and docx look for it
 from quiz.banks.formats.text_export import export, export_lines  # noqa: F401
 from quiz.banks.formats.text_reader import _Block, _join, _Reader, _where
-from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import blank_count, canonical_stem, split_answer_text
 from quiz.banks.types.short import make_answer
@@ -192,11 +191,7 @@ def _finish(b: _Block, result: ParseResult) -> None:
     q.points = points
     for key, (ln, value) in b.meta.items():
         _apply_meta(q, key, value, _where(ln), result)
-    problems = get_type(q.type).validate(q)
-    if problems:
-        result.errors.extend(Issue(where, message) for message in problems)
-        return
-    result.questions.append(q)
+    accept(result, q, where)
 
 
 def _apply_meta(q: QuestionData, key: str, value: str, where: str, result: ParseResult) -> None:
