@@ -10,31 +10,11 @@ from sqlalchemy import func, select
 
 from quiz.banks.models import Bank, Question
 from quiz.extensions import db
+from tests.banks.samples import BAD as SAMPLE_BAD
+from tests.banks.samples import GOOD as SAMPLE
 
-GOOD = """# 题库：命令行题库
-一、单选题
-1. 安全帽应当怎样佩戴？
-A. 随便戴
-B. 系好下颏带
-答案：B
-解析：不系下颏带，坠落时帽子会脱落。
-
-二、判断题
-1. 进入受限空间前必须检测气体。
-答案：正确
-
-三、填空题
-1. 动火作业前要办理____。
-答案：动火作业票|动火证
-"""
-
-BAD = GOOD + """
-四、单选题
-2. 这道题没有答案
-A. 甲
-B. 乙
-"""
-
+GOOD = "# 题库：命令行题库\n" + SAMPLE
+BAD = "# 题库：命令行题库\n" + SAMPLE_BAD
 
 
 def run_import(runner, path, *args):
