@@ -36,7 +36,7 @@ def _bool(value: str | None, default: bool = False) -> bool:
 
 def load_settings(instance_path: str, overrides: dict) -> dict:
     env = os.environ
-    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    _private_dir(Path(instance_path))
     database_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'quiz.db'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql://" + database_url[len("postgres://"):]
@@ -48,6 +48,10 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # what an uploaded .xlsx/.docx may unpack to, and how much of a sheet is read (quiz/archives.py)
+        "MAX_UNPACKED_MB": int(env.get("MAX_UNPACKED_MB", "20")),
+        "MAX_SHEET_ROWS": int(env.get("MAX_SHEET_ROWS", "100000")),
+        "MAX_SHEET_CELLS": int(env.get("MAX_SHEET_CELLS", "500000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
@@ -75,4 +79,34 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         settings["SECRET_KEY"] = _secret_key(instance_path)
     if settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+        _private_sqlite_file(settings["SQLALCHEMY_DATABASE_URI"])
     return settings
+
+
+def _private_dir(path: Path) -> None:
+    """The instance folder (database, secret key, uploads) readable by this account only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o700)
+        except PermissionError:  # a folder someone else owns: leave it as the admin set it
+            pass
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would follow the umask:
+    world-readable); SQLite gives its -wal and -shm files the same mode."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or ":memory:" in url:
+        return
+    path = Path(url[len(prefix):].split("?", 1)[0])
+    if not path.name:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:
+        pass

@@ -207,6 +207,7 @@ def rejected_sheet(plan: ImportPlan, source_lines: list[str] | None = None) -> b
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from quiz.spreadsheet import set_cell
     from quiz.banks.formats.sheet_export import BASE_OPTIONS, SHEET_TITLE, columns, row_values
 
     rows: list[tuple[QuestionData | None, Rejected, list[str]]] = []
@@ -237,9 +238,8 @@ def rejected_sheet(plan: ImportPlan, source_lines: list[str] | None = None) -> b
         for col, value in enumerate(values, start=1):
             if value in (None, ""):
                 continue
-            cell = ws.cell(row=n, column=col, value=value)
+            cell = set_cell(ws, n, col, value)  # text stays text, never a formula
             if isinstance(value, str):
-                cell.data_type = "s"  # never a formula
                 cell.alignment = wrap
     ws.column_dimensions["B"].width = 48
     ws.freeze_panes = "C2"

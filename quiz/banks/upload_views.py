@@ -27,7 +27,7 @@ from quiz.banks.types.base import ParseResult, UnreadableFile
 from quiz.banks.views import XLSX, bp
 from quiz.extensions import db
 from quiz.web.decorators import roles_required
-from quiz.web.uploads import sweep
+from quiz.web.uploads import private_dir, sweep, write_private
 from quiz.web.forms import choices
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -35,9 +35,7 @@ UPLOAD_MAX_AGE = 24 * 3600
 
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "banks"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(current_app.instance_path) / "uploads" / "banks")
 
 
 
@@ -109,7 +107,7 @@ def upload():
                 folder = _upload_dir()
                 sweep(folder, UPLOAD_MAX_AGE)
                 token = secrets.token_urlsafe(24)
-                (folder / token).write_bytes(data)
+                write_private(folder / token, data)
                 uploads = {k: v for k, v in (session.get("bank_uploads") or {}).items() if (folder / k).exists()}
                 uploads[token] = {"filename": filename, "format": form.format.data,
                                   "bank_id": bank.id if bank else None, "new_title": None if bank else new_title}

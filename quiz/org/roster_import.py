@@ -152,7 +152,8 @@ class _Plan:
     deactivated_nos: list[str] = field(default_factory=list)
 
 
-def apply_roster(result: RosterParseResult, *, initial_password: str | None = None, valid_only: bool = False,
+def apply_roster(result: RosterParseResult, *, initial_password: str | None = None,
+                 initial_password_hash: str | None = None, valid_only: bool = False,
                  deactivate_missing: bool = False, dry_run: bool = False, actor: User | None = None,
                  default_company: str | None = None, filename: str = "") -> ImportReport:
     """Bring the people of the database in line with a parsed roster.
@@ -220,7 +221,7 @@ def apply_roster(result: RosterParseResult, *, initial_password: str | None = No
         report.deactivated = len(plan.deactivate_ids)
     if dry_run or (report.errors and not valid_only):
         return report
-    _write(plan, report, units, jobs, grants, initial_password, actor)
+    _write(plan, report, units, jobs, grants, initial_password, actor, initial_password_hash)
     report.applied = True
     services.audit(
         "roster.import", None,
@@ -282,7 +283,7 @@ def _changes(person, row: RosterRow, key, units: _Units, jobs: dict, have: dict,
 # --------------------------------------------------------------------------- write
 
 def _write(plan: _Plan, report: ImportReport, units: _Units, jobs: dict, grants: dict,
-           initial_password: str | None, actor) -> None:
+           initial_password: str | None, actor, initial_password_hash: str | None = None) -> None:
     needed_units = sorted({key for _r, key in plan.creates if key} | {key for _i, _r, key, _c in plan.updates if key})
     unit_ids = {key: units.ensure(key).id for key in needed_units}
     report.units_created = units.created
@@ -326,7 +327,7 @@ def _write(plan: _Plan, report: ImportReport, units: _Units, jobs: dict, grants:
             db.session.execute(update(User), values[start:start + CHUNK])
 
     if plan.creates:
-        hashes = _password_hashes(len(plan.creates), initial_password)
+        hashes = _password_hashes(len(plan.creates), initial_password, initial_password_hash)
         values = []
         for (row, key), (plain, hashed) in zip(plan.creates, hashes):
             values.append({

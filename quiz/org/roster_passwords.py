@@ -25,10 +25,15 @@ class IssuedPassword(NamedTuple):
     unit: str
 
 
-def _password_hashes(count: int, initial_password: str | None) -> list[tuple[str, str]]:
+def _password_hashes(count: int, initial_password: str | None,
+                     initial_hash: str | None = None) -> list[tuple[str, str]]:
     """(plain, hash) for ``count`` new people: one scrypt hash of the admin's
-    password shared by all, or a generated password each, hashed with the
-    cheap method meant for them, on every core (hashlib releases the GIL)."""
+    password shared by all (or that hash, made when the file was uploaded, so
+    the password itself never waits on disk: plain is then empty), or a
+    generated password each, hashed with the cheap method meant for them, on
+    every core (hashlib releases the GIL)."""
+    if initial_hash:
+        return [("", initial_hash)] * count
     if initial_password:
         hashed = passwords.hash_password(initial_password)
         return [(initial_password, hashed)] * count
@@ -66,6 +71,8 @@ def initial_passwords_xlsx(issued: list[IssuedPassword]) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
 
+    from quiz.spreadsheet import xlsx_row
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = _("初始密码")
@@ -73,7 +80,7 @@ def initial_passwords_xlsx(issued: list[IssuedPassword]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for person in issued:
-        sheet.append([person.employee_no, person.name, person.unit, person.password])
+        sheet.append(xlsx_row(sheet, [person.employee_no, person.name, person.unit, person.password]))
     for column, width in zip("ABCD", (12, 10, 36, 16)):
         sheet.column_dimensions[column].width = width
         for cell in sheet[column][1:]:

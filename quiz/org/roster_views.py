@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import secrets
 from datetime import datetime
@@ -23,14 +22,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from quiz.auth.passwords import problems
+from quiz.auth.passwords import hash_password, problems
 from quiz.extensions import db
 from quiz.org.forms import RosterImportForm
 from quiz.org.roster import UnreadableRoster, parse_roster
 from quiz.org.roster_import import apply_roster
 from quiz.org.roster_passwords import initial_passwords_xlsx
 from quiz.web.decorators import roles_required
-from quiz.web.uploads import sweep
+from quiz.web.uploads import private_dir, sweep, write_private
 
 bp = Blueprint("org_roster", __name__)
 
@@ -43,15 +42,7 @@ PASSWORDS_KEY = "roster_passwords"
 def _folder() -> Path:
     base = current_app.config.get("ROSTER_UPLOAD_DIR") or Path(
         current_app.config.get("INSTANCE_DIR") or current_app.instance_path) / "roster-uploads"
-    folder = Path(base)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    return private_dir(base)
 
 
 
@@ -83,7 +74,7 @@ def _load_upload() -> tuple[str, bytes, dict] | None:
 
 def _run(data: bytes, meta: dict, *, dry_run: bool):
     parsed = parse_roster(data, meta["filename"])
-    return apply_roster(parsed, initial_password=meta.get("initial_password") or None,
+    return apply_roster(parsed, initial_password_hash=meta.get("initial_password_hash") or None,
                         valid_only=meta.get("valid_only", False), deactivate_missing=meta.get("deactivate_missing", False),
                         dry_run=dry_run, actor=current_user._get_current_object(),
                         default_company=current_app.config.get("ORG_NAME"), filename=meta["filename"])
@@ -112,11 +103,14 @@ def upload():
             _discard(session.pop(UPLOAD_KEY, None))
             token = secrets.token_urlsafe(24)
             data_path, meta_path = _paths(token)
-            _write_private(data_path, data)
+            write_private(data_path, data)
             meta = {"filename": filename, "user_id": current_user.id, "valid_only": bool(form.valid_only.data),
                     "deactivate_missing": bool(form.deactivate_missing.data),
-                    "initial_password": form.initial_password.data or None}
-            _write_private(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+                    # the admin's password waits as a hash only: the upload sits on disk until confirmed
+                    "initial_password": bool(form.initial_password.data),
+                    "initial_password_hash": hash_password(form.initial_password.data)
+                    if form.initial_password.data else None}
+            write_private(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
             session[UPLOAD_KEY] = token
             return redirect(url_for("org_roster.preview"))
     return render_template("org/roster_upload.html", form=form)
@@ -155,7 +149,7 @@ def confirm():
     passwords_ready = False
     if report.passwords and not meta.get("initial_password"):
         sheet_token = secrets.token_urlsafe(24)
-        _write_private(_folder() / f"{sheet_token}.passwords.xlsx", initial_passwords_xlsx(report.passwords))
+        write_private(_folder() / f"{sheet_token}.passwords.xlsx", initial_passwords_xlsx(report.passwords))
         passwords_ready = True
     db.session.commit()
     session.pop(UPLOAD_KEY, None)

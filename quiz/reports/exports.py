@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from quiz.spreadsheet import csv_row, xlsx_row
 from quiz.reports.figures import Counts, sum_counts
 from quiz.reports.queries import PersonRow, Report
 from quiz.web import SHANGHAI
@@ -107,7 +108,7 @@ class _Sheet:
                 cell = WriteOnlyCell(self.ws, value=values[i])
                 cell.number_format = PERCENT
                 values[i] = cell
-        self.ws.append(values)
+        self.ws.append(xlsx_row(self.ws, values))  # user text (titles, names) never becomes a formula
         self.rows += 1
 
     def close(self) -> None:
@@ -194,11 +195,11 @@ def csv_lines(report: Report) -> Iterator[bytes]:
     """Who to chase as CSV, UTF-8 with BOM, one encoded line at a time (for a streamed response)."""
     buffer = _Line()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(chase_headers(report))
+    writer.writerow(csv_row(chase_headers(report)))
     labels = status_labels()
     yield "\ufeff".encode() + buffer.value.encode("utf-8")
     for row in report.chase():
-        writer.writerow(["" if v is None else v for v in chase_values(report, row, labels)])
+        writer.writerow(csv_row(chase_values(report, row, labels)))
         yield buffer.value.encode("utf-8")
 
 

@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from quiz.spreadsheet import set_text
 from openpyxl.worksheet.datavalidation import DataValidation
 
 import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
@@ -82,8 +84,7 @@ def _set(cell, value) -> None:
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if not value:
             return
-        cell.value = value
-        cell.data_type = "s"  # never a formula, even when the text starts with '='
+        set_text(cell, value)  # never a formula, even when the text starts with '='
     elif value is not None:
         cell.value = value
 

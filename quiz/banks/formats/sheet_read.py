@@ -6,8 +6,8 @@ folded to ``\\n``. What each column means is decided elsewhere
 (``sheet_columns``); this module only gets the cells out safely.
 
 A spreadsheet is a zip file, so an .xlsx is checked for zip bombs (total
-uncompressed size, per-member compression ratio, member count) before
-openpyxl opens it.
+unpacked size, per-member compression ratio, member count) before openpyxl
+opens it, and reading stops past a number of rows and cells (``quiz.archives``).
 """
 from __future__ import annotations
 
@@ -21,15 +21,9 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
+from quiz.archives import CellBudget, UploadRefused, open_zip
 from quiz.banks.formats.common import decode
 from quiz.banks.types.base import UnreadableFile
-
-# Zip-bomb limits. A 20 MB upload of real questions unpacks to well under
-# these; a crafted file that claims more is refused before anything is read.
-MAX_UNCOMPRESSED = 300 * 1024 * 1024
-MAX_RATIO = 200
-RATIO_FLOOR = 2 * 1024 * 1024  # small members may compress very well (empty styles)
-MAX_MEMBERS = 5000
 
 # A sheet may claim a range far beyond its data (A1:XFD1048576). Stop after
 # this many blank rows in a row, and never read past this many columns.
@@ -103,10 +97,15 @@ def cell_text(value) -> str:
     return text
 
 
-def _rows_to_grid(name: str, rows) -> Grid:
+def _rows_to_grid(name: str, rows, budget: CellBudget | None = None) -> Grid:
     grid = Grid(name)
     blank_run = 0
     for number, values in enumerate(rows, start=1):
+        if budget is not None:
+            try:
+                budget.take(values)
+            except UploadRefused as exc:
+                raise UnreadableFile(str(exc)) from exc
         cells = [cell_text(v) for v in list(values)[:MAX_COLUMNS]]
         while cells and not cells[-1].strip():
             cells.pop()
@@ -121,30 +120,12 @@ def _rows_to_grid(name: str, rows) -> Grid:
 
 
 def check_zip(data: bytes) -> zipfile.ZipFile:
-    """Open ``data`` as a zip, refusing bombs. Returns the open ZipFile."""
+    """Open ``data`` as a zip, refusing bombs (``quiz.archives``). Returns the open ZipFile."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnreadableFile(_(
-            "文件已损坏，无法作为 Excel 文件打开：请在 Excel 中打开后另存为 .xlsx 再上传。"
-        )) from exc
-    if len(members) > MAX_MEMBERS:
-        raise UnreadableFile(_("文件结构异常（压缩包内文件过多），已拒绝：请重新用 Excel 保存后上传。"))
-    total = 0
-    for info in members:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-            raise UnreadableFile(_(
-                "文件解压后异常巨大（压缩比 %(ratio)d:1），疑似“压缩炸弹”，已拒绝：请上传正常的题库文件。",
-                ratio=int(ratio),
-            ))
-    if total > MAX_UNCOMPRESSED:
-        raise UnreadableFile(_(
-            "文件解压后超过 %(mb)d MB，疑似“压缩炸弹”，已拒绝：请拆分题库或删除无关的工作表后再上传。",
-            mb=MAX_UNCOMPRESSED // (1024 * 1024),
-        ))
+        archive = open_zip(data)
+    except UploadRefused as exc:
+        raise UnreadableFile(str(exc)) from exc
+    members = archive.infolist()
     names = {info.filename for info in members}
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         if "word/document.xml" in names:
@@ -166,11 +147,12 @@ def _read_xlsx(data: bytes) -> list[Grid]:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 grids = []
+                budget = CellBudget()
                 for sheet in book.worksheets:
                     if not hasattr(sheet, "iter_rows"):  # chartsheets
                         continue
                     rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-                    grids.append(_rows_to_grid(sheet.title, rows))
+                    grids.append(_rows_to_grid(sheet.title, rows, budget))
                 return grids
             finally:
                 book.close()
@@ -196,10 +178,11 @@ def _read_xls(data: bytes, filename: str) -> list[Grid]:
             "无法读取这个 .xls 文件：请在 Excel 中打开后另存为 .xlsx 再上传。"
         )) from exc
     grids = []
+    budget = CellBudget()
     try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            grids.append(_rows_to_grid(sheet.name, _xls_rows(sheet, book.datemode)))
+            grids.append(_rows_to_grid(sheet.name, _xls_rows(sheet, book.datemode), budget))
             book.unload_sheet(index)
     finally:
         book.release_resources()
@@ -240,4 +223,4 @@ def _read_csv(data: bytes, name: str) -> Grid:
         raise UnreadableFile(_(
             "CSV 文件格式有误，无法读取：请在 Excel 中打开后另存为 .xlsx 再上传。"
         )) from exc
-    return _rows_to_grid(name, rows)
+    return _rows_to_grid(name, rows, CellBudget())
