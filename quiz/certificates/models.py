@@ -89,3 +89,19 @@ class CertificateTemplate(db.Model):
     signature_mime: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CertificateImage(db.Model):
+    """A certificate rendered as a PNG, for phones that cannot keep a PDF (WeChat's browser).
+
+    Rendered once from the same PDF and kept here (not on one server's disk:
+    several app servers share the database). ``template_key`` says which
+    template and verification address it was rendered with; a different key
+    means the picture is out of date and is rendered again.
+    """
+    __tablename__ = "certificate_images"
+
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True)
+    template_key: Mapped[str] = mapped_column(String(64))
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime] = mapped_column(default=utcnow)

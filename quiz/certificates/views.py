@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
 
 from quiz.auth.scopes import scope_for
-from quiz.certificates import pdf, services
+from quiz.certificates import image, pdf, services
 from quiz.certificates.forms import ReasonForm, TemplateForm, VerifyForm, read_image
 from quiz.certificates.models import Certificate, CertificateTemplate
 from quiz.exams.models import Exam
@@ -86,6 +86,37 @@ def open_pdf(cert_id: int):
     data = pdf.render_one(cert, services.current_template())
     name = pdf.file_name(cert.employee_no, cert.holder_name)
     return _pdf_response(data, name, download=request.args.get("download") == "1")
+
+
+def _may_see_image(cert: Certificate) -> bool:
+    """The picture is for its holder, their heads and admins (not for trainers as such)."""
+    if current_user.is_admin:
+        return True
+    if cert.user_id == current_user.id:
+        return not cert.revoked
+    return current_user.has_role("head") and scope_for(current_user).can_see_person(cert.user)
+
+
+@bp.get("/certificates/<int:cert_id>/image")
+@login_required
+def image_page(cert_id: int):
+    """The certificate as a picture to long-press and save (what WeChat's browser can keep)."""
+    cert = db.get_or_404(Certificate, cert_id)
+    if not _may_see_image(cert):
+        abort(404)
+    return render_template("certificates/image.html", cert=cert)
+
+
+@bp.get("/certificates/<int:cert_id>.png")
+@login_required
+def image_png(cert_id: int):
+    cert = db.get_or_404(Certificate, cert_id)
+    if not _may_see_image(cert) or cert.revoked:
+        abort(404)
+    png = image.image_of(cert, services.current_template())
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # ---- public verification ---------------------------------------------------------------------

@@ -130,4 +130,7 @@ def register(app: Flask) -> None:
             target = url_for("org.home")
         return redirect(target)
 
+    from quiz.web import wechat
+
+    wechat.register(app, bp)  # downloads inside WeChat's browser: a guide instead of silence
     app.register_blueprint(bp)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c4d0c0bd846d
+Revision ID: 2b37a3fbbb47
 Revises: 
-Create Date: 2026-11-24 07:34:07.324355
+Create Date: 2026-11-30 15:37:23.392534
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'c4d0c0bd846d'
+revision = '2b37a3fbbb47'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -438,6 +438,14 @@ def upgrade():
         batch_op.create_index('ix_certificates_exam_id_user_id', ['exam_id', 'user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificates_user_id'), ['user_id'], unique=False)
 
+    op.create_table('certificate_images',
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('template_key', sa.String(length=64), nullable=False),
+    sa.Column('png', sa.LargeBinary(), nullable=False),
+    sa.Column('rendered_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_certificate_images_certificate_id_certificates'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('certificate_id', name=op.f('pk_certificate_images'))
+    )
     # ### end Alembic commands ###
 
 
@@ -446,6 +454,7 @@ def downgrade():
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_constraint('fk_questions_current_revision_id', type_='foreignkey')
 
+    op.drop_table('certificate_images')
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificates_user_id'))
         batch_op.drop_index('ix_certificates_exam_id_user_id')
