@@ -3,6 +3,8 @@
 - 500 different certificates rendered one by one in this process (names,
   numbers, units, exams, QR codes all differ): first-render ms, median warm
   ms, median PDF size, RSS growth over the 500;
+- 50 certificates as pictures (PDF page → PNG with PDFium, as WeChat users get
+  them): median render ms and PNG size (aim ≤ 400 KB);
 - a 1,000-certificate bulk zip through the same streaming code the bulk
   download uses (``quiz.certificates.pdf.zip_stream``), drained like a
   response body: seconds and the zip's size.
@@ -73,6 +75,17 @@ def main() -> None:
         sizes.append(len(pdf))
     rss_growth = _rss_mb() - rss_before
 
+    # the certificate as a picture (WeChat): the PDF's page rendered to PNG by PDFium, 50 different ones
+    from quiz.certificates.image import png_of_pdf
+
+    png_times, png_sizes = [], []
+    for i in range(50):
+        pdf = html_to_pdf(document.certificate_html([_data(3000 + i, rng)], look), css=css)
+        t = time.perf_counter()
+        png = png_of_pdf(pdf)
+        png_times.append((time.perf_counter() - t) * 1000)
+        png_sizes.append(len(png))
+
     entries = [Entry(f"{_data(i, rng).employee_no}-{i}.pdf", _data(5000 + i, rng)) for i in range(1000)]
     processes = min(os.cpu_count() or 1, 4)
     t = time.perf_counter()
@@ -95,6 +108,9 @@ def main() -> None:
         "bulk_processes": processes,
         "bulk_zip_mb": round(zip_bytes / 1024 / 1024, 1),
         "rss_growth_500_mb": round(rss_growth, 1),
+        "image_median_ms": round(statistics.median(png_times), 1),
+        "image_median_kb": round(statistics.median(png_sizes) / 1024, 1),
+        "image_max_kb": round(max(png_sizes) / 1024, 1),
         "rss_mb": round(_rss_mb(), 1),
     }, ensure_ascii=False))
 

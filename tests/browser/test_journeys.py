@@ -281,7 +281,8 @@ def test_worker_from_task_to_verified_certificate(page, stranger, app, artifacts
     task = page.locator("article.task", has_text=exam.title)
     assert "已通过" in task.inner_text() and "60 / 60" in task.inner_text()
 
-    # 我的证书: the certificate is there, opens as a PDF with the worker's name
+    # 我的证书 inside WeChat (the phone's user agent is WeChat's): the certificate is a picture to keep,
+    # since WeChat's browser can neither download nor keep a PDF
     _menu(page, "我的证书")
     page.wait_for_url("**/certificates/")
     card = page.locator("section.cert", has_text=exam.title)
@@ -291,22 +292,30 @@ def test_worker_from_task_to_verified_certificate(page, stranger, app, artifacts
     assert cert is not None and cert.serial in card.inner_text()
     assert no_horizontal_scroll(page)
     _shot(page, artifacts, "1-09-certificates-360")
-    opened = page.request.get(card.locator("a.btn.primary").get_attribute("href"))
-    assert opened.status == 200 and opened.headers["content-type"] == "application/pdf"
-    with page.expect_download() as info:
-        card.locator("a:text-is('下载')").click()
-    download = info.value
-    assert download.suggested_filename.endswith(".pdf")
-    pdf_path = tmp_path / "certificate.pdf"
-    download.save_as(pdf_path)
-    data = pdf_path.read_bytes()
-    assert data.startswith(b"%PDF-")
+    assert card.locator("a:text-is('下载')").count() == 0
+    card.locator("a.btn.primary").click()
+    page.wait_for_url(f"**/certificates/{cert.id}/image")
+    page.wait_for_function("document.getElementById('certificate-image').naturalWidth > 1000")
+    assert "长按图片保存到相册" in page.content()
+    box = page.locator("#certificate-image").bounding_box()
+    assert box["width"] <= 360 and box["width"] >= 300  # full width of the phone, no sideways scroll
+    assert no_horizontal_scroll(page)
+    _shot(page, artifacts, "1-09b-certificate-picture-360")
+    png = page.request.get(page.locator("#certificate-image").get_attribute("src"))
+    assert png.status == 200 and png.headers["content-type"] == "image/png"
+    (tmp_path / "page.png").write_bytes(png.body())
+
+    # the PDF is still there for a browser outside WeChat
+    data = stranger.request.get(f"/certificates/{cert.id}.pdf").body()  # signed out: sent to sign in
+    assert not data.startswith(b"%PDF-")
+    with app.test_request_context():
+        from quiz.certificates import pdf as cert_pdf, services as cert_services
+
+        data = cert_pdf.render_one(cert, cert_services.current_template())
     text = _squash("".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
     assert "张晓明" in text and cert.serial in text and exam.title.replace(" ", "") in text
 
-    # the QR code on the PDF leads to /verify/<code>: valid, name masked, nothing more personal
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf_path), str(tmp_path / "page")],
-                   check=True)
+    # the QR code on the picture leads to /verify/<code>: valid, name masked, nothing more personal
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "page.png")], capture_output=True,
                              text=True).stdout.strip()
     match = re.search(r"(/verify/[0-9A-Za-z]+)$", decoded)
