@@ -113,3 +113,17 @@ def test_knowledge_points_of_a_bank_belong_to_one_topic_only():
             for rule in topic["draw"]:
                 key = (rule["bank"], rule["category"])
                 assert seen.setdefault(key, f"{path.stem}/{topic['title']}") == f"{path.stem}/{topic['title']}", key
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_the_banks_a_path_draws_from_name_its_study_text(path):
+    """Loading the banks ties each to the articles of its ``# 文章：`` line: the
+    path's study text must be one of them, or it never reaches the platform."""
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    articles_of = {}
+    for bank_file in SHIPPED.glob("*.txt"):
+        header = shipped.read_bank_header(bank_file.read_text(encoding="utf-8"))
+        articles_of[header["title"]] = header["articles"]
+    for topic in spec["topics"]:
+        for rule in topic["draw"]:
+            assert topic["article"] in articles_of[rule["bank"]], (rule["bank"], topic["article"])
