@@ -11,7 +11,7 @@ from quiz.banks.models import Article, Bank, Question
 from quiz.extensions import db
 
 SHIPPED = Path(__file__).resolve().parents[2] / "question_banks"
-MINIMUM = {"行为安全观察与沟通": 30, "二十大应知应会": 40, "磨工": 20, "巡检工": 20, "化灰机工": 20}
+MINIMUM = {"行为安全观察与沟通": 75, "二十大应知应会": 40, "磨工": 90, "巡检工": 90, "化灰机工": 85}
 
 
 @pytest.fixture(autouse=True)
