@@ -17,11 +17,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
+from quiz.exams.services import TIME_CAP_MS
 from quiz.extensions import db
 from quiz.org.models import Unit, User
 from quiz.reports import charts, exports, item_queries
 from quiz.reports.assignees import assignee_pairs
-from quiz.reports.items import FLAG_LABELS
+from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
 from quiz.reports.queries import Filters, Report, job_type_choices
 from quiz.web import SHANGHAI
 from quiz.web.decorators import roles_required
@@ -237,7 +238,8 @@ def items(exam_id: int):
     exam = _exam_or_404(exam_id)
     stats, questions = item_queries.item_analysis(scope_for(current_user, "view"), exam.id)
     return render_template("reports/items.html", exam=exam, stats=stats, questions=questions,
-                           flag_labels={k: _(v) for k, v in FLAG_LABELS.items()})
+                           flag_labels={k: _(v) for k, v in FLAG_LABELS.items()}, min_responses=MIN_RESPONSES,
+                           time_cap_minutes=TIME_CAP_MS // 60000)
 
 
 @bp.get("/exams/<int:exam_id>/missed")
