@@ -76,21 +76,32 @@ def _report(filters: Filters | None = None) -> Report:
                   show_phone=show_phone)
 
 
-def _unit_bars(rows, title: str) -> str:
-    return charts.completion_bars([(u.name, c.as_dict()) for u, c in rows], title=title, labels={
+def covers(report: Report) -> str:
+    """What the report's charts count: the one assignment, or all of them added up (said so)."""
+    shown = report.visible_assignments
+    if len(shown) == 1:
+        return _("考试任务：%(title)s", title=shown[0].title)
+    if not shown:
+        return ""
+    return _("全部 %(n)s 个考试任务合计（每人每个任务计一次）", n=len(shown))
+
+
+def _unit_bars(rows, title: str, subtitle: str = "") -> str:
+    return charts.completion_bars([(u.name, c.as_dict()) for u, c in rows], title=title, subtitle=subtitle, labels={
         "passed": _("通过"), "failed": _("未通过"), "in_progress": _("进行中"), "not_started": _("未开始"),
         "empty": _("暂无数据")})
 
 
 def _charts(report: Report, bar_rows) -> dict:
-    out = {"bars": _unit_bars(bar_rows, _("各单位完成情况")),
+    subtitle = covers(report)
+    out = {"bars": _unit_bars(bar_rows, _("各单位完成情况"), subtitle),
            "histogram": charts.histogram(report.histogram(), title=_("成绩分布"), x_label=_("最高得分率 %"),
-                                         y_label=_("人数"))}
+                                         y_label=_("人数"), subtitle=subtitle)}
     if report.filters.assignment_id and report.visible_assignments:
         t = report.timeline(report.filters.assignment_id)
         out["timeline"] = charts.completion_over_time(t["points"], t["assigned"], t["due"], title=_("完成进度"),
                                                       finished_label=_("已完成"), passed_label=_("已通过"),
-                                                      due_label=_("截止"))
+                                                      due_label=_("截止"), subtitle=subtitle)
     return out
 
 
@@ -155,7 +166,8 @@ def unit(unit_id: int | None):
             if parent is not None and _in_scope_path(report, parent.path):
                 crumbs.append(parent)
     return _page("reports/unit.html", report, node=node, total=total, children=children, direct=direct,
-                 people=people, crumbs=crumbs, charts={"bars": _unit_bars(children, _("下级单位完成情况"))},
+                 people=people, crumbs=crumbs,
+                 charts={"bars": _unit_bars(children, _("下级单位完成情况"), covers(report))},
                  rate_bar=charts.rate_bar)
 
 
