@@ -140,7 +140,7 @@ def completion():
     totals = report.totals()
     bar_rows = report.chart_units(report.filters.assignment_id)
     return _page("reports/completion.html", report, totals=totals, overall=report.overall(),
-                 charts=_charts(report, bar_rows), rate_bar=charts.rate_bar)
+                 charts=_charts(report, bar_rows), rate_bar=charts.rate_bar, practice=report.practice())
 
 
 @bp.get("/units", defaults={"unit_id": None})
@@ -226,6 +226,7 @@ def person(person_id: int):
     if person_row is None or not report.scope.can_see_person(person_row):
         abort(404)
     return _page("reports/person.html", report, person=person_row, entries=report.person_assignments(person_row),
+                 practice=report.practice(extra=(User.id == person_row.id,)),
                  unit_text=report.tree.label(person_row.unit_id))
 
 
