@@ -177,7 +177,10 @@ def chase():
     report = _report()
     rows = report.chase()
     labels = exports.status_labels()
-    return _page("reports/chase.html", report, rows=rows, headers=exports.chase_headers(report),
+    keys = ["exam", "unit", "section", "team", "no", "name", "job", *(["phone"] if report.show_phone else []),
+            "status", "attempts", "best", "overdue"]  # one per column of exports.chase_headers
+    return _page("reports/chase.html", report, rows=rows, headers=exports.chase_headers(report), keys=keys,
+                 labelled={"exam", "unit", "section", "job", "attempts", "best", "overdue"},
                  values=lambda r: exports.chase_values(report, r, labels))
 
 
