@@ -135,3 +135,22 @@ def test_without_javascript_the_tree_is_plain_checkboxes(client, org):
     response = client.post(f"/trainer/exams/{org.exam.id}/assign", data={"unit_ids": [team.id]},
                            follow_redirects=True)
     assert "已布置给" in response.get_data(as_text=True)
+
+
+def test_without_javascript_in_the_browser_the_checkboxes_still_assign(browser, live_server, org):
+    context = _context(browser, live_server, DESKTOP, javascript=False)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        sign_in(page, org.trainer.employee_no, PASSWORD)
+        page.goto(f"/trainer/exams/{org.exam.id}/assign")
+        assert not page.locator("#unit-picker input[type=search]").is_visible()  # no search box that does nothing
+        assert len(_visible_units(page)) == 12
+        target = org.teams[("焙烧工区", "二班")]
+        page.check(f"#unit-picker input[value='{target.id}']")
+        page.click("form button.primary")
+        page.wait_for_selector("text=已布置给")
+    finally:
+        context.close()
+    db.session.rollback()
+    assert [t.unit_id for t in db.session.scalars(select(AssignmentTarget))] == [target.id]
