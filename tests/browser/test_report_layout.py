@@ -77,6 +77,8 @@ def test_no_report_page_is_wider_than_its_screen(browser, live_server, org, arti
         page.screenshot(path=str(artifacts / f"reports-dashboard-{size}.png"), full_page=True)
         page.goto("/reports/chase")
         page.screenshot(path=str(artifacts / f"reports-chase-{size}.png"), full_page=True)
+        page.goto(f"/reports/units/{org.team1.id}?assignment={org.A1.id}")
+        page.screenshot(path=str(artifacts / f"reports-team-{size}.png"), full_page=True)
         context.clear_cookies()
         sign_in(page, org.trainer.employee_no, PASSWORD)
         page.wait_for_url(lambda url: url.endswith("/"))
