@@ -217,6 +217,19 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
 
 # -- answering ----------------------------------------------------------------------
 
+# How long a worker spent on a question: the server-clock time from the attempt's previous
+# save (or its start) to this save, added to the question saved. Capped, so that a phone left
+# on the table, or an attempt resumed the next morning, does not count as reading time.
+TIME_CAP_MS = 5 * 60 * 1000
+
+
+def time_since(previous: datetime | None, now: datetime) -> int:
+    """Milliseconds from ``previous`` to ``now``, between 0 and ``TIME_CAP_MS``."""
+    if previous is None:
+        return 0
+    return max(0, min(TIME_CAP_MS, int((now - previous).total_seconds() * 1000)))
+
+
 @dataclass
 class Saved:
     saved_seq: int
@@ -280,6 +293,8 @@ def save_answer(attempt: Attempt, position: Any, response: Any = None, seq: Any 
         return Saved(item.client_seq, True, remaining, item)  # already answered and shown
     stale = seq <= item.client_seq
     if not stale:
+        previous = max((i.saved_at for i in attempt.items if i.saved_at is not None), default=attempt.started_at)
+        item.time_spent_ms = (item.time_spent_ms or 0) + time_since(previous, now)
         item.response = _normalise(item, values, response)
         item.client_seq = seq
         item.saved_at = now
@@ -306,7 +321,8 @@ def save_answer_fast(attempt_id: int, user_id: int, position: Any, values: Any, 
     Under the write lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
     attempt row ``FOR UPDATE``): one read of the attempt with its exam, one
     of the item with its revision, one ``UPDATE … WHERE client_seq < seq``
-    (an older seq never overwrites a newer one), and the attempt's
+    (an older seq never overwrites a newer one; it adds the time since the
+    attempt's previous save to the item, see ``time_since``), and the attempt's
     ``current_position`` only when it moves. ``Saved.item`` is ``None``:
     nothing is loaded as objects. Practice attempts never come this way, so
     there is no feedback to give and no mistake to record."""
@@ -318,8 +334,10 @@ def save_answer_fast(attempt_id: int, user_id: int, position: Any, values: Any, 
     except (TypeError, ValueError):
         return None
     _write_lock()
+    last_save = (select(func.max(AttemptItem.saved_at)).where(AttemptItem.attempt_id == Attempt.id)
+                 .correlate(Attempt).scalar_subquery())
     query = (select(Attempt.user_id, Attempt.status, Attempt.mode, Attempt.deadline_at, Attempt.current_position,
-                    Exam.navigation)
+                    Exam.navigation, func.coalesce(last_save, Attempt.started_at).label("previous"))
              .join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id))
     if not _is_sqlite():
         query = query.with_for_update(of=Attempt)
@@ -342,7 +360,8 @@ def save_answer_fast(attempt_id: int, user_id: int, position: Any, values: Any, 
     if not stale:
         response = _normalised(it.type, it.options, it.option_order, values, None)
         done = db.session.execute(items.update().where(items.c.id == it.id, items.c.client_seq < seq)
-                                  .values(response=response, client_seq=seq, saved_at=now))
+                                  .values(response=response, client_seq=seq, saved_at=now,
+                                          time_spent_ms=items.c.time_spent_ms + time_since(a.previous, now)))
         if done.rowcount == 1:
             saved_seq = seq
         else:  # cannot happen under the lock; never claim a save that did not happen

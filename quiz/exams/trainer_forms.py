@@ -84,7 +84,7 @@ class FixedItemsForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     title = StringField(_l("任务名称（可选，默认为考试名称）"), validators=[Optional(), Length(max=200)])
-    unit_ids = SelectMultipleField(_l("单位（含下级单位）"), coerce=int, choices=[])
+    unit_ids = MultiCheckboxField(_l("单位（含下级单位）"), coerce=int, choices=[])  # a tree: exams/_unit_picker.html
     job_type_ids = SelectMultipleField(_l("工种（同时选了单位时，只布置给这些单位中的这些工种）"), coerce=int, choices=[])
     employee_nos = TextAreaField(_l("指定人员（工号，每行一个或用逗号分隔）"), validators=[Optional(), Length(max=20000)])
     due_on = DateField(_l("截止日期"), validators=[Optional()])

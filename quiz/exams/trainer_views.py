@@ -273,9 +273,21 @@ def exam_archive(exam_id: int):
 
 # -- assigning ----------------------------------------------------------------------------
 
-def _unit_choices(scope) -> list[tuple[int, str]]:
-    units = db.session.scalars(select(Unit).where(scope.unit_condition(Unit.path)).order_by(Unit.path))
-    return [(u.id, "　" * u.depth + u.name) for u in units]
+def _unit_tree(scope) -> list[tuple[int, str, int, str]]:
+    """The units a trainer may assign to, in tree order: (id, name, depth, full path below the company).
+
+    Many teams share a name (一班 in every section): the full path tells them apart."""
+    units = list(db.session.scalars(select(Unit).where(scope.unit_condition(Unit.path)).order_by(Unit.path)))
+    names = {u.id: u.name for u in units}
+    ids = lambda u: [int(p) for p in u.path.strip("/").split("/") if p]  # noqa: E731
+    missing = {i for u in units for i in ids(u)} - set(names)
+    if missing:  # ancestors outside the trainer's units: their names only, for the path
+        names.update(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(missing))).all())
+    out = []
+    for u in units:
+        chain = [names.get(i, "") for i in ids(u)]
+        out.append((u.id, u.name, u.depth, " / ".join(chain[1:] if len(chain) > 1 else chain)))
+    return out
 
 
 @bp.route("/exams/<int:exam_id>/assign", methods=["GET", "POST"])
@@ -284,7 +296,8 @@ def exam_assign(exam_id: int):
     exam = _exam_or_404(exam_id)
     scope = _scope()
     form = AssignForm()
-    form.unit_ids.choices = choices(_unit_choices(scope))
+    unit_tree = _unit_tree(scope)
+    form.unit_ids.choices = choices((unit_id, path) for unit_id, _name, _depth, path in unit_tree)
     form.job_type_ids.choices = choices((j.id, j.name)
                                         for j in db.session.scalars(select(JobType).order_by(JobType.name)))
     general: list[str] = []
@@ -314,7 +327,7 @@ def exam_assign(exam_id: int):
                                        .order_by(Assignment.created_at.desc())))
     counts = {a.id: len(svc.assignee_ids([a.id], scope)) for a in existing}
     return render_template("exams/trainer_assign.html", exam=exam, form=form, assignments=existing, counts=counts,
-                           general_errors=general, limited=not scope.everything)
+                           general_errors=general, limited=not scope.everything, unit_tree=unit_tree)
 
 
 # the live view, per-person actions and grading queue add their routes to ``bp``

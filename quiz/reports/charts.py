@@ -23,10 +23,38 @@ def _short(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def _svg(height: float, title: str, body: list[str]) -> str:
+def _svg(height: float, title: str, body: list[str], subtitle: str = "") -> str:
+    label = f"{title} · {subtitle}" if subtitle else title
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" width="100%" '
-            f'role="img" aria-label={quoteattr(title)} class="chart" {FONT} font-size="12">'
-            f"<title>{escape(title)}</title>" + "".join(body) + "</svg>")
+            f'role="img" aria-label={quoteattr(label)} class="chart" {FONT} font-size="12">'
+            f"<title>{escape(label)}</title>" + "".join(body) + "</svg>")
+
+
+SUBTITLE_H = 18  # the line that says what a chart covers (which exam or assignment)
+
+
+def _subtitle(subtitle: str) -> tuple[list[str], float]:
+    """The "what this covers" line at the top of a chart, and how far it pushes the rest down."""
+    if not subtitle:
+        return [], 0.0
+    return [f'<text x="4" y="12" font-size="11" fill="{COLOURS["text"]}" class="covers">'
+            f"{escape(_short(subtitle, 30))}</text>"], float(SUBTITLE_H)
+
+
+def nice_ticks(peak: int, most: int = 5) -> list[int]:
+    """Whole-number ticks from 0 to a round number at or above ``peak``, evenly spaced, at most ``most`` steps.
+
+    The step is 1, 2 or 5 times a power of ten, so a bar of 2 people meets the "2" line exactly.
+    """
+    peak = max(int(peak), 1)
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if -(-peak // step) <= most:
+                top = step * -(-peak // step)
+                return list(range(0, top + 1, step))
+        magnitude *= 10
 
 
 def _legend(y: float, items: Sequence[tuple[str, str]]) -> list[str]:
@@ -39,7 +67,7 @@ def _legend(y: float, items: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def completion_bars(rows: Sequence[tuple[str, dict]], title: str = "各单位完成情况",
-                    labels: dict[str, str] | None = None) -> str:
+                    labels: dict[str, str] | None = None, subtitle: str = "") -> str:
     """Stacked horizontal bars, one per unit: passed, failed, in progress, not started.
 
     ``rows`` are (unit name, counts) where counts has ``assigned`` and the four
@@ -48,48 +76,55 @@ def completion_bars(rows: Sequence[tuple[str, dict]], title: str = "各单位完
     names = dict(SEGMENTS)
     names.update(labels or {})
     label_w, bar_x, bar_w, row_h = 92, 96, 214, 24
-    body = _legend(14, [(COLOURS[k], names[k]) for k, _ in SEGMENTS])
-    y = 26
+    body, shift = _subtitle(subtitle)
+    body += _legend(14 + shift, [(COLOURS[k], names[k]) for k, _ in SEGMENTS])
+    y = 26 + shift
     if not rows:
-        body.append(f'<text x="4" y="{y + 16}" fill="{COLOURS["text"]}">{escape(names.get("empty", "暂无数据"))}</text>')
-        return _svg(y + 26, title, body)
+        body.append(f'<text x="4" y="{y + 16:g}" fill="{COLOURS["text"]}">{escape(names.get("empty", "暂无数据"))}</text>')
+        return _svg(y + 26, title, body, subtitle)
     for name, counts in rows:
         assigned = counts.get("assigned", 0) or 0
         body.append(f'<g><title>{escape(name)}</title>')
-        body.append(f'<text x="{label_w}" y="{y + 16}" text-anchor="end" fill="{COLOURS["text"]}">'
+        body.append(f'<text x="{label_w}" y="{y + 16:g}" text-anchor="end" fill="{COLOURS["text"]}">'
                     f"{escape(_short(name, 7))}</text>")
         x = float(bar_x)
-        body.append(f'<rect x="{bar_x}" y="{y + 4}" width="{bar_w}" height="16" fill="{COLOURS["grid"]}"/>')
+        body.append(f'<rect x="{bar_x}" y="{y + 4:g}" width="{bar_w}" height="16" fill="{COLOURS["grid"]}"/>')
         for key, _label in SEGMENTS:
             value = counts.get(key, 0) or 0
             if assigned and value:
                 w = bar_w * value / assigned
-                body.append(f'<rect x="{x:.2f}" y="{y + 4}" width="{w:.2f}" height="16" fill="{COLOURS[key]}">'
+                body.append(f'<rect x="{x:.2f}" y="{y + 4:g}" width="{w:.2f}" height="16" fill="{COLOURS[key]}">'
                             f"<title>{escape(names[key])} {value}</title></rect>")
                 x += w
         rate = (counts.get("passed", 0) or 0) / assigned if assigned else 0.0
-        body.append(f'<text x="{WIDTH - 2}" y="{y + 16}" text-anchor="end" fill="{COLOURS["text"]}">'
+        body.append(f'<text x="{WIDTH - 2}" y="{y + 16:g}" text-anchor="end" fill="{COLOURS["text"]}">'
                     f"{rate * 100:.0f}%</text></g>")
         y += row_h
-    return _svg(y + 6, title, body)
+    return _svg(y + 6, title, body, subtitle)
 
 
 def histogram(counts: Sequence[int], title: str = "成绩分布", x_label: str = "得分率 %",
-              y_label: str = "人数") -> str:
-    """Vertical bars of how many people scored in each equal band of 0–100 %."""
+              y_label: str = "人数", subtitle: str = "") -> str:
+    """Vertical bars of how many people scored in each equal band of 0–100 %.
+
+    The y-axis has whole-number ticks (``nice_ticks``) and the bars are drawn
+    on the same scale, so a bar of 2 ends on the "2" line. The axis name sits
+    on its own line above the plot, clear of the top tick.
+    """
     bins = len(counts) or 1
-    left, top, plot_w, plot_h = 34, 16, WIDTH - 44, 150
-    peak = max(counts) if counts and max(counts) > 0 else 1
-    body = [f'<text x="4" y="12" fill="{COLOURS["text"]}">{escape(y_label)}</text>']
-    for i in range(5):  # grid lines with counts
-        value = peak * i / 4
-        gy = top + plot_h - plot_h * i / 4
-        body.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" stroke="{COLOURS["grid"]}"/>')
-        body.append(f'<text x="{left - 3}" y="{gy + 4:.1f}" text-anchor="end" font-size="10" '
-                    f'fill="{COLOURS["text"]}">{value:.0f}</text>')
+    body, shift = _subtitle(subtitle)
+    left, top, plot_w, plot_h = 34, 40 + shift, WIDTH - 44, 150
+    ticks = nice_ticks(max(counts) if counts else 0)
+    scale = ticks[-1]
+    body.append(f'<text x="4" y="{top - 12:g}" fill="{COLOURS["text"]}">{escape(y_label)}</text>')
+    for value in ticks:  # grid lines with counts
+        gy = top + plot_h - plot_h * value / scale
+        body.append(f'<line x1="{left}" y1="{gy:.2f}" x2="{left + plot_w}" y2="{gy:.2f}" stroke="{COLOURS["grid"]}"/>')
+        body.append(f'<text x="{left - 3}" y="{gy + 4:.2f}" text-anchor="end" font-size="10" '
+                    f'fill="{COLOURS["text"]}">{value}</text>')
     step = plot_w / bins
     for i, n in enumerate(counts):
-        h = plot_h * n / peak
+        h = plot_h * n / scale
         x = left + i * step
         body.append(f'<rect x="{x + 1:.2f}" y="{top + plot_h - h:.2f}" width="{step - 2:.2f}" height="{h:.2f}" '
                     f'fill="{COLOURS["line"]}"><title>{100 * i // bins}–{100 * (i + 1) // bins}%: {n}</title></rect>')
@@ -97,22 +132,23 @@ def histogram(counts: Sequence[int], title: str = "成绩分布", x_label: str =
             body.append(f'<text x="{x + step / 2:.2f}" y="{top + plot_h - h - 2:.2f}" text-anchor="middle" '
                         f'font-size="10" fill="{COLOURS["text"]}">{n}</text>')
     for i in range(0, bins + 1, max(1, bins // 5)):
-        body.append(f'<text x="{left + i * step:.2f}" y="{top + plot_h + 14}" text-anchor="middle" font-size="10" '
+        body.append(f'<text x="{left + i * step:.2f}" y="{top + plot_h + 14:g}" text-anchor="middle" font-size="10" '
                     f'fill="{COLOURS["text"]}">{100 * i // bins}</text>')
-    body.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30}" text-anchor="middle" '
+    body.append(f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h + 30:g}" text-anchor="middle" '
                 f'fill="{COLOURS["text"]}">{escape(x_label)}</text>')
-    return _svg(top + plot_h + 36, title, body)
+    return _svg(top + plot_h + 36, title, body, subtitle)
 
 
 def completion_over_time(points: Sequence[tuple[date, int, int]], assigned: int, due: date | None,
                          title: str = "完成进度", finished_label: str = "已完成", passed_label: str = "已通过",
-                         due_label: str = "截止") -> str:
+                         due_label: str = "截止", subtitle: str = "") -> str:
     """Cumulative share finished and passed per day, with the due date marked.
 
     ``points`` are (day, finished so far, passed so far), one per day in order.
     """
-    left, top, plot_w, plot_h = 34, 24, WIDTH - 44, 140
-    body = _legend(12, [(COLOURS["line"], finished_label), (COLOURS["passed"], passed_label)])
+    body, shift = _subtitle(subtitle)
+    left, top, plot_w, plot_h = 34, 24 + shift, WIDTH - 44, 140
+    body += _legend(12 + shift, [(COLOURS["line"], finished_label), (COLOURS["passed"], passed_label)])
     for i in range(5):
         gy = top + plot_h - plot_h * i / 4
         body.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{left + plot_w}" y2="{gy:.1f}" stroke="{COLOURS["grid"]}"/>')
@@ -139,7 +175,7 @@ def completion_over_time(points: Sequence[tuple[date, int, int]], assigned: int,
                         f'stroke-dasharray="4 3"/>')
             body.append(f'<text x="{x - 2:.2f}" y="{top + 10}" text-anchor="end" font-size="10" '
                         f'fill="{COLOURS["due"]}">{escape(due_label)} {due:%m-%d}</text>')
-    return _svg(top + plot_h + 22, title, body)
+    return _svg(top + plot_h + 22, title, body, subtitle)
 
 
 def rate_bar(rate: float, colour: str = COLOURS["passed"], label: str = "") -> str:

@@ -62,7 +62,8 @@ def item_analysis(scope: Scope, exam_id: int) -> tuple[list[stats.ItemStats], di
     query = (
         select(AttemptItem.question_id, func.count(), func.sum(case((_answered(), 1), else_=0)),
                func.sum(AttemptItem.score), func.sum(AttemptItem.points), func.sum(x), func.sum(y), func.sum(x * x),
-               func.sum(y * y), func.sum(x * y), func.sum(AttemptItem.time_spent_ms))
+               func.sum(y * y), func.sum(x * y), func.sum(AttemptItem.time_spent_ms),
+               func.sum(case((AttemptItem.time_spent_ms > 0, 1), else_=0)))
         .select_from(AttemptItem).join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .join(User, User.id == Attempt.user_id)
         .where(*_graded_items(scope, exam_id))
@@ -88,9 +89,10 @@ def item_analysis(scope: Scope, exam_id: int) -> tuple[list[stats.ItemStats], di
             options = stats.option_counts(responses.get(question_id, []), len(q.options))
         elif q is not None and q.type == "truefalse":
             options = stats.truefalse_counts(r for r, _o in responses.get(question_id, []))
-        n, answered, score_sum, points_sum, sx, sy, sxx, syy, sxy, time_sum = row[1:]
+        n, answered, score_sum, points_sum, sx, sy, sxx, syy, sxy, time_sum, timed = row[1:]
         out.append(stats.item_stats(question_id, n, answered or 0, score_sum or 0.0, points_sum or 0.0, sx or 0.0,
-                                    sy or 0.0, sxx or 0.0, syy or 0.0, sxy or 0.0, time_sum or 0, options))
+                                    sy or 0.0, sxx or 0.0, syy or 0.0, sxy or 0.0, time_sum or 0, options,
+                                    timed=timed or 0))
     return stats.flagged_first(out), questions
 
 

@@ -7,7 +7,12 @@
 - option frequencies: how often each option was chosen, by the option's
   original index (what the key refers to), whatever order it was shown in;
 - flags: facility under 20 % or over 95 %, discrimination negative or under
-  0.2: a possibly wrong key or an ambiguous stem, worth a trainer's look.
+  0.2: a possibly wrong key or an ambiguous stem, worth a trainer's look;
+  only from ``MIN_RESPONSES`` graded answers on (below that a few people's
+  luck decides, and a flag would send the trainer after a key that is right);
+- time: the mean of the server-timed seconds of the answers that have a
+  time (the phone's saves, ``quiz.exams.services.time_since``), with how many
+  answers that mean is over.
 
 The database sends sufficient statistics (sums of x, y, x², y², xy per
 question) so that 600,000 answers need not travel to Python;
@@ -25,7 +30,7 @@ from quiz.i18n import N_
 FACILITY_LOW = 0.20
 FACILITY_HIGH = 0.95
 DISCRIMINATION_LOW = 0.20
-MIN_RESPONSES = 5  # below this a flag would be noise
+MIN_RESPONSES = 30  # below this a flag would be noise (stated on the page)
 
 FLAG_LABELS = {
     "too_hard": N_("得分率低于20%：答案可能有误或题目过难"),
@@ -155,6 +160,7 @@ class ItemStats:
     avg_time_ms: float | None
     options: list[int] = field(default_factory=list)  # choices per original option
     flags: list[str] = field(default_factory=list)
+    timed: int = 0  # answers with a recorded time (the mean time is over these)
 
     @property
     def flagged(self) -> bool:
@@ -163,12 +169,15 @@ class ItemStats:
 
 def item_stats(question_id: int, n: int, answered: int, score_sum: float, points_sum: float, sx: float,
                sy: float, sxx: float, syy: float, sxy: float, time_sum: float,
-               options: list[int] | None = None) -> ItemStats:
-    """Assemble one question's figures from the sums the database computed."""
+               options: list[int] | None = None, timed: int | None = None) -> ItemStats:
+    """Assemble one question's figures from the sums the database computed.
+
+    ``timed`` answers carry the ``time_sum`` (all ``n`` when not given)."""
     fac = facility(score_sum, points_sum)
     disc = pearson_from_sums(n, sx, sy, sxx, syy, sxy)
-    return ItemStats(question_id, n, answered, fac, disc, (time_sum / n) if n else None, options or [],
-                     flags(fac, disc, n))
+    timed = n if timed is None else timed
+    return ItemStats(question_id, n, answered, fac, disc, (time_sum / timed) if timed else None, options or [],
+                     flags(fac, disc, n), timed)
 
 
 def flagged_first(stats: Iterable[ItemStats]) -> list[ItemStats]:

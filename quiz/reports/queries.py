@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from sqlalchemy import and_, case, false, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -28,7 +28,7 @@ from quiz.exams.models import Assignment, Attempt, Exam, ExamProgress
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.reports import grouped
-from quiz.reports.assignees import assignee_branches
+from quiz.reports.assignees import assignee_branches, assignee_pairs
 from quiz.reports.progress import DECILES, STATUS_CODES, STATUS_NAMES
 from quiz.reports.figures import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts
 from quiz.web import SHANGHAI
@@ -292,9 +292,17 @@ class Report:
 
     @cached_property
     def assignments(self) -> dict[int, AssignmentInfo]:
-        """Assignments matching the filters (visible ones are those with people in scope)."""
+        """Graded assignments matching the filters (visible ones are those with people in scope).
+
+        Practice assignments are not among them: they pass nobody and fail
+        nobody, so they stay out of every pass rate and chase list (see ``practice``)."""
+        return self._assignment_infos[0]
+
+    @cached_property
+    def _assignment_infos(self) -> tuple[dict[int, AssignmentInfo], dict[int, AssignmentInfo]]:
+        """(graded, practice) assignments matching the filters, in one statement."""
         query = (select(Assignment.id, Assignment.title, Exam.id, Exam.title, Assignment.due_at, Assignment.created_at,
-                        Exam.pass_mark)
+                        Exam.pass_mark, Exam.mode)
                  .join(Exam, Exam.id == Assignment.exam_id)
                  .order_by(Assignment.due_at.desc().nulls_last(), Assignment.id.desc()))
         f = self.filters
@@ -305,10 +313,28 @@ class Report:
             query = query.where(when >= datetime.combine(f.date_from, time.min, tzinfo=SHANGHAI))
         if f.date_to:
             query = query.where(when < datetime.combine(f.date_to + timedelta(days=1), time.min, tzinfo=SHANGHAI))
-        out = {}
+        graded, practice = {}, {}
         for row in db.session.execute(query):
+            out = practice if row[7] == "practice" else graded
             out[row[0]] = AssignmentInfo(row[0], row[1] or row[3], row[2], row[3], row[4], row[5], row[6])
-        return out
+        return graded, practice
+
+    def practice(self, extra: tuple = ()) -> list[tuple[AssignmentInfo, int, int]]:
+        """Practice assignments with people in scope: (assignment, people assigned, people who finished one).
+
+        Done means at least one finished practice attempt at the exam; there is
+        no passing or failing a practice. One statement for all of them."""
+        infos = self._assignment_infos[1]
+        if not infos:
+            return []
+        pairs = assignee_pairs(list(infos), self.user_conditions(extra)).subquery("pairs")
+        done = exists().where(Attempt.user_id == pairs.c.user_id, Attempt.exam_id == Assignment.exam_id,
+                              Attempt.status == "submitted")
+        query = (select(pairs.c.assignment_id, func.count(), func.sum(case((done, 1), else_=0)))
+                 .select_from(pairs).join(Assignment, Assignment.id == pairs.c.assignment_id)
+                 .group_by(pairs.c.assignment_id))
+        counts = {aid: (n, int(d or 0)) for aid, n, d in db.session.execute(query)}
+        return [(info, *counts[aid]) for aid, info in infos.items() if aid in counts]
 
     def _assignment_ids(self) -> list[int]:
         return list(self.assignments) or [-1]

@@ -17,11 +17,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
+from quiz.exams.services import TIME_CAP_MS
 from quiz.extensions import db
 from quiz.org.models import Unit, User
 from quiz.reports import charts, exports, item_queries
 from quiz.reports.assignees import assignee_pairs
-from quiz.reports.items import FLAG_LABELS
+from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
 from quiz.reports.queries import Filters, Report, job_type_choices
 from quiz.web import SHANGHAI
 from quiz.web.decorators import roles_required
@@ -75,21 +76,32 @@ def _report(filters: Filters | None = None) -> Report:
                   show_phone=show_phone)
 
 
-def _unit_bars(rows, title: str) -> str:
-    return charts.completion_bars([(u.name, c.as_dict()) for u, c in rows], title=title, labels={
+def covers(report: Report) -> str:
+    """What the report's charts count: the one assignment, or all of them added up (said so)."""
+    shown = report.visible_assignments
+    if len(shown) == 1:
+        return _("考试任务：%(title)s", title=shown[0].title)
+    if not shown:
+        return ""
+    return _("全部 %(n)s 个考试任务合计（每人每个任务计一次）", n=len(shown))
+
+
+def _unit_bars(rows, title: str, subtitle: str = "") -> str:
+    return charts.completion_bars([(u.name, c.as_dict()) for u, c in rows], title=title, subtitle=subtitle, labels={
         "passed": _("通过"), "failed": _("未通过"), "in_progress": _("进行中"), "not_started": _("未开始"),
         "empty": _("暂无数据")})
 
 
 def _charts(report: Report, bar_rows) -> dict:
-    out = {"bars": _unit_bars(bar_rows, _("各单位完成情况")),
+    subtitle = covers(report)
+    out = {"bars": _unit_bars(bar_rows, _("各单位完成情况"), subtitle),
            "histogram": charts.histogram(report.histogram(), title=_("成绩分布"), x_label=_("最高得分率 %"),
-                                         y_label=_("人数"))}
+                                         y_label=_("人数"), subtitle=subtitle)}
     if report.filters.assignment_id and report.visible_assignments:
         t = report.timeline(report.filters.assignment_id)
         out["timeline"] = charts.completion_over_time(t["points"], t["assigned"], t["due"], title=_("完成进度"),
                                                       finished_label=_("已完成"), passed_label=_("已通过"),
-                                                      due_label=_("截止"))
+                                                      due_label=_("截止"), subtitle=subtitle)
     return out
 
 
@@ -128,7 +140,7 @@ def completion():
     totals = report.totals()
     bar_rows = report.chart_units(report.filters.assignment_id)
     return _page("reports/completion.html", report, totals=totals, overall=report.overall(),
-                 charts=_charts(report, bar_rows), rate_bar=charts.rate_bar)
+                 charts=_charts(report, bar_rows), rate_bar=charts.rate_bar, practice=report.practice())
 
 
 @bp.get("/units", defaults={"unit_id": None})
@@ -154,7 +166,8 @@ def unit(unit_id: int | None):
             if parent is not None and _in_scope_path(report, parent.path):
                 crumbs.append(parent)
     return _page("reports/unit.html", report, node=node, total=total, children=children, direct=direct,
-                 people=people, crumbs=crumbs, charts={"bars": _unit_bars(children, _("下级单位完成情况"))},
+                 people=people, crumbs=crumbs,
+                 charts={"bars": _unit_bars(children, _("下级单位完成情况"), covers(report))},
                  rate_bar=charts.rate_bar)
 
 
@@ -164,7 +177,10 @@ def chase():
     report = _report()
     rows = report.chase()
     labels = exports.status_labels()
-    return _page("reports/chase.html", report, rows=rows, headers=exports.chase_headers(report),
+    keys = ["exam", "unit", "section", "team", "no", "name", "job", *(["phone"] if report.show_phone else []),
+            "status", "attempts", "best", "overdue"]  # one per column of exports.chase_headers
+    return _page("reports/chase.html", report, rows=rows, headers=exports.chase_headers(report), keys=keys,
+                 labelled={"exam", "unit", "section", "job", "attempts", "best", "overdue"},
                  values=lambda r: exports.chase_values(report, r, labels))
 
 
@@ -213,6 +229,7 @@ def person(person_id: int):
     if person_row is None or not report.scope.can_see_person(person_row):
         abort(404)
     return _page("reports/person.html", report, person=person_row, entries=report.person_assignments(person_row),
+                 practice=report.practice(extra=(User.id == person_row.id,)),
                  unit_text=report.tree.label(person_row.unit_id))
 
 
@@ -237,7 +254,8 @@ def items(exam_id: int):
     exam = _exam_or_404(exam_id)
     stats, questions = item_queries.item_analysis(scope_for(current_user, "view"), exam.id)
     return render_template("reports/items.html", exam=exam, stats=stats, questions=questions,
-                           flag_labels={k: _(v) for k, v in FLAG_LABELS.items()})
+                           flag_labels={k: _(v) for k, v in FLAG_LABELS.items()}, min_responses=MIN_RESPONSES,
+                           time_cap_minutes=TIME_CAP_MS // 60000)
 
 
 @bp.get("/exams/<int:exam_id>/missed")

@@ -79,15 +79,17 @@ def test_option_counts_ignore_junk():
 
 
 @pytest.mark.parametrize("fac, disc, n, expected", [
-    (0.1, 0.5, 20, ["too_hard"]),
-    (0.99, 0.5, 20, ["too_easy"]),
-    (0.5, -0.3, 20, ["negative"]),
-    (0.5, 0.1, 20, ["low"]),
-    (0.5, 0.2, 20, []),
-    (0.2, 0.5, 20, []),
-    (0.95, 0.5, 20, []),
+    (0.1, 0.5, 40, ["too_hard"]),
+    (0.99, 0.5, 40, ["too_easy"]),
+    (0.5, -0.3, 40, ["negative"]),
+    (0.5, 0.1, 40, ["low"]),
+    (0.5, 0.2, 40, []),
+    (0.2, 0.5, 40, []),
+    (0.95, 0.5, 40, []),
     (0.1, -0.5, 3, []),  # too few answers to say anything
-    (None, None, 20, []),
+    (0.1, -0.5, 29, []),
+    (0.1, -0.5, 30, ["too_hard", "negative"]),
+    (None, None, 40, []),
 ])
 def test_flags(fac, disc, n, expected):
     assert items.flags(fac, disc, n) == expected
@@ -109,7 +111,8 @@ def test_most_missed_keeps_top_per_team():
 
 @pytest.fixture
 def analysed(org):
-    """Six people of 电解厂 and three of 氧化铝厂 answer three questions.
+    """Six people of 电解厂 and three of 氧化铝厂 answer three questions, four times each
+    (36 answers per question: above the sample flags need).
 
     q_good separates strong from weak; q_wrong_key is answered "right" only by
     the weak ones (a wrong key); q_easy everybody gets. Options are shown shuffled.
@@ -124,11 +127,14 @@ def analysed(org):
     for i, person in enumerate(people):
         good = person.id in strong
         total = (1 if good else 0) + (0 if good else 1) + 1
-        attempt = make_attempt(person, exam, score=total * 10 + (50 if good else 0), max_score=100)
-        order = [2, 0, 1, 3] if i % 2 else [0, 1, 2, 3]
-        answer(attempt, q_good, [1] if good else [2], 1.0 if good else 0.0, option_order=order, position=0)
-        answer(attempt, q_wrong, [2] if good else [0], 0.0 if good else 1.0, option_order=[1, 2, 0], position=1)
-        answer(attempt, q_easy, True, 1.0, time_spent_ms=4000, position=2)
+        for number in range(1, 5):
+            attempt = make_attempt(person, exam, score=total * 10 + (50 if good else 0), max_score=100,
+                                   number=number)
+            order = [2, 0, 1, 3] if i % 2 else [0, 1, 2, 3]
+            answer(attempt, q_good, [1] if good else [2], 1.0 if good else 0.0, option_order=order, position=0)
+            answer(attempt, q_wrong, [2] if good else [0], 0.0 if good else 1.0, option_order=[1, 2, 0],
+                   position=1)
+            answer(attempt, q_easy, True, 1.0, time_spent_ms=4000, position=2)
     db.session.commit()
     return {"exam": exam, "good": q_good, "wrong": q_wrong, "easy": q_easy}
 
@@ -138,12 +144,12 @@ def test_item_analysis_flags_the_wrong_key(org, analysed):
     by_id = {s.question_id: s for s in stats}
     wrong = by_id[analysed["wrong"].id]
     assert wrong.flags == ["negative"] and stats[0].question_id == analysed["wrong"].id
-    assert wrong.options == [5, 0, 4] and wrong.n == 9 and wrong.answered == 9
+    assert wrong.options == [20, 0, 16] and wrong.n == 36 and wrong.answered == 36
     assert math.isclose(wrong.facility, 5 / 9)
     good = by_id[analysed["good"].id]
-    assert good.discrimination > 0.9 and good.options == [0, 4, 5, 0] and not good.flags
+    assert good.discrimination > 0.9 and good.options == [0, 16, 20, 0] and not good.flags
     easy = by_id[analysed["easy"].id]
-    assert easy.facility == 1.0 and easy.flags == ["too_easy"] and easy.options == [9, 0]
+    assert easy.facility == 1.0 and easy.flags == ["too_easy"] and easy.options == [36, 0]
     assert easy.avg_time_ms == 4000
 
 
@@ -151,14 +157,14 @@ def test_item_analysis_is_scoped(org, analysed):
     org.trainer.grants[0].unit_id = org.smelter.id  # a trainer of 电解厂 only
     db.session.commit()
     stats, _q = item_analysis(scope_for(org.trainer), analysed["exam"].id)
-    assert {s.n for s in stats} == {6}
+    assert {s.n for s in stats} == {24}
 
 
 def test_most_missed_by_team(org, analysed):
     per_team, questions = missed_by_team(scope_for(org.admin), analysed["exam"].id)
     # 磨矿一班: a1 strong (misses q_wrong), a2 and a3 weak (miss q_good)
     grind = per_team[org.grind.id]
-    assert grind[0] == (analysed["good"].id, 2, 3) and grind[1] == (analysed["wrong"].id, 1, 3)
+    assert grind[0] == (analysed["good"].id, 8, 12) and grind[1] == (analysed["wrong"].id, 4, 12)
     assert analysed["easy"].id not in {q for team in per_team.values() for q, _m, _n in team}
 
 
