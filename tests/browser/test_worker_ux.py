@@ -1,0 +1,58 @@
+"""What a worker trips over the first time, on a 360×740 phone (issue 11,
+points 1, 3, 4 and 5): the countdown hidden when scrolling, the way to the
+result and certificate after passing, partial credit, the sync mark, the
+confirmation, practice feedback, the English result page, the favicon."""
+from __future__ import annotations
+
+from quiz.exams import services
+from quiz.extensions import db
+from tests.browser.conftest import no_horizontal_scroll, sign_in
+from tests.exams.factories import make_bank, make_exam, make_question
+from tests.factories import PASSWORD, make_user
+
+LONG = "本题较长，请仔细阅读。" + "皮带机运行中发现托辊异响、跑偏或者物料撒落时，应当按照规程先停机、挂牌、上锁，再进行处理。" * 12
+
+
+def _signed_in(page, worker):
+    sign_in(page, worker.employee_no, PASSWORD)
+    page.wait_for_url(lambda url: url.endswith("/"))
+
+
+def _topmost(page, selector: str) -> bool:
+    """Is the element the one a finger would touch at its own centre (not covered)?"""
+    return page.evaluate("""(sel) => {
+        const el = document.querySelector(sel);
+        const r = el.getBoundingClientRect();
+        if (r.bottom <= 0 || r.top >= window.innerHeight) return false;
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return hit === el || el.contains(hit);
+    }""", selector)
+
+
+def test_countdown_and_progress_stay_on_top_when_scrolling_a_long_question(page, app, artifacts):
+    worker = make_user("880101", name="钱工")
+    bank = make_bank()
+    questions = [make_question(bank, "single", stem=LONG, options=[LONG[:60] + str(i) for i in range(4)])
+                 for _ in range(20)]
+    exam = make_exam(questions, assign_to=worker, time_limit_minutes=30)
+    attempt = services.start_attempt(worker, exam)
+    db.session.commit()
+    _signed_in(page, worker)
+    page.goto(f"/attempts/{attempt.id}")
+    page.wait_for_selector("#countdown")
+    assert page.evaluate("document.documentElement.scrollHeight") > 740 * 1.5  # the question is taller than the screen
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(artifacts / "exam-scrolled-bottom-360.png"))
+    assert page.evaluate("window.scrollY") > 400
+    assert _topmost(page, "#countdown"), "the countdown is covered when the page is scrolled"
+    assert _topmost(page, "#progress"), "已答 n/20 is covered when the page is scrolled"
+    assert "/ 20" in page.locator("#progress").inner_text()
+    assert no_horizontal_scroll(page)
+    # half-way down, and after going to the question map at the bottom
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(artifacts / "exam-scrolled-middle-360.png"))
+    assert _topmost(page, "#countdown")
+    page.locator(".qmap").scroll_into_view_if_needed()
+    assert _topmost(page, "#countdown") and _topmost(page, "#progress")
