@@ -105,5 +105,9 @@ def practice_feedback(item: AttemptItem) -> dict | None:
     if item.attempt.mode != "practice" or item.score is None:
         return None
     explanation = item.revision.explanation or ""
+    # the values of the inputs to mark as right (choice-like questions: those whose view has options)
+    shown = public_question(item.revision, item.option_order)["options"]
+    right_values = form_values(item.revision.answer) if shown else []
     return {"right": bool(grading.is_right(item.score, item.points)), "answer": answer_text(item),
-            "explanation": explanation, "reveal": {"answer": item.revision.answer, "explanation": explanation}}
+            "explanation": explanation, "right_values": right_values,
+            "reveal": {"answer": item.revision.answer, "explanation": explanation}}

@@ -56,3 +56,71 @@ def test_countdown_and_progress_stay_on_top_when_scrolling_a_long_question(page,
     assert _topmost(page, "#countdown")
     page.locator(".qmap").scroll_into_view_if_needed()
     assert _topmost(page, "#countdown") and _topmost(page, "#progress")
+
+
+def _wait_mark(page, position: int, cls: str) -> None:
+    page.wait_for_function(
+        f"document.querySelector('#q{position} [data-sync]').className.split(' ').indexOf('{cls}') >= 0")
+
+
+def test_an_answer_typed_back_to_what_was_saved_shows_saved_not_waiting(page, app, artifacts):
+    worker = make_user("880102", name="孙工")
+    bank = make_bank()
+    exam = make_exam([make_question(bank, "fill"), make_question(bank, "single")], assign_to=worker,
+                     time_limit_minutes=20)
+    attempt = services.start_attempt(worker, exam)
+    db.session.commit()
+    _signed_in(page, worker)
+    page.goto(f"/attempts/{attempt.id}")
+    blanks = page.locator("#q0 input.blank")
+    blanks.nth(0).fill("一")
+    _wait_mark(page, 0, "saved")
+    blanks.nth(0).fill("一二")  # typing: 等待同步 at once
+    _wait_mark(page, 0, "pending")
+    blanks.nth(0).fill("一")  # … and back to exactly what the server has
+    page.wait_for_timeout(2500)  # past the 1.5 s typing pause
+    page.screenshot(path=str(artifacts / "exam-sync-mark-back-to-saved-360.png"))
+    assert "saved" in page.locator("#q0 [data-sync]").get_attribute("class")
+    assert "等待同步" not in page.locator("#q0 [data-sync]").inner_text()
+
+
+def test_the_submit_confirmation_names_flagged_questions(page, app, artifacts):
+    worker = make_user("880103", name="李工")
+    bank = make_bank()
+    exam = make_exam([make_question(bank, "single") for _ in range(3)], assign_to=worker, time_limit_minutes=20)
+    attempt = services.start_attempt(worker, exam)
+    db.session.commit()
+    _signed_in(page, worker)
+    page.goto(f"/attempts/{attempt.id}")
+    page.locator("#q0 input[name='q0'][value='2']").check()
+    page.locator("#q0 input[name='flag']").check()
+    _wait_mark(page, 0, "saved")
+    page.click("#q0 button.submit")
+    page.wait_for_selector("#confirm:not([hidden])")
+    page.screenshot(path=str(artifacts / "exam-confirm-flagged-360.png"))
+    flagged = page.locator("#confirm-flagged")
+    assert flagged.is_visible() and "第 1 题" in flagged.inner_text()
+
+
+def test_practice_check_shows_the_right_option_and_the_button_goes(page, app, artifacts):
+    worker = make_user("880104", name="周工")
+    bank = make_bank()
+    exam = make_exam([make_question(bank, "single", explanation="丙是对的"), make_question(bank, "fill")],
+                     assign_to=worker, mode="practice", time_limit_minutes=None)
+    attempt = services.start_attempt(worker, exam)
+    db.session.commit()
+    _signed_in(page, worker)
+    page.goto(f"/attempts/{attempt.id}")
+    page.locator("#q0 input[name='q0'][value='1']").check()  # wrong: 乙
+    page.click("#q0 button.check")
+    page.wait_for_selector("#q0 [data-feedback]")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "practice-attempt-checked-360.png"), full_page=True)
+    assert not page.locator("#q0 button.check").is_visible()
+    assert page.locator("#q0 label.opt.right input[value='2']").count() == 1  # 丙 highlighted as the right one
+    assert page.locator("#q0 label.opt.wrong input[value='1']").count() == 1
+    # the same after a reload (the server's page)
+    page.reload()
+    page.wait_for_selector("#q0 [data-feedback]")
+    assert page.locator("#q0 button.check").count() == 0
+    assert page.locator("#q0 label.opt.right input[value='2']").count() == 1
