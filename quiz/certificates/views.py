@@ -30,6 +30,14 @@ def certificate_for_attempt(attempt_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id,
                                                        Certificate.revoked_at.is_(None)))
 
+@bp.app_template_global()
+def certificate_for_exam(user_id: int, exam_id: int) -> Certificate | None:
+    """The person's newest valid certificate for an exam, for the passed task's 下载证书 (None if none)."""
+    return db.session.scalar(select(Certificate).where(Certificate.user_id == user_id, Certificate.exam_id == exam_id,
+                                                       Certificate.revoked_at.is_(None))
+                             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1))
+
+
 PAGE_SIZE = 50
 VERIFY_RATE = "20 per minute"
 LOGO_SIZE = (480, 240)

@@ -100,6 +100,14 @@ def review_items(attempt: Attempt, level: str) -> list[dict]:
     return rows
 
 
+def outlook(attempt: Attempt) -> grading.Outlook | None:
+    """For a result waiting for a trainer: whether passing is certain, still
+    possible, or out of reach (None when nothing waits)."""
+    if not attempt.pending_grading:
+        return None
+    return grading.outlook(((i.score, i.points) for i in attempt.items), attempt.exam.pass_mark)
+
+
 def practice_feedback(item: AttemptItem) -> dict | None:
     """In a practice attempt, an answered item's feedback (shown at once)."""
     if item.attempt.mode != "practice" or item.score is None:

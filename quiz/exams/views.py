@@ -31,6 +31,12 @@ def _home_panel(_state) -> None:
                    lambda user: {"tasks": tasks.tasks_for(user), "may_start": tasks.may_start_again}, order=10)
 
 
+@bp.app_template_global()
+def exam_outlook(attempt: Attempt):
+    """``present.outlook`` for templates (the task cards of pending results)."""
+    return present.outlook(attempt)
+
+
 def my_attempt(attempt_id: int) -> Attempt:
     """The signed-in worker's attempt; anybody else's is a 404 (not a 403:
     we do not confirm it exists)."""

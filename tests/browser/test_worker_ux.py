@@ -124,3 +124,51 @@ def test_practice_check_shows_the_right_option_and_the_button_goes(page, app, ar
     page.wait_for_selector("#q0 [data-feedback]")
     assert page.locator("#q0 button.check").count() == 0
     assert page.locator("#q0 label.opt.right input[value='2']").count() == 1
+
+
+def _passed(worker, *, score_policy="best", attempts_allowed=3):
+    """An exam of 4 questions × 25 points passed with 75 (three right), certificate issued."""
+    bank = make_bank()
+    exam = make_exam([make_question(bank, "single") for _ in range(4)], points=25, assign_to=worker,
+                     pass_mark=60, time_limit_minutes=20, score_policy=score_policy,
+                     attempts_allowed=attempts_allowed, title="磨机安全操作考试")
+    attempt = services.start_attempt(worker, exam, assignment=exam.assignments[0])
+    for position, value in enumerate(["2", "2", "2", "0"]):
+        services.save_answer(attempt, position, values=[value], seq=position + 1)
+    services.submit(attempt)
+    db.session.commit()
+    assert attempt.passed and attempt.score == 75
+    return exam, attempt
+
+
+def test_after_passing_the_result_and_certificate_come_first(page, app, artifacts):
+    worker = make_user("880105", name="吴工")
+    exam, attempt = _passed(worker)
+    _signed_in(page, worker)
+    card = page.locator("article.task", has_text="磨机安全操作考试")
+    assert card.count() == 1, "the passed exam is gone from the home page"
+    page.screenshot(path=str(artifacts / "home-passed-task-360.png"), full_page=True)
+    assert "已通过 · 75 分" in card.inner_text()
+    main = card.locator(".task-actions a.btn.primary")
+    assert main.all_inner_texts() == ["查看成绩", "下载证书"]
+    retake = card.locator("a.retake")
+    assert retake.count() == 1 and "primary" not in retake.get_attribute("class")
+    assert "不会改变已通过的结果" in card.inner_text()  # best score counts: says it cannot hurt
+    with page.expect_download() as download:
+        card.locator("text=下载证书").click()
+    assert download.value.suggested_filename == "880105-吴工.pdf"  # filename* (RFC 5987) understood
+    page.goto(f"/exams/{exam.id}")
+    page.screenshot(path=str(artifacts / "intro-after-passing-360.png"), full_page=True)
+    assert page.locator("button.primary#start, #start.primary").count() == 0
+    assert page.locator(".task-actions a.primary").all_inner_texts() == ["查看成绩", "下载证书"]
+    assert page.locator("#start").inner_text() == "再考一次"
+    page.click("#view-result")
+    page.wait_for_url(f"**/attempts/{attempt.id}/result")
+
+
+def test_after_passing_with_the_last_score_counting_the_retake_warns(page, app):
+    worker = make_user("880106", name="郑工")
+    _passed(worker, score_policy="last")
+    _signed_in(page, worker)
+    card = page.locator("article.task", has_text="磨机安全操作考试")
+    assert "以最后一次为准" in card.inner_text() and "变为未通过" in card.inner_text()

@@ -72,3 +72,37 @@ def test_certificate_download_name_keeps_the_persons_name():
     assert 'filename="000101-WangWu.pdf"' in header  # browsers without RFC 5987 support
     assert "filename*=UTF-8''000101-%E7%8E%8B%E4%BA%94.pdf" in header
     assert 'filename="010000-ZhangXiaoMing(2).pdf"' in _disposition("attachment", "010000-张晓明(2).pdf")
+
+
+def _pending(worker, objective_right: int):
+    """Four single-choice questions × 21 points and one short answer of 16; pass mark 60."""
+    bank = make_bank()
+    questions = [make_question(bank, "single") for _ in range(4)] + [make_question(bank, "short")]
+    exam = make_exam(questions, points=21, assign_to=worker, pass_mark=60)
+    exam.items[-1].points = 16
+    db.session.commit()
+    attempt = services.start_attempt(worker, exam)
+    for position in range(4):
+        services.save_answer(attempt, position, values=["2" if position < objective_right else "0"],
+                             seq=position + 1)
+    services.save_answer(attempt, 4, values=["磨机停机后挂牌上锁"], seq=9)
+    services.submit(attempt)
+    db.session.commit()
+    assert attempt.pending_grading
+    return exam, attempt
+
+
+def test_a_result_waiting_for_grading_says_whether_passing_is_possible(app, client):
+    worker = make_user()
+    _exam, certain = _pending(worker, 3)  # 63 graded: passed whatever the short answer gets
+    other = make_user()
+    _exam2, hopeless = _pending(other, 2)  # 42 + 16 < 60
+    login(client, worker)
+    page = re.sub(r"\s+", " ", client.get(f"/attempts/{certain.id}/result").text)
+    assert "客观题 63 分，简答题 16 分待阅卷，及格线 60 分" in page and "已达到及格线" in page
+    home = re.sub(r"\s+", " ", client.get("/").text)
+    assert "客观题 63 分，简答题 16 分待阅卷，及格线 60 分" in home  # the task stays on the home page
+    client.post("/logout")
+    login(client, other)
+    page = re.sub(r"\s+", " ", client.get(f"/attempts/{hopeless.id}/result").text)
+    assert "客观题 42 分，简答题 16 分待阅卷，及格线 60 分" in page and "即使简答题满分也无法及格" in page
