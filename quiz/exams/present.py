@@ -91,6 +91,8 @@ def review_items(attempt: Attempt, level: str) -> list[dict]:
             "number": item.position + 1, "stem": view["stem"], "label": view["label"], "points": item.points,
             "score": item.score, "pending": item.score is None,
             "right": grading.is_right(item.score, item.points), "answered": view["answered"],
+            # some points but not all (a short answer marked 14/16, a multiple choice under the partial policy)
+            "partial": item.score is not None and 0 < item.score < item.points - 1e-9,
             "mine": response_text(item), "comment": item.comment,
         }
         if level == "full":

@@ -172,3 +172,34 @@ def test_after_passing_with_the_last_score_counting_the_retake_warns(page, app):
     _signed_in(page, worker)
     card = page.locator("article.task", has_text="磨机安全操作考试")
     assert "以最后一次为准" in card.inner_text() and "变为未通过" in card.inner_text()
+
+
+def test_partial_credit_in_the_review_and_the_mistakes_book_rule(page, app, artifacts):
+    from quiz.exams import trainer_actions
+
+    worker = make_user("880107", name="冯工")
+    trainer = make_user("880108", name="培训员", roles={"trainer": [None]})
+    bank = make_bank()
+    exam = make_exam([make_question(bank, "single"), make_question(bank, "short", stem="磨机停机检修前要做什么？")],
+                     points=16, assign_to=worker, pass_mark=16, review="full")
+    attempt = services.start_attempt(worker, exam)
+    services.save_answer(attempt, 0, values=["1"], seq=1)  # wrong: into the book
+    services.save_answer(attempt, 1, values=["停机、挂牌、上锁"], seq=2)
+    services.submit(attempt)
+    db.session.commit()
+    trainer_actions.grade_item(attempt.items[1], 14, "少了验电", trainer)
+    db.session.commit()
+    _signed_in(page, worker)
+    page.goto(f"/attempts/{attempt.id}/result")
+    page.screenshot(path=str(artifacts / "result-partial-credit-360.png"), full_page=True)
+    reviews = page.locator("article.review")
+    assert "✗" in reviews.nth(0).inner_text()
+    assert "部分得分 14/16" in reviews.nth(1).inner_text() and "错误" not in reviews.nth(1).inner_text()
+    assert no_horizontal_scroll(page)
+    page.goto("/mistakes")
+    page.screenshot(path=str(artifacts / "mistakes-book-360.png"), full_page=True)
+    assert "80%" in page.locator("#mistakes-rule").inner_text()
+    assert page.locator("ul.mistakes li").count() == 1  # the single choice, not the 14/16 short answer
+    assert "磨机停机检修前" not in page.locator("main").inner_text()
+    assert "下次复习" in page.locator("ul.mistakes li").inner_text()
+    assert no_horizontal_scroll(page)
