@@ -106,3 +106,17 @@ def test_a_result_waiting_for_grading_says_whether_passing_is_possible(app, clie
     login(client, other)
     page = re.sub(r"\s+", " ", client.get(f"/attempts/{hopeless.id}/result").text)
     assert "客观题 42 分，简答题 16 分待阅卷，及格线 60 分" in page and "即使简答题满分也无法及格" in page
+
+
+def test_a_retake_after_full_marks_says_it_changes_nothing(app, client):
+    worker = make_user()
+    bank = make_bank()
+    exam = make_exam([make_question(bank, "single")], points=10, assign_to=worker, pass_mark=6, attempts_allowed=3)
+    attempt = services.start_attempt(worker, exam, assignment=exam.assignments[0])
+    services.save_answer(attempt, 0, values=["2"], seq=1)
+    services.submit(attempt)
+    db.session.commit()
+    login(client, worker)
+    intro = re.sub(r"\s+", " ", client.get(f"/exams/{exam.id}").text)
+    assert "已通过 · 10 分" in intro and "您已是满分，再考不会改变成绩" in intro
+    assert 'class="btn primary block" id="start"' not in intro
