@@ -77,11 +77,15 @@ def _card(mistake: Mistake) -> Card:
     return Card.from_dict(mistake.card) if mistake.card else Card()
 
 
+_UNKNOWN = object()
+
+
 def _review(user_id: int, question: Question, fraction: float, now: datetime,
-            attempt_item_id: int | None = None) -> Mistake | None:
+            attempt_item_id: int | None = None, mistake=_UNKNOWN) -> Mistake | None:
     rating = rating_for(fraction)
-    mistake = db.session.scalar(
-        select(Mistake).where(Mistake.user_id == user_id, Mistake.question_id == question.id))
+    if mistake is _UNKNOWN:
+        mistake = db.session.scalar(
+            select(Mistake).where(Mistake.user_id == user_id, Mistake.question_id == question.id))
     if mistake is None:
         if rating != Rating.Again:
             return None  # only mistakes have a card
@@ -120,18 +124,42 @@ def record(user_id: int, question: Question, right: bool, now: datetime | None =
     return _review(user_id, question, 1.0 if right else 0.0, now or utcnow())
 
 
+def _gradable(item: AttemptItem) -> bool:
+    return item.score is not None and types.get(item.revision.type).is_answered(item.response)
+
+
 def record_item(item: AttemptItem, now: datetime | None = None) -> Mistake | None:
     """Note a graded answer of an attempt, once per item: the share of its
     points decides (see ``rating_for``). An item already noted (an attempt
     reopened and finalised again, a short answer graded again) changes its
     one review when the verdict changed, and never adds a second. Flushes."""
-    if item.score is None or not types.get(item.revision.type).is_answered(item.response):
+    if not _gradable(item):
         return None
-    fraction = item.score / item.points if item.points else 1.0
-    now = now or utcnow()
     earlier = db.session.scalar(select(MistakeReview).where(MistakeReview.attempt_item_id == item.id))
+    return _note_item(item, now or utcnow(), earlier, _UNKNOWN)
+
+
+def record_items(user_id: int, items: list[AttemptItem], now: datetime | None = None) -> None:
+    """``record_item`` for every item of one finalised attempt, in two reads
+    (the items' earlier reviews, the worker's mistakes for these questions)
+    instead of two per item: the whole paper is finalised at once."""
+    items = [i for i in items if _gradable(i)]
+    if not items:
+        return
+    now = now or utcnow()
+    earlier = {r.attempt_item_id: r for r in db.session.scalars(
+        select(MistakeReview).where(MistakeReview.attempt_item_id.in_([i.id for i in items])))}
+    held = {m.question_id: m for m in db.session.scalars(
+        select(Mistake).where(Mistake.user_id == user_id, Mistake.question_id.in_({i.question_id for i in items})))}
+    for item in items:
+        _note_item(item, now, earlier.get(item.id), held.get(item.question_id))
+
+
+def _note_item(item: AttemptItem, now: datetime, earlier: MistakeReview | None, mistake) -> Mistake | None:
+    fraction = item.score / item.points if item.points else 1.0
     if earlier is None:
-        return _review(item.attempt.user_id, item.question, fraction, now, attempt_item_id=item.id)
+        return _review(item.attempt.user_id, item.question, fraction, now, attempt_item_id=item.id,
+                       mistake=mistake)
     rating = rating_for(fraction)
     mistake = db.session.get(Mistake, earlier.mistake_id)
     if earlier.rating != int(rating):

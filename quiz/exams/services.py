@@ -476,8 +476,8 @@ def _finalise(attempt: Attempt, by: str, now: datetime) -> None:
             continue
         rev = item.revision
         item.score = grading.item_score(rev.type, rev.answer, item.response, item.points, policy=policy)
-        if not practice:
-            mistakes.record_item(item, now)  # once per item, even when a reopened attempt ends again
+    if not practice:  # once per item, even when a reopened attempt ends again
+        mistakes.record_items(attempt.user_id, attempt.items, now)
     attempt.status = "submitted"
     attempt.submitted_at = now
     attempt.finalised_by = by

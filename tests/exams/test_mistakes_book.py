@@ -113,3 +113,23 @@ def test_the_book_shows_what_is_due_and_practice_draws_the_due_first(app, client
     assert "下次复习：" in page
     for _ in range(5):
         assert "三天前错的题" in client.get("/practice/mistakes").text
+
+
+def test_finalising_reads_the_book_in_a_fixed_number_of_statements(app):
+    from tests.exams.test_fast_paths import statements
+
+    counts = []
+    for n in (4, 20):
+        worker = make_user()
+        bank = make_bank()
+        exam = make_exam([make_question(bank, "single") for _ in range(n)], assign_to=worker)
+        attempt = services.start_attempt(worker, exam)
+        for position in range(n):
+            services.save_answer(attempt, position, values=["2"], seq=position + 1)  # all right
+        db.session.commit()
+        with statements() as seen:
+            services.submit(attempt)
+            db.session.flush()
+        counts.append(sum(1 for s in seen if "mistake" in s.lower()))
+        db.session.commit()
+    assert counts[0] == counts[1] <= 2
