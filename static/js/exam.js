@@ -399,8 +399,10 @@
       enqueue(pos, moveTo);
     } else if (!load(KEY_QUEUE, {})[pos]) {
       /* typed back to exactly what was sent and nothing waits for this
-         question: the server has it, so it is saved, not waiting */
-      mark(pos, 'saved');
+         question: the server has it, so it is saved, not waiting (only a
+         waiting mark changes: a refusal stays on screen) */
+      var sync = form.querySelector('[data-sync]');
+      if (sync && /\bpending\b/.test(sync.className)) { mark(pos, 'saved'); }
     }
   }
 
