@@ -119,6 +119,9 @@ def test_practice_check_shows_the_right_option_and_the_button_goes(page, app, ar
     assert not page.locator("#q0 button.check").is_visible()
     assert page.locator("#q0 label.opt.right input[value='2']").count() == 1  # 丙 highlighted as the right one
     assert page.locator("#q0 label.opt.wrong input[value='1']").count() == 1
+    colours = page.evaluate("""() => [...document.querySelectorAll('#q0 label.opt')]
+        .map(l => getComputedStyle(l).backgroundColor)""")
+    assert colours[1] == "rgb(253, 236, 234)" and colours[2] == "rgb(230, 244, 234)"  # 乙 red, 丙 green
     # the same after a reload (the server's page)
     page.reload()
     page.wait_for_selector("#q0 [data-feedback]")
