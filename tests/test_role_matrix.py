@@ -30,6 +30,7 @@ OWNER = {"worker"}  # the worker the object belongs to, nobody else
 MATRIX = {
     "auth.login": ("/login", PUBLIC),
     "web.healthz": ("/healthz", PUBLIC),
+    "web.favicon": ("/favicon.ico", PUBLIC),
     "certificates.verify": ("/verify/{code}", PUBLIC),
     "certificates.verify_form": ("/verify", PUBLIC),
     "exams.service_worker": ("/attempts/sw.js", PUBLIC),

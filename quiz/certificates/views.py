@@ -1,6 +1,7 @@
 """Certificate pages: mine, public verification, admin template and reissue/revoke, bulk downloads."""
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
@@ -29,6 +30,25 @@ def certificate_for_attempt(attempt_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.attempt_id == attempt_id,
                                                        Certificate.revoked_at.is_(None)))
 
+@bp.app_template_global()
+def certificate_for_exam(user_id: int, exam_id: int) -> Certificate | None:
+    """The person's newest valid certificate for an exam, for the passed task's 下载证书 (None if none)."""
+    return db.session.scalar(select(Certificate).where(Certificate.user_id == user_id, Certificate.exam_id == exam_id,
+                                                       Certificate.revoked_at.is_(None))
+                             .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1))
+
+
+@bp.app_template_global()
+def certificate_href(cert: Certificate, download: bool = True) -> str:
+    """Where a worker's "certificate" button leads: the picture inside WeChat (which cannot keep
+    a PDF), the PDF elsewhere."""
+    from quiz.web.wechat import is_wechat
+
+    if is_wechat():
+        return url_for("certificates.image_page", cert_id=cert.id)
+    return url_for("certificates.open_pdf", cert_id=cert.id, download=1 if download else None)
+
+
 PAGE_SIZE = 50
 VERIFY_RATE = "20 per minute"
 LOGO_SIZE = (480, 240)
@@ -51,9 +71,20 @@ def _pdf_response(data: bytes, filename: str, download: bool) -> Response:
     return response
 
 
+def ascii_file_name(filename: str) -> str:
+    """The name for browsers that ignore ``filename*`` (RFC 5987): Chinese in
+    pinyin, one capital per syllable (``000101-王五.pdf`` → ``000101-WangWu.pdf``),
+    anything else outside ASCII letters, digits and ``.-_()`` as ``_``."""
+    from pypinyin import lazy_pinyin
+
+    parts = lazy_pinyin(filename, errors=lambda chunk: ["\0" + chunk])
+    text = "".join(p[1:] if p.startswith("\0") else p.capitalize() for p in parts)
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in ".-_()") else "_" for c in text)
+    return re.sub(r"_{2,}", "_", safe)
+
+
 def _disposition(kind: str, filename: str) -> str:
-    ascii_name = "".join(c if c.isascii() and c.isalnum() or c in ".-_" else "_" for c in filename)
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return f"{kind}; filename=\"{ascii_file_name(filename)}\"; filename*=UTF-8''{quote(filename)}"
 
 
 # ---- worker ------------------------------------------------------------------------------------

@@ -61,3 +61,36 @@ def summarise(items: Iterable[tuple[float | None, float]], pass_mark: float) -> 
             total += score
     total, maximum = round(total, 2), round(maximum, 2)
     return Result(total, maximum, pending, None if pending else total >= pass_mark - 1e-9)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where a result waiting for a trainer stands: points already graded,
+    points still to grade, the pass mark, and whether passing is ``certain``
+    (graded points reach it), ``possible`` (only with enough of the pending
+    points: ``needed`` of them) or ``impossible`` (not even with all of them)."""
+
+    graded: float
+    pending: float
+    pass_mark: float
+    outcome: str  # certain, possible, impossible
+    needed: float  # pending points still needed to pass (0 when certain)
+
+
+def outlook(items: Iterable[tuple[float | None, float]], pass_mark: float) -> Outlook:
+    """The pass outlook of ``(score, points)`` pairs, some scores None (waiting)."""
+    graded = pending = 0.0
+    for score, points in items:
+        if score is None:
+            pending += points
+        else:
+            graded += score
+    graded, pending = round(graded, 2), round(pending, 2)
+    needed = max(round(pass_mark - graded, 2), 0.0)
+    if needed <= 1e-9:
+        outcome = "certain"
+    elif needed <= pending + 1e-9:
+        outcome = "possible"
+    else:
+        outcome = "impossible"
+    return Outlook(graded, pending, pass_mark, outcome, needed)

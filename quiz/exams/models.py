@@ -196,8 +196,10 @@ class AttemptItem(db.Model):
 
 
 class Mistake(db.Model):
-    """A question in a worker's mistakes book (错题本). It leaves the book
-    (``cleared``) after it is answered right twice in a row."""
+    """A question in a worker's mistakes book (错题本), with its spaced-review
+    card (``fsrs``): when it is due again. It leaves the book (``cleared``)
+    once a right answer puts the next review two weeks or more away; the
+    rules are in ``quiz/exams/mistakes.py``."""
 
     __tablename__ = "mistakes"
     __table_args__ = (UniqueConstraint("user_id", "question_id"),)
@@ -210,8 +212,27 @@ class Mistake(db.Model):
     right_streak: Mapped[int] = mapped_column(default=0)
     cleared: Mapped[bool] = mapped_column(default=False)
     last_wrong_at: Mapped[datetime] = mapped_column(default=utcnow)
+    card: Mapped[dict | None] = mapped_column(JSON)  # fsrs Card.to_dict(): stability, difficulty, due …
+    due_at: Mapped[datetime | None]  # next review (the card's due), for ordering the book
+    last_review_at: Mapped[datetime | None]
 
     question: Mapped[Question] = relationship()
+
+
+class MistakeReview(db.Model):
+    """One answer that moved a mistake's card: its rating (fsrs: 1 Again,
+    2 Hard, 3 Good) and when. An attempt's answer counts once
+    (``attempt_item_id`` unique); practice answers name no item."""
+
+    __tablename__ = "mistake_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mistake_id: Mapped[int] = mapped_column(ForeignKey("mistakes.id", ondelete="CASCADE"), index=True)
+    attempt_item_id: Mapped[int | None] = mapped_column(ForeignKey("attempt_items.id", ondelete="SET NULL"),
+                                                        unique=True)
+    rating: Mapped[int]
+    fraction: Mapped[float] = mapped_column(default=0.0)  # share of the points the answer scored
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ExamAllowance(db.Model):

@@ -58,7 +58,7 @@ def pick_from_bank(bank: Bank, rng: random.Random, exclude: int | None = None) -
 
 def pick_mistake(user: User, rng: random.Random, bank_id: int | None = None,
                  exclude: int | None = None) -> Question | None:
-    questions = [m.question for m in mistakes.open_mistakes(user.id, bank_id) if _usable(m.question)]
+    questions = [m.question for m in mistakes.practice_pool(user.id, bank_id) if _usable(m.question)]
     if len(questions) > 1:
         questions = [q for q in questions if q.id != exclude]
     return rng.choice(questions) if questions else None

@@ -91,6 +91,8 @@ def review_items(attempt: Attempt, level: str) -> list[dict]:
             "number": item.position + 1, "stem": view["stem"], "label": view["label"], "points": item.points,
             "score": item.score, "pending": item.score is None,
             "right": grading.is_right(item.score, item.points), "answered": view["answered"],
+            # some points but not all (a short answer marked 14/16, a multiple choice under the partial policy)
+            "partial": item.score is not None and 0 < item.score < item.points - 1e-9,
             "mine": response_text(item), "comment": item.comment,
         }
         if level == "full":
@@ -100,10 +102,22 @@ def review_items(attempt: Attempt, level: str) -> list[dict]:
     return rows
 
 
+def outlook(attempt: Attempt) -> grading.Outlook | None:
+    """For a result waiting for a trainer: whether passing is certain, still
+    possible, or out of reach (None when nothing waits)."""
+    if not attempt.pending_grading:
+        return None
+    return grading.outlook(((i.score, i.points) for i in attempt.items), attempt.exam.pass_mark)
+
+
 def practice_feedback(item: AttemptItem) -> dict | None:
     """In a practice attempt, an answered item's feedback (shown at once)."""
     if item.attempt.mode != "practice" or item.score is None:
         return None
     explanation = item.revision.explanation or ""
+    # the values of the inputs to mark as right (choice-like questions: those whose view has options)
+    shown = public_question(item.revision, item.option_order)["options"]
+    right_values = form_values(item.revision.answer) if shown else []
     return {"right": bool(grading.is_right(item.score, item.points)), "answer": answer_text(item),
-            "explanation": explanation, "reveal": {"answer": item.revision.answer, "explanation": explanation}}
+            "explanation": explanation, "right_values": right_values,
+            "reveal": {"answer": item.revision.answer, "explanation": explanation}}

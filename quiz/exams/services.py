@@ -495,8 +495,8 @@ def _finalise(attempt: Attempt, by: str, now: datetime) -> None:
             continue
         rev = item.revision
         item.score = grading.item_score(rev.type, rev.answer, item.response, item.points, policy=policy)
-        if not practice and item.score is not None and types.get(rev.type).is_answered(item.response):
-            mistakes.record(attempt.user_id, item.question, bool(grading.is_right(item.score, item.points)), now)
+    if not practice:  # once per item, even when a reopened attempt ends again
+        mistakes.record_items(attempt.user_id, attempt.items, now)
     attempt.status = "submitted"
     attempt.submitted_at = now
     attempt.finalised_by = by

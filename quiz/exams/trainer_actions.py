@@ -16,9 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from quiz.banks import types
 from quiz.db import begin_write, utcnow
-from quiz.exams import clock, grading, mistakes, services
+from quiz.exams import clock, mistakes, services
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam, ExamAllowance
 from quiz.extensions import db
@@ -171,8 +170,7 @@ def grade_item(item: AttemptItem, score: float, comment: str, actor: User, now: 
     item.score = round(float(score), 2)
     item.comment = (comment or "").strip() or None
     item.graded_by_id = actor.id
-    if types.get(item.revision.type).is_answered(item.response):
-        mistakes.record(attempt.user_id, item.question, bool(grading.is_right(item.score, item.points)), now)
+    mistakes.record_item(item, now)  # partial credit of 80 % or more is not a mistake
     db.session.flush()
     audit("attempt.grade", attempt,
           _("评分：%(name)s 的考试 %(title)s 第 %(no)s 题 %(score)s / %(points)s 分", name=attempt.user.name,

@@ -31,6 +31,12 @@ def _home_panel(_state) -> None:
                    lambda user: {"tasks": tasks.tasks_for(user), "may_start": tasks.may_start_again}, order=10)
 
 
+@bp.app_template_global()
+def exam_outlook(attempt: Attempt):
+    """``present.outlook`` for templates (the task cards of pending results)."""
+    return present.outlook(attempt)
+
+
 def my_attempt(attempt_id: int) -> Attempt:
     """The signed-in worker's attempt; anybody else's is a 404 (not a 403:
     we do not confirm it exists)."""
@@ -234,8 +240,12 @@ def result(attempt_id: int):
 @login_required
 def mistakes_book():
     book = mistakes.book(current_user.id)
-    return render_template("exams/mistakes.html", book=book,
-                           total=sum(len(ms) for cats in book.values() for ms in cats.values()))
+    now = utcnow()
+    every = [m for cats in book.values() for ms in cats.values() for m in ms]
+    return render_template("exams/mistakes.html", book=book, total=len(every),
+                           due_count=sum(1 for m in every if mistakes.is_due(m, now)),
+                           is_due=lambda m: mistakes.is_due(m, now), keep_pct=round(mistakes.KEEP_BELOW * 100),
+                           clear_days=mistakes.CLEAR_AFTER_DAYS)
 
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, jsonify, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -116,6 +116,12 @@ def register(app: Flask) -> None:
     def healthz():
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok")
+
+    @bp.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page links: the shipped icon, cached for a day."""
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
 
     @bp.post("/lang")
     def set_language():

@@ -393,9 +393,16 @@
   function changed(form) { return lastSaved(form) !== JSON.stringify(valuesOf(form)) + (flagBox(form) && flagBox(form).checked); }
 
   function saveIfChanged(form, moveTo, always) {
+    var pos = form.getAttribute('data-pos');
     if (changed(form) || always) {
       remember(form);
-      enqueue(form.getAttribute('data-pos'), moveTo);
+      enqueue(pos, moveTo);
+    } else if (!load(KEY_QUEUE, {})[pos]) {
+      /* typed back to exactly what was sent and nothing waits for this
+         question: the server has it, so it is saved, not waiting (only a
+         waiting mark changes: a refusal stays on screen) */
+      var sync = form.querySelector('[data-sync]');
+      if (sync && /\bpending\b/.test(sync.className)) { mark(pos, 'saved'); }
     }
   }
 
@@ -407,6 +414,16 @@
     var p = $('confirm-unanswered');
     p.textContent = missing.length ? p.getAttribute('data-some').replace('{list}', missing.join('、'))
       : p.getAttribute('data-none');
+    var flagged = [], box;
+    for (k = 0; k < forms.length; k++) {
+      box = flagBox(forms[k]);
+      if (box && box.checked) { flagged.push(Number(forms[k].getAttribute('data-pos')) + 1); }
+    }
+    var f = $('confirm-flagged');
+    if (f) {
+      f.textContent = flagged.length ? f.getAttribute('data-some').replace('{list}', flagged.join('、')) : '';
+      show(f, flagged.length > 0);
+    }
     show($('confirm-pending'), !!firstQueued(load(KEY_QUEUE, {})));
     show($('confirm'), true);
     $('confirm-yes').focus();
@@ -448,10 +465,15 @@
         confirmSubmit();
       }
     });
-    form.addEventListener('change', function () { saveIfChanged(form, pos); });
+    /* in practice an answer is graded when saved: it is sent by 提交本题 (or
+       on leaving the question), not at the first tap of a multiple choice */
+    form.addEventListener('change', function (e) {
+      if (practice && e.target.name !== 'flag') { return; }
+      saveIfChanged(form, pos);
+    });
     var typing = null;
     form.addEventListener('input', function (e) {
-      if (e.target.type !== 'text' && e.target.tagName !== 'TEXTAREA') { return; }
+      if (practice || (e.target.type !== 'text' && e.target.tagName !== 'TEXTAREA')) { return; }
       mark(pos, 'pending');
       if (typing) { clearTimeout(typing); }
       typing = setTimeout(function () { saveIfChanged(form, pos); }, 1500);
@@ -478,10 +500,20 @@
       box.appendChild(p);
     }
     form.querySelector('.q-body').appendChild(box);
-    var inputs = inputsOf(form);
-    for (k = 0; k < inputs.length; k++) { inputs[k].disabled = true; }
+    var inputs = inputsOf(form), right = fb.right_values || [], label;
+    for (k = 0; k < inputs.length; k++) {
+      inputs[k].disabled = true;
+      label = inputs[k].parentNode;
+      if (inputs[k].type === 'radio' || inputs[k].type === 'checkbox') {
+        if (right.indexOf(inputs[k].value) >= 0) {
+          label.className += ' right';
+        } else if (inputs[k].checked) {
+          label.className += ' wrong';
+        }
+      }
+    }
     var check = form.querySelector('button.check');
-    if (check) { check.hidden = true; }
+    if (check) { check.parentNode.removeChild(check); }
   }
 
   /* -- state from the server: resume, other tabs, extra time ------------------ */

@@ -229,7 +229,7 @@ def test_short_answer_leaves_the_result_pending(app):
     assert attempt.pending_grading and attempt.passed is None
 
 
-def test_mistakes_book_fills_and_empties_after_two_right_in_a_row(setup, client):
+def test_mistakes_book_fills_and_empties_on_the_spaced_review_schedule(setup, client):
     worker, exam, questions = setup
     attempt = start(worker, exam)
     services.save_answer(attempt, 0, seq=1, values=["1"])  # wrong
@@ -249,7 +249,17 @@ def test_mistakes_book_fills_and_empties_after_two_right_in_a_row(setup, client)
         assert "解析" in reply.text
     mistake = db.session.scalar(select(Mistake).where(Mistake.question_id == wrong_q.id))
     db.session.refresh(mistake)
-    assert mistake.cleared and mistake.wrong_count == 2
+    # two right in a row on the same day no longer clear it: the next review is days away, not weeks
+    assert not mistake.cleared and mistake.wrong_count == 2
+    assert wrong_q.stem in client.get("/mistakes").text
+    # answered right each time it falls due, the intervals grow until it leaves the book
+    reviews = 0
+    while not mistake.cleared:
+        mistakes.record(worker.id, wrong_q, True, now=mistake.due_at)
+        reviews += 1
+        assert reviews < 8
+    db.session.commit()
+    assert 2 <= reviews <= 5
     assert "错题本是空的" in client.get("/mistakes").text
 
 

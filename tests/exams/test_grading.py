@@ -41,3 +41,15 @@ def test_summary_pass_fail_and_pending():
     pending = summarise([(1.0, 1.0), (None, 5.0)], 1.0)
     assert pending.pending and pending.passed is None and pending.max_score == 6.0
     assert is_right(2.0, 2.0) and not is_right(1.0, 2.0) and is_right(None, 1.0) is None
+
+
+def test_outlook_of_a_result_waiting_for_short_answers():
+    from quiz.exams.grading import outlook
+
+    certain = outlook([(65, 84), (None, 16)], 60)
+    assert (certain.graded, certain.pending, certain.outcome, certain.needed) == (65, 16, "certain", 0)
+    possible = outlook([(50, 84), (None, 10), (None, 6)], 60)
+    assert (possible.pending, possible.outcome, possible.needed) == (16, "possible", 10)
+    assert outlook([(44, 84), (None, 16)], 60).outcome == "possible"  # exactly enough
+    impossible = outlook([(40, 84), (None, 16)], 60)
+    assert impossible.outcome == "impossible"

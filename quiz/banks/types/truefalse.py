@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, pgettext
 
 from quiz.banks.types.base import QuestionData, QuestionType
 
@@ -49,8 +49,12 @@ class TrueFalse(QuestionType):
 
     def public_view(self, q: QuestionData, order: list[int] | None = None) -> dict:
         view = super().public_view(q, order)
-        view["options"] = [("true", gettext("正确")), ("false", gettext("错误"))]
+        view["options"] = [("true", pgettext("判断题的选项", "正确")), ("false", pgettext("判断题的选项", "错误"))]
         return view
+
+    def answer_display(self, q: QuestionData) -> str:
+        # as the phone showed the choice (True / False in English), not the import keyword
+        return pgettext("判断题的选项", "正确") if q.answer else pgettext("判断题的选项", "错误")
 
     def text_answer(self, q: QuestionData) -> str:
         return TRUE_TEXT if q.answer else FALSE_TEXT

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2b37a3fbbb47
+Revision ID: 0b5896feacac
 Revises: 
-Create Date: 2026-11-30 15:37:23.392534
+Create Date: 2026-11-30 16:10:11.209233
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '2b37a3fbbb47'
+revision = '0b5896feacac'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -337,6 +337,9 @@ def upgrade():
     sa.Column('right_streak', sa.Integer(), nullable=False),
     sa.Column('cleared', sa.Boolean(), nullable=False),
     sa.Column('last_wrong_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('card', sa.JSON(), nullable=True),
+    sa.Column('due_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_review_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_mistakes_bank_id_banks')),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_mistakes_question_id_questions')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mistakes_user_id_users')),
@@ -446,6 +449,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_certificate_images_certificate_id_certificates'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('certificate_id', name=op.f('pk_certificate_images'))
     )
+    op.create_table('mistake_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mistake_id', sa.Integer(), nullable=False),
+    sa.Column('attempt_item_id', sa.Integer(), nullable=True),
+    sa.Column('rating', sa.Integer(), nullable=False),
+    sa.Column('fraction', sa.Double(), nullable=False),
+    sa.Column('reviewed_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_item_id'], ['attempt_items.id'], name=op.f('fk_mistake_reviews_attempt_item_id_attempt_items'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['mistake_id'], ['mistakes.id'], name=op.f('fk_mistake_reviews_mistake_id_mistakes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mistake_reviews')),
+    sa.UniqueConstraint('attempt_item_id', name=op.f('uq_mistake_reviews_attempt_item_id'))
+    )
+    with op.batch_alter_table('mistake_reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mistake_reviews_mistake_id'), ['mistake_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
@@ -454,6 +472,10 @@ def downgrade():
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_constraint('fk_questions_current_revision_id', type_='foreignkey')
 
+    with op.batch_alter_table('mistake_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mistake_reviews_mistake_id'))
+
+    op.drop_table('mistake_reviews')
     op.drop_table('certificate_images')
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificates_user_id'))
