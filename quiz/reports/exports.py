@@ -212,7 +212,7 @@ PDF_CSS = """
 body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 8.5pt; color: #1d2430; }
 h1 { font-size: 15pt; margin: 0 0 4pt; } h2 { font-size: 11.5pt; margin: 12pt 0 4pt; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 0.5pt solid #b8c2cf; padding: 2pt 3pt; text-align: left; }
-th, td { white-space: nowrap; word-break: keep-all; } td.wrap, th.wrap { white-space: normal; }
+th, td { white-space: nowrap; } td.wrap, th.wrap { white-space: normal; }
 th { background: #dde7f3; } thead { display: table-header-group; } tr { page-break-inside: avoid; }
 .charts { display: flex; flex-wrap: wrap; } .chart-box { width: 32%; margin: 0 1% 6pt 0; }
 .muted { color: #5b6573; }
