@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from quiz.banks.models import Bank
 from quiz.db import utcnow
-from quiz.exams import clock, mistakes, practice, present, services, tasks
+from quiz.exams import clock, lockdown, mistakes, practice, present, services, tasks
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
@@ -222,6 +222,9 @@ def result(attempt_id: int):
     if attempt.status == "in_progress":
         return redirect(url_for("exams.take", attempt_id=attempt.id))
     level = present.review_level(attempt)
+    if present.held_back(attempt):
+        flash(_("您有考试正在进行，这次作答的答案和解析交卷后再看。") if lockdown.answer_lock(current_user).during_attempt
+              else practice.locked_message(current_user), "info")
     used = clock.time_used(attempt.started_at, attempt.submitted_at, attempt.deadline_at)
     return render_template("exams/result.html", attempt=attempt, exam=attempt.exam, level=level,
                            rows=present.review_items(attempt, level) if level in ("wrong", "full") else [],
@@ -246,19 +249,27 @@ def practice_home():
                            mistake_count=len(mistakes.open_mistakes(current_user.id)))
 
 
-def _practice_page(pick, action: str, title: str, empty: str, allowed):
+def _practice_page(pick, action: str, title: str, empty: str, allowed, held=lambda: False):
+    """One practice question (GET) or its feedback (POST). ``held()``: is
+    there nothing to pick because ``lockdown`` holds it all back (say so)?"""
     feedback = None
     if request.method == "POST":
         try:
             feedback = practice.answer(current_user, request.form.get("question_id"), request.form.get("revision_id"),
                                        request.form.getlist("q0"), allowed=allowed)
-        except ExamError:
-            abort(404)
+        except ExamError as exc:
+            if exc.code != "locked":
+                abort(404)
+            db.session.rollback()
+            flash(str(exc), "info")
+            return redirect(action)
         db.session.commit()
         revision = feedback.revision
     else:
         question = pick(random.Random(), request.args.get("after", type=int))
         if question is None:
+            if held():
+                empty = practice.locked_message(current_user)
             return render_template("exams/practice.html", title=title, empty=empty, q=None)
         revision = question.current_revision
     q = practice.public_question(revision)
@@ -273,9 +284,10 @@ def practice_bank(bank_id: int):
     bank = db.session.get(Bank, bank_id)
     if bank is None or not practice.may_practise(current_user, bank):
         abort(404)
-    return _practice_page(lambda rng, after: practice.pick_from_bank(bank, rng, after),
+    return _practice_page(lambda rng, after: practice.pick_from_bank(bank, rng, after, current_user),
                           url_for("exams.practice_bank", bank_id=bank.id), _("练习：%(t)s", t=bank.title),
-                          _("这个题库还没有题目。"), lambda question: question.bank_id == bank.id)
+                          _("这个题库还没有题目。"), lambda question: question.bank_id == bank.id,
+                          lambda: bank.id in lockdown.banks_closed_for_practice(current_user, [bank.id]))
 
 
 @bp.route("/practice/mistakes", methods=["GET", "POST"])
@@ -285,7 +297,8 @@ def practice_mistakes():
     action = url_for("exams.practice_mistakes", bank=bank_id) if bank_id else url_for("exams.practice_mistakes")
     return _practice_page(lambda rng, after: practice.pick_mistake(current_user, rng, bank_id, after), action,
                           _("错题练习"), _("错题本是空的，继续保持！"),
-                          lambda question: mistakes.in_book(current_user.id, question.id))
+                          lambda question: mistakes.in_book(current_user.id, question.id),
+                          lambda: bool(mistakes.open_mistakes(current_user.id, bank_id)))
 
 
 from quiz.exams import api  # noqa: E402,F401  (the JSON routes, on this blueprint)

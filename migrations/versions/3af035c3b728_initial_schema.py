@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c4d0c0bd846d
+Revision ID: 3af035c3b728
 Revises: 
-Create Date: 2026-11-24 07:34:07.324355
+Create Date: 2026-11-30 15:34:27.473600
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'c4d0c0bd846d'
+revision = '3af035c3b728'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -140,6 +140,7 @@ def upgrade():
     sa.Column('leave_limit', sa.Integer(), nullable=True),
     sa.Column('article_id', sa.Integer(), nullable=True),
     sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('practice_open', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_exams_article_id_articles')),
