@@ -34,7 +34,7 @@ from sqlalchemy.sql import ColumnElement
 from quiz.banks import types
 from quiz.banks.models import Question
 from quiz.db import utcnow
-from quiz.exams.models import Attempt, AttemptItem, DrawRule, Exam, ExamItem
+from quiz.exams.models import Attempt, AttemptItem, DrawRule, ExamItem
 from quiz.extensions import db
 from quiz.org.models import User
 
@@ -146,12 +146,6 @@ def answer_lock(user: User, now: datetime | None = None) -> AnswerLock:
     return lock
 
 
-def forget(user: User) -> None:
-    """Drop the request's copy of ``user``'s lock (after starting or ending an attempt)."""
-    if has_request_context():
-        g.pop(f"_answer_lock_{user.id}", None)
-
-
 def locked_question_filter(user: User, purpose: str = PRACTICE) -> ColumnElement[bool]:
     """SQL condition on ``Question``: true for the questions whose right answer
     and 解析 ``user`` may not be shown now for ``purpose``. Use it negated to
@@ -174,7 +168,3 @@ def banks_closed_for_practice(user: User, bank_ids: Iterable[int] | None = None)
         query = query.where(Question.bank_id.in_(list(bank_ids)))
     return set(db.session.scalars(query))
 
-
-def is_closed_for(user: User, exam: Exam) -> bool:
-    """Are ``exam``'s banks closed for practice to ``user`` now (for pages that explain why)?"""
-    return exam.id in answer_lock(user).exam_ids(PRACTICE)

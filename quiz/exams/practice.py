@@ -99,7 +99,7 @@ def locked_message(user: User) -> str:
     """Why a question cannot be practised now, as the worker reads it."""
     if lockdown.answer_lock(user).during_attempt:
         return _("您有考试正在进行，考试可能抽到的题目交卷后才能练习。")
-    return _("这道题在您的考试开放期间不开放练习，考试结束或作答次数用完后再来练习。")
+    return _("您的考试开放期间，考试可能抽到的题目不开放练习；考试结束或作答次数用完后再来练习。")
 
 
 @dataclass

@@ -225,6 +225,8 @@ def result(attempt_id: int):
     if present.held_back(attempt):
         flash(_("您有考试正在进行，这次作答的答案和解析交卷后再看。") if lockdown.answer_lock(current_user).during_attempt
               else practice.locked_message(current_user), "info")
+    elif level == "wrong" and attempt.exam.review == "final":
+        flash(_("正确答案和解析在您用完作答次数或考试结束后公布。"), "info")
     used = clock.time_used(attempt.started_at, attempt.submitted_at, attempt.deadline_at)
     return render_template("exams/result.html", attempt=attempt, exam=attempt.exam, level=level,
                            rows=present.review_items(attempt, level) if level in ("wrong", "full") else [],
