@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import func, select
 
 from quiz.banks import types
@@ -107,6 +108,22 @@ def held_back(attempt: Attempt) -> bool:
     return bool(lock.exam_ids(purpose)) and bool(lock.locked_ids((i.question_id for i in attempt.items), purpose))
 
 
+def held_in_practice(attempt: Attempt) -> set[int]:
+    """The question ids of a practice attempt whose feedback ``lockdown`` holds
+    back now (one query per attempt and request, however many items ask)."""
+    if attempt.mode != "practice":
+        return set()
+    key = f"_held_in_practice_{attempt.id}"
+    if has_request_context() and key in g:
+        return g.get(key)
+    lock = lockdown.answer_lock(attempt.user)
+    held = lock.locked_ids((i.question_id for i in attempt.items), lockdown.PRACTICE) \
+        if lock.exam_ids(lockdown.PRACTICE) else set()
+    if has_request_context():
+        setattr(g, key, held)
+    return held
+
+
 def no_attempt_left(attempt: Attempt, now: datetime | None = None) -> bool:
     """Has the exam closed (or been archived) for this worker, or have they used every attempt?"""
     exam = attempt.exam
@@ -143,7 +160,7 @@ def practice_feedback(item: AttemptItem) -> dict | None:
     unless ``lockdown`` closes the question for practice to this worker now."""
     if item.attempt.mode != "practice" or item.score is None:
         return None
-    if lockdown.answer_lock(item.attempt.user).is_locked(item.question_id, lockdown.PRACTICE):
+    if item.question_id in held_in_practice(item.attempt):
         return None
     explanation = item.revision.explanation or ""
     return {"right": bool(grading.is_right(item.score, item.points)), "answer": answer_text(item),

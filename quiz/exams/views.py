@@ -139,6 +139,8 @@ def take(attempt_id: int):
         if not forward and current == 0:
             current = next((v["position"] for v in views if not v["answered"]), 0)
     feedback = {item.position: present.practice_feedback(item) for item in attempt.items}
+    if present.held_in_practice(attempt):
+        flash(practice.locked_message(current_user), "info")
     return render_template(
         "exams/attempt.html", attempt=attempt, exam=attempt.exam, items=views, current=current, forward=forward,
         remaining=clock.remaining_seconds(attempt.deadline_at, utcnow()), grace=services.grace_seconds(),
