@@ -31,6 +31,30 @@ def _home_panel(_state) -> None:
                    lambda user: {"tasks": tasks.tasks_for(user), "may_start": tasks.may_start_again}, order=10)
 
 
+# trainer pages that show right answers: closed to their user while their own exam attempt runs (rule 10)
+_ARTICLE_PAGES = {"banks.article_view", "banks.article_list", "banks.article_edit", "banks.template"}
+_ANSWER_PAGES = {"reports.items", "exams_trainer.grade", "exams_trainer.grading", "exams_trainer.exam_items"}
+
+
+@bp.before_app_request
+def _no_answer_pages_during_own_attempt():
+    """A trainer or admin sitting an exam cannot look its answers up in the
+    banks, the item analysis or the grading pages until they hand it in."""
+    endpoint = request.endpoint or ""
+    if not (endpoint in _ANSWER_PAGES or (endpoint.startswith("banks.") and endpoint not in _ARTICLE_PAGES)):
+        return None
+    if not current_user.is_authenticated or not current_user.has_role("trainer", "admin"):
+        return None
+    running = lockdown.running_exam_ids(current_user)
+    if not running:
+        return None
+    attempt = db.session.scalar(db.select(Attempt).where(Attempt.user_id == current_user.id,
+                                                         Attempt.exam_id.in_(running),
+                                                         Attempt.status == "in_progress").limit(1))
+    flash(_("您正在考试，交卷前不能查看题库、答案和阅卷页面。"), "error")
+    return redirect(url_for("exams.take", attempt_id=attempt.id) if attempt else url_for("exams.my_tasks"))
+
+
 def my_attempt(attempt_id: int) -> Attempt:
     """The signed-in worker's attempt; anybody else's is a 404 (not a 403:
     we do not confirm it exists)."""

@@ -14,7 +14,9 @@ fails the test: add a value for it to ``PARAMS`` (and think about rule 10
 for that route)."""
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -110,10 +112,18 @@ def _options(world) -> list[str]:
     return [o for q in world["questions"] for o in (q.current_revision.options or []) if o.startswith(OPTION)]
 
 
+def _text(data: bytes) -> str:
+    """What a response says, a spreadsheet's (zip) members included."""
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
 def _check(endpoint, url, response, markers, options, leaks=None):
     """Assert ``response`` reveals nothing; with ``leaks`` (a dict), note what it
     revealed there instead, so that one run lists every leaking route."""
-    text = response.get_data(as_text=True)
+    text = _text(response.get_data())
     response.close()
     assert response.status_code < 500, f"{endpoint} {url}: {response.status_code}"
     found = [m for m in markers if m in text]
@@ -135,7 +145,7 @@ def _fill(url_rule, params):
     return urls
 
 
-def _walk(app, client, w, running, drill_attempt):
+def _walk(app, client, w, running, drill_attempt, methods=("GET", "POST")):
     exam, questions = w["exam"], w["questions"]
     first = w["first"]
     items = running.items + drill_attempt.items + first.items
@@ -165,7 +175,7 @@ def _walk(app, client, w, running, drill_attempt):
             continue
         walked.add(rule.endpoint)
         for url in _fill(rule, params):
-            if "POST" in rule.methods:
+            if "POST" in rule.methods and "POST" in methods:
                 practice = rule.endpoint.startswith("exams.practice")
                 for body in practice_posts if practice else practice_posts[:2]:
                     for query in ("", f"?bank={w['bank'].id}") if practice else ("",):
@@ -176,7 +186,7 @@ def _walk(app, client, w, running, drill_attempt):
                         json = {"position": position, "values": ["0"], "seq": 100 + position, "move_to": move,
                                 "flagged": False, "response": [0]}
                         _check(rule.endpoint, url, client.post(url, json=json), markers, options, leaks)
-            if "GET" in rule.methods:
+            if "GET" in rule.methods and "GET" in methods:
                 queries = ["", f"?exam={exam.id}&bank={w['bank'].id}&q=0"]
                 repeat = 20 if rule.endpoint.startswith("exams.practice") else 1  # practice picks at random
                 for query in queries:
@@ -206,6 +216,30 @@ def test_every_route_keeps_the_answer_key_while_an_attempt_runs(app, client, wor
         f"{endpoint} ({len(found)} markers, e.g. {sorted(found)[0]})" for endpoint, found in sorted(leaks.items()))
     assert {"exams.practice_bank", "exams.practice_mistakes", "exams.result", "exams.api_save",
             "banks.article_view", "exams.article"} <= walked
+
+
+def test_a_trainer_sitting_an_exam_cannot_look_its_answers_up(app, client, world):
+    """Trainers sit exams too: during their attempt the banks, item analysis and
+    grading pages are closed to them (every GET route walked as a trainer)."""
+    from quiz.org.models import RoleGrant
+
+    w = world
+    w["worker"].grants.append(RoleGrant(role="trainer", unit_id=None))
+    db.session.commit()
+    login(client, w["worker"])
+    client.post(f"/exams/{w['drill'].id}/start")
+    drill_attempt = db.session.scalars(db.select(Attempt).where(Attempt.exam_id == w["drill"].id)).one()
+    running = db.session.get(Attempt, _attempt_id(client.post(f"/exams/{w['exam'].id}/start")))
+    walked, leaks = _walk(app, client, w, running, drill_attempt, methods=("GET",))
+    assert not leaks, "pages that showed a trainer the answers of the exam they are sitting: " + "; ".join(
+        f"{endpoint} (e.g. {sorted(found)[0]})" for endpoint, found in sorted(leaks.items()))
+    assert {"banks.bank_view", "banks.question_edit", "reports.items"} <= walked
+    page = client.get(f"/banks/{w['bank'].id}", follow_redirects=True).get_data(as_text=True)
+    assert "交卷前不能查看题库" in page
+    # handed in: their trainer pages are theirs again
+    client.post(f"/api/attempts/{running.id}/submit")
+    page = client.get(f"/banks/{w['bank'].id}").get_data(as_text=True)
+    assert w["questions"][0].current_revision.explanation in page
 
 
 def test_practising_a_drawn_question_reveals_nothing_and_says_why(app, client, world):
