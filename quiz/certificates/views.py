@@ -334,16 +334,25 @@ def template_sample():
 
 
 def _bulk_choices(scope) -> tuple[list[Exam], list[Unit]]:
-    visible = (select(Certificate.exam_id).join(User, Certificate.user_id == User.id)
-               .where(Certificate.revoked_at.is_(None), scope.people_condition()))
-    exams = db.session.scalars(select(Exam).where(Exam.id.in_(visible)).order_by(Exam.id.desc())).all()
+    exams = db.session.scalars(select(Exam).where(Exam.id.in_(_visible_exam_ids(scope)))
+                               .order_by(Exam.id.desc())).all()
     units = db.session.scalars(select(Unit).where(scope.unit_condition(Unit.path)).order_by(Unit.path)).all()
     return list(exams), list(units)
 
 
+def _visible_exam_ids(scope):
+    """``SELECT exam_id`` of the exams with a valid certificate of someone the viewer may see."""
+    return (select(Certificate.exam_id).join(User, Certificate.user_id == User.id)
+            .where(Certificate.revoked_at.is_(None), scope.people_condition()))
+
+
 def _bulk_target(scope) -> tuple[Exam, Unit | None]:
-    """The exam and unit asked for, refused (403) outside the viewer's scope whatever the URL says."""
+    """The exam and unit asked for, refused outside the viewer's scope whatever the URL says:
+    an exam with no certificate in their scope is a 404 (its title is not theirs to read)."""
     exam = db.get_or_404(Exam, request.args.get("exam", type=int) or 0)
+    if not scope.everything and db.session.scalar(
+            select(Exam.id).where(Exam.id == exam.id, Exam.id.in_(_visible_exam_ids(scope)))) is None:
+        abort(404)
     unit_id = request.args.get("unit", type=int)
     unit = db.get_or_404(Unit, unit_id) if unit_id else None
     if unit is None and not scope.everything:

@@ -68,8 +68,9 @@ def load_exams() -> list[str]:
             title=_("%(title)s 考试", title=bank.title),
             description=_("共 20 题，满分 100 分，60 分及格，限时 30 分钟。请先阅读学习材料。"),
             total=100.0, pass_mark=60.0, time_limit_minutes=30, attempts_allowed=2, wait_minutes=0,
-            shuffle_questions=True, shuffle_options=True, review="full", multiple_policy="all_or_nothing",
-            article_id=article.id if article else None, rules=_rules(bank)), trainer)
+            shuffle_questions=True, shuffle_options=True, review="final", multiple_policy="all_or_nothing",
+            article_id=article.id if article else None, rules=_rules(bank),
+            practice_open=bank is banks[0]), trainer)  # the practice exam below prepares for this one
         if bank.job_types and ore is not None:
             targets = {"unit_ids": [ore.id], "job_type_ids": [j.id for j in bank.job_types]}
             whom = _("%(unit)s %(jobs)s", unit=ore.name, jobs="、".join(j.name for j in bank.job_types))

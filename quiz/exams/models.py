@@ -19,7 +19,9 @@ from quiz.org.models import JobType, Unit, User
 
 MODES = ("exam", "practice")
 NAVIGATION = ("free", "forward")
-REVIEW = ("score", "wrong", "full", "after_close")  # what the worker sees after submitting
+# what the worker sees after submitting; "final": which were wrong, then the right answers and 解析
+# once no attempt is left or the exam has closed (the default: nothing for the next attempt to copy)
+REVIEW = ("score", "wrong", "full", "after_close", "final")
 SCORE_POLICY = ("best", "last")
 MULTIPLE_POLICY = ("all_or_nothing", "partial")
 ATTEMPT_STATUS = ("in_progress", "submitted")  # submitted = finalised (by the worker, the clock or a trainer)
@@ -42,11 +44,14 @@ class Exam(db.Model):
     shuffle_questions: Mapped[bool] = mapped_column(default=False)
     shuffle_options: Mapped[bool] = mapped_column(default=False)
     navigation: Mapped[str] = mapped_column(String(10), default="free")
-    review: Mapped[str] = mapped_column(String(20), default="wrong")
+    review: Mapped[str] = mapped_column(String(20), default="final")
     multiple_policy: Mapped[str] = mapped_column(String(20), default="all_or_nothing")
     leave_limit: Mapped[int | None]  # submit automatically after this many page leaves; None: off
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))  # study first
     archived: Mapped[bool] = mapped_column(default=False)
+    # may its banks be practised while the exam is open to a worker? (never during their attempt:
+    # quiz/exams/lockdown.py). Practice-mode exams are open by nature.
+    practice_open: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,7 +1,11 @@
 """Free practice: one question at a time from a bank or from the worker's
 mistakes book, the right answer and 解析 at once after each answer. It
 counts for nothing; wrong answers go into the mistakes book and right ones
-count towards taking a question out of it."""
+count towards taking a question out of it.
+
+Practice shows answers, so it never picks nor answers a question that
+``lockdown`` closes to the worker (an exam of theirs running or open can
+draw it, DESIGN rule 10)."""
 from __future__ import annotations
 
 import random
@@ -9,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from quiz.banks import types
 from quiz.banks.models import Bank, Question, QuestionRevision, bank_job_types
 from quiz.banks.types.base import QuestionData
 from quiz.db import begin_write
-from quiz.exams import grading, mistakes
+from quiz.exams import grading, lockdown, mistakes
 from quiz.exams.errors import ExamError
 from quiz.exams.models import DrawRule, ExamItem
 from quiz.exams.tasks import assignments_for
@@ -47,10 +52,16 @@ def _usable(question: Question) -> bool:
     return question.current_revision_id is not None and question.type in types.REGISTRY and not question.archived
 
 
-def pick_from_bank(bank: Bank, rng: random.Random, exclude: int | None = None) -> Question | None:
-    ids = list(db.session.scalars(select(Question.id).where(
+def pick_from_bank(bank: Bank, rng: random.Random, exclude: int | None = None,
+                   user: User | None = None) -> Question | None:
+    """A question of ``bank`` at random (not ``exclude`` when there is another),
+    none that ``user`` may not practise now."""
+    query = select(Question.id).where(
         Question.bank_id == bank.id, Question.archived.is_(False), Question.current_revision_id.is_not(None),
-        Question.type.in_(list(types.REGISTRY))).order_by(Question.id)))
+        Question.type.in_(list(types.REGISTRY))).order_by(Question.id)
+    if user is not None:
+        query = query.where(~lockdown.locked_question_filter(user, lockdown.PRACTICE))
+    ids = list(db.session.scalars(query))
     if len(ids) > 1 and exclude in ids:
         ids.remove(exclude)
     return db.session.get(Question, rng.choice(ids)) if ids else None
@@ -59,6 +70,8 @@ def pick_from_bank(bank: Bank, rng: random.Random, exclude: int | None = None) -
 def pick_mistake(user: User, rng: random.Random, bank_id: int | None = None,
                  exclude: int | None = None) -> Question | None:
     questions = [m.question for m in mistakes.practice_pool(user.id, bank_id) if _usable(m.question)]
+    locked = lockdown.answer_lock(user).locked_ids((q.id for q in questions), lockdown.PRACTICE)
+    questions = [q for q in questions if q.id not in locked]
     if len(questions) > 1:
         questions = [q for q in questions if q.id != exclude]
     return rng.choice(questions) if questions else None
@@ -80,6 +93,13 @@ def answer_text(revision: QuestionRevision) -> str:
     qtype = types.get(revision.type)
     return qtype.answer_display(QuestionData(type=revision.type, stem=revision.stem,
                                              options=list(revision.options or []), answer=revision.answer))
+
+
+def locked_message(user: User) -> str:
+    """Why a question cannot be practised now, as the worker reads it."""
+    if lockdown.answer_lock(user).during_attempt:
+        return _("您有考试正在进行，考试可能抽到的题目交卷后才能练习。")
+    return _("您的考试开放期间，考试可能抽到的题目不开放练习；考试结束或作答次数用完后再来练习。")
 
 
 @dataclass
@@ -109,6 +129,8 @@ def answer(user: User, question_id: Any, revision_id: Any, values: list[str], *,
     question = revision.question
     if not allowed(question):
         raise ExamError("", "not_found", 404)
+    if lockdown.answer_lock(user).is_locked(question.id, lockdown.PRACTICE):
+        raise ExamError(locked_message(user), "locked", 403)
     begin_write(db.session())
     qtype = types.get(revision.type)
     response = qtype.response_from_form([str(v)[:5000] for v in values[:50]])

@@ -28,6 +28,17 @@ from quiz.reports import progress
 MAX_EXTRA_MINUTES = 600
 
 
+def refuse_own(person_id: int, actor: User) -> None:
+    """DESIGN rule 11: nobody grades, reopens, extends or adds attempts for
+    their own record, whatever their role (an admin acts on other people's)."""
+    if actor is not None and person_id == actor.id:
+        raise ExamError(own_record_message(), "own_record", 403)
+
+
+def own_record_message() -> str:
+    return _("不能处理自己的考试：评分、重新开放、延长时间和增加作答次数须由其他培训员或管理员办理。")
+
+
 def _allowance(exam: Exam, user: User, actor: User) -> ExamAllowance:
     allowance = db.session.scalar(select(ExamAllowance).where(ExamAllowance.exam_id == exam.id,
                                                               ExamAllowance.user_id == user.id))
@@ -51,6 +62,7 @@ def give_extra_time(exam: Exam, user: User, minutes: int, actor: User, now: date
     minutes are kept as an allowance that the next attempt they start gets.
     Returns "attempt" or "allowance" (what was changed)."""
     now = now or utcnow()
+    refuse_own(user.id, actor)
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise ExamError(_("延长时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
     begin_write(db.session())
@@ -78,6 +90,7 @@ def give_extra_time(exam: Exam, user: User, minutes: int, actor: User, now: date
 
 def give_extra_attempt(exam: Exam, user: User, actor: User) -> ExamAllowance:
     """One more attempt at ``exam`` for ``user`` than the exam allows."""
+    refuse_own(user.id, actor)
     if exam.mode == "practice" or exam.attempts_allowed is None:
         raise ExamError(_("这场考试不限作答次数，无需增加。"), "unlimited", 409)
     begin_write(db.session())
@@ -96,6 +109,7 @@ def reopen(attempt: Attempt, minutes: int | None, actor: User, now: datetime | N
     limit, or no deadline when it has none). Item scores are cleared: the
     answers may change, so the attempt is graded afresh when it ends."""
     now = now or utcnow()
+    refuse_own(attempt.user_id, actor)
     if minutes is not None and not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise ExamError(_("作答时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
     begin_write(db.session())
@@ -135,11 +149,12 @@ def reopen(attempt: Attempt, minutes: int | None, actor: User, now: datetime | N
 def grading_queue(scope, exam_id: int | None = None):
     """``select(AttemptItem)`` of answers waiting for a trainer: items still
     without a score in finalised exam attempts (practice counts for nothing
-    and is not graded), of people in ``scope``, oldest submission first."""
+    and is not graded), of people in ``scope`` other than its viewer (nobody
+    grades their own, rule 11), oldest submission first."""
     query = (select(AttemptItem).join(Attempt, Attempt.id == AttemptItem.attempt_id)
              .join(User, User.id == Attempt.user_id)
              .where(Attempt.status == "submitted", Attempt.mode == "exam", Attempt.pending_grading.is_(True),
-                    AttemptItem.score.is_(None), scope.people_condition())
+                    AttemptItem.score.is_(None), scope.people_condition(), Attempt.user_id != scope.user_id)
              .order_by(Attempt.submitted_at, Attempt.id, AttemptItem.position))
     if exam_id is not None:
         query = query.where(Attempt.exam_id == exam_id)
@@ -156,6 +171,7 @@ def grade_item(item: AttemptItem, score: float, comment: str, actor: User, now: 
     ``attempt_graded`` sent (by ``services.regrade``). Returns True then."""
     now = now or utcnow()
     attempt = item.attempt
+    refuse_own(attempt.user_id, actor)
     if not 0 <= score <= item.points + 1e-9:
         raise ExamError(_("得分应在 0 到 %(p)s 分之间。", p=f"{item.points:g}"), "bad_score", 400)
     begin_write(db.session())

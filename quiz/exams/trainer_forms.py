@@ -23,9 +23,10 @@ def int_or_none(value):
 MODE_CHOICES = [("exam", _l("考试（计入成绩）")), ("practice", _l("练习（即时反馈，不限次数，不计成绩）"))]
 NAVIGATION_CHOICES = [("free", _l("自由作答：可跳题、可返回修改")), ("forward", _l("按顺序作答：不能返回上一题"))]
 REVIEW_CHOICES = [
+    ("final", _l("分数和错题；用完作答次数或考试结束后公布答案和解析（推荐）")),
     ("score", _l("只看分数")),
     ("wrong", _l("分数和哪些题错了")),
-    ("full", _l("分数、错题、正确答案和解析")),
+    ("full", _l("分数、错题、正确答案和解析（交卷后立即公布）")),
     ("after_close", _l("考试结束后才能查看答案")),
 ]
 SCORE_CHOICES = [("best", _l("取最高分")), ("last", _l("取最后一次"))]
@@ -69,7 +70,8 @@ class ExamForm(FlaskForm):
     shuffle_questions = BooleanField(_l("打乱题目顺序（每人不同）"))
     shuffle_options = BooleanField(_l("打乱选项顺序（每人不同）"))
     navigation = SelectField(_l("答题方式"), choices=choices(NAVIGATION_CHOICES))
-    review = SelectField(_l("交卷后员工可以看到"), choices=choices(REVIEW_CHOICES), default="wrong")
+    review = SelectField(_l("交卷后员工可以看到"), choices=choices(REVIEW_CHOICES), default="final")
+    practice_open = BooleanField(_l("考试开放期间也允许员工练习本考试的题库（作答进行中始终不能练习）"))
     multiple_policy = SelectField(_l("多选题计分"), choices=choices(MULTIPLE_CHOICES))
     leave_limit = IntegerField(_l("切出页面超过几次自动交卷（留空为不限制）"), validators=[Optional()])
     rules = FieldList(FormField(RuleForm), label=_l("抽题规则"), min_entries=1)

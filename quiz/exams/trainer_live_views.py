@@ -132,6 +132,9 @@ def grade(item_id: int):
     if attempt.mode != "exam":
         abort(404)
     _person_or_404(attempt.user_id)
+    if attempt.user_id == current_user.id:  # rule 11: never one's own, not even to look at the form
+        flash(actions.own_record_message(), "error")
+        return redirect(url_for(".grading"))
     exam_id = request.args.get("exam", type=int)
     skip = max(request.args.get("skip", 0, type=int), 0)
     form = GradeForm(obj=item if request.method == "GET" and item.score is not None else None)

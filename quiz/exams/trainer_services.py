@@ -68,17 +68,18 @@ class ExamData:
     shuffle_questions: bool = False
     shuffle_options: bool = False
     navigation: str = "free"
-    review: str = "wrong"
+    review: str = "final"
     multiple_policy: str = "all_or_nothing"
     leave_limit: int | None = None
     article_id: int | None = None
+    practice_open: bool = False  # its banks may be practised while it is open (never during an attempt)
     rules: list[RuleData] = field(default_factory=list)
     fixed: list[tuple[int, float]] | None = None  # (question id, points); None: keep the exam's as they are
 
 
 SETTINGS = ("title", "description", "mode", "pass_mark", "time_limit_minutes", "attempts_allowed", "wait_minutes",
             "score_policy", "opens_at", "closes_at", "shuffle_questions", "shuffle_options", "navigation",
-            "review", "multiple_policy", "leave_limit", "article_id")
+            "review", "multiple_policy", "leave_limit", "article_id", "practice_open")
 CHOICES = {"mode": MODES, "navigation": NAVIGATION, "review": REVIEW, "score_policy": SCORE_POLICY,
            "multiple_policy": MULTIPLE_POLICY}
 
@@ -212,6 +213,15 @@ def check_exam(data: ExamData, fixed: Sequence[tuple[int, float]]) -> dict[str, 
     elif (data.rules or fixed) and data.pass_mark > total + 1e-9:
         _add(errors, "pass_mark", _("及格分 %(p)s 高于题目分值合计 %(t)s 分。", p=_num(data.pass_mark), t=_num(total)))
     return errors
+
+
+def review_warning(mode: str, review: str, attempts_allowed: int | None) -> str | None:
+    """The warning the exam form shows when its review would hand the right
+    answers to workers who still have an attempt to use them in (None: fine)."""
+    if mode == "exam" and review == "full" and (attempts_allowed is None or attempts_allowed > 1):
+        return _("注意：员工交卷后就能看到正确答案和解析，而他们还有作答机会，下一次可以照着答案作答。"
+                 "建议选择“用完作答次数或考试结束后公布答案”。")
+    return None
 
 
 def _num(value: float) -> str:

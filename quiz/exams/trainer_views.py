@@ -156,7 +156,7 @@ def _exam_data(form: ExamForm) -> tuple[svc.ExamData, list[int]]:
         closes_at=_to_utc(form.closes_at.data), shuffle_questions=form.shuffle_questions.data,
         shuffle_options=form.shuffle_options.data, navigation=form.navigation.data, review=form.review.data,
         multiple_policy=form.multiple_policy.data, leave_limit=form.leave_limit.data,
-        article_id=form.article_id.data, rules=rules)
+        article_id=form.article_id.data, practice_open=bool(form.practice_open.data), rules=rules)
     return data, index
 
 
@@ -207,12 +207,17 @@ def exam_edit(exam_id: int | None):
         else:
             db.session.commit()
             flash(_("已保存考试“%(title)s”。", title=saved.title), "success")
+            warning = svc.review_warning(saved.mode, saved.review, saved.attempts_allowed)
+            if warning:
+                flash(warning, "warning")
             if not saved.items and not saved.rules:
                 return redirect(url_for(".exam_items", exam_id=saved.id))
             return redirect(url_for(".exam_assign", exam_id=saved.id) if exam is None
                             else url_for(".exams"))
     context = _prepare(form)
-    return render_template("exams/trainer_exam_form.html", form=form, exam=exam, general_errors=general, **context)
+    review_warning = svc.review_warning(form.mode.data, form.review.data, form.attempts_allowed.data)
+    return render_template("exams/trainer_exam_form.html", form=form, exam=exam, general_errors=general,
+                           review_warning=review_warning, **context)
 
 
 @bp.route("/exams/<int:exam_id>/questions", methods=["GET", "POST"])
@@ -303,11 +308,14 @@ def exam_assign(exam_id: int):
     general: list[str] = []
     if form.validate_on_submit():
         numbers = [n for n in re.split(r"[\s,，;；、]+", form.employee_nos.data or "") if n]
-        people = list(db.session.scalars(select(User).where(User.employee_no.in_(numbers)))) if numbers else []
+        # only people in the trainer's scope are found: one outside it reads exactly like a 工号
+        # that does not exist (the form must not tell who works elsewhere in the company)
+        people = list(db.session.scalars(select(User).where(User.employee_no.in_(numbers),
+                                                            scope.people_condition()))) if numbers else []
         missing = sorted(set(numbers) - {p.employee_no for p in people})
         if missing:
             form.employee_nos.errors = list(form.employee_nos.errors) + [
-                _("找不到这些工号：%(nos)s", nos="、".join(missing))]
+                _("在您负责的单位中找不到这些工号：%(nos)s。请核对工号。", nos="、".join(missing))]
         else:
             due_at = (datetime.combine(form.due_on.data, time(23, 59), SHANGHAI).astimezone(timezone.utc)
                       if form.due_on.data else None)

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from quiz.banks.models import Bank
 from quiz.db import utcnow
-from quiz.exams import clock, mistakes, practice, present, services, tasks
+from quiz.exams import clock, lockdown, mistakes, practice, present, services, tasks
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
@@ -35,6 +35,30 @@ def _home_panel(_state) -> None:
 def exam_outlook(attempt: Attempt):
     """``present.outlook`` for templates (the task cards of pending results)."""
     return present.outlook(attempt)
+
+
+# trainer pages that show right answers: closed to their user while their own exam attempt runs (rule 10)
+_ARTICLE_PAGES = {"banks.article_view", "banks.article_list", "banks.article_edit", "banks.template"}
+_ANSWER_PAGES = {"reports.items", "exams_trainer.grade", "exams_trainer.grading", "exams_trainer.exam_items"}
+
+
+@bp.before_app_request
+def _no_answer_pages_during_own_attempt():
+    """A trainer or admin sitting an exam cannot look its answers up in the
+    banks, the item analysis or the grading pages until they hand it in."""
+    endpoint = request.endpoint or ""
+    if not (endpoint in _ANSWER_PAGES or (endpoint.startswith("banks.") and endpoint not in _ARTICLE_PAGES)):
+        return None
+    if not current_user.is_authenticated or not current_user.has_role("trainer", "admin"):
+        return None
+    running = lockdown.running_exam_ids(current_user)
+    if not running:
+        return None
+    attempt = db.session.scalar(db.select(Attempt).where(Attempt.user_id == current_user.id,
+                                                         Attempt.exam_id.in_(running),
+                                                         Attempt.status == "in_progress").limit(1))
+    flash(_("您正在考试，交卷前不能查看题库、答案和阅卷页面。"), "error")
+    return redirect(url_for("exams.take", attempt_id=attempt.id) if attempt else url_for("exams.my_tasks"))
 
 
 def my_attempt(attempt_id: int) -> Attempt:
@@ -145,6 +169,8 @@ def take(attempt_id: int):
         if not forward and current == 0:
             current = next((v["position"] for v in views if not v["answered"]), 0)
     feedback = {item.position: present.practice_feedback(item) for item in attempt.items}
+    if present.held_in_practice(attempt):
+        flash(practice.locked_message(current_user), "info")
     return render_template(
         "exams/attempt.html", attempt=attempt, exam=attempt.exam, items=views, current=current, forward=forward,
         remaining=clock.remaining_seconds(attempt.deadline_at, utcnow()), grace=services.grace_seconds(),
@@ -228,6 +254,11 @@ def result(attempt_id: int):
     if attempt.status == "in_progress":
         return redirect(url_for("exams.take", attempt_id=attempt.id))
     level = present.review_level(attempt)
+    if present.held_back(attempt):
+        flash(_("您有考试正在进行，这次作答的答案和解析交卷后再看。") if lockdown.answer_lock(current_user).during_attempt
+              else practice.locked_message(current_user), "info")
+    elif level == "wrong" and attempt.exam.review == "final":
+        flash(_("正确答案和解析在您用完作答次数或考试结束后公布。"), "info")
     used = clock.time_used(attempt.started_at, attempt.submitted_at, attempt.deadline_at)
     return render_template("exams/result.html", attempt=attempt, exam=attempt.exam, level=level,
                            rows=present.review_items(attempt, level) if level in ("wrong", "full") else [],
@@ -256,19 +287,27 @@ def practice_home():
                            mistake_count=len(mistakes.open_mistakes(current_user.id)))
 
 
-def _practice_page(pick, action: str, title: str, empty: str, allowed):
+def _practice_page(pick, action: str, title: str, empty: str, allowed, held=lambda: False):
+    """One practice question (GET) or its feedback (POST). ``held()``: is
+    there nothing to pick because ``lockdown`` holds it all back (say so)?"""
     feedback = None
     if request.method == "POST":
         try:
             feedback = practice.answer(current_user, request.form.get("question_id"), request.form.get("revision_id"),
                                        request.form.getlist("q0"), allowed=allowed)
-        except ExamError:
-            abort(404)
+        except ExamError as exc:
+            if exc.code != "locked":
+                abort(404)
+            db.session.rollback()
+            flash(str(exc), "info")
+            return redirect(action)
         db.session.commit()
         revision = feedback.revision
     else:
         question = pick(random.Random(), request.args.get("after", type=int))
         if question is None:
+            if held():
+                empty = practice.locked_message(current_user)
             return render_template("exams/practice.html", title=title, empty=empty, q=None)
         revision = question.current_revision
     q = practice.public_question(revision)
@@ -283,9 +322,10 @@ def practice_bank(bank_id: int):
     bank = db.session.get(Bank, bank_id)
     if bank is None or not practice.may_practise(current_user, bank):
         abort(404)
-    return _practice_page(lambda rng, after: practice.pick_from_bank(bank, rng, after),
+    return _practice_page(lambda rng, after: practice.pick_from_bank(bank, rng, after, current_user),
                           url_for("exams.practice_bank", bank_id=bank.id), _("练习：%(t)s", t=bank.title),
-                          _("这个题库还没有题目。"), lambda question: question.bank_id == bank.id)
+                          _("这个题库还没有题目。"), lambda question: question.bank_id == bank.id,
+                          lambda: bank.id in lockdown.banks_closed_for_practice(current_user, [bank.id]))
 
 
 @bp.route("/practice/mistakes", methods=["GET", "POST"])
@@ -295,7 +335,8 @@ def practice_mistakes():
     action = url_for("exams.practice_mistakes", bank=bank_id) if bank_id else url_for("exams.practice_mistakes")
     return _practice_page(lambda rng, after: practice.pick_mistake(current_user, rng, bank_id, after), action,
                           _("错题练习"), _("错题本是空的，继续保持！"),
-                          lambda question: mistakes.in_book(current_user.id, question.id))
+                          lambda question: mistakes.in_book(current_user.id, question.id),
+                          lambda: bool(mistakes.open_mistakes(current_user.id, bank_id)))
 
 
 from quiz.exams import api  # noqa: E402,F401  (the JSON routes, on this blueprint)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0b5896feacac
+Revision ID: 36d2533f8e6d
 Revises: 
-Create Date: 2026-11-30 16:10:11.209233
+Create Date: 2026-11-30 16:16:41.389325
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0b5896feacac'
+revision = '36d2533f8e6d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -140,6 +140,7 @@ def upgrade():
     sa.Column('leave_limit', sa.Integer(), nullable=True),
     sa.Column('article_id', sa.Integer(), nullable=True),
     sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('practice_open', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_exams_article_id_articles')),
