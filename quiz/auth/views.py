@@ -7,15 +7,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from quiz.auth import passwords, services
 from quiz.auth.forms import ChangePasswordForm, LoginForm
+from quiz.auth.redirects import safe_next
 from quiz.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("org.home")
+    return safe_next(target, url_for("org.home"))
 
 
 def _address_limit() -> str:

@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
+from quiz.auth.redirects import safe_next
 from quiz.extensions import db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -125,9 +126,6 @@ def register(app: Flask) -> None:
             if current_user.is_authenticated:
                 current_user.locale = lang
                 db.session.commit()
-        target = request.form.get("next") or url_for("org.home")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("org.home")
-        return redirect(target)
+        return redirect(safe_next(request.form.get("next"), url_for("org.home")))
 
     app.register_blueprint(bp)
