@@ -55,6 +55,7 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("IDLE_MINUTES", "120"))),
         "IDLE_MINUTES": int(env.get("IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "12")),  # from sign-in, however busy
         "WTF_CSRF_TIME_LIMIT": None,  # the session's idle limit bounds it
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": True,

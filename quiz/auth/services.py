@@ -65,9 +65,16 @@ def authenticate(employee_no: str, password: str) -> SignInResult:
 _DUMMY_HASH = passwords.hash_password("not-a-real-password-0")
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on every device: the cookies carry the old version."""
+    user.session_version = (user.session_version or 0) + 1
+
+
 def change_password(user: User, new_password: str) -> None:
+    """Set a password the person chose. Their other sessions end (the caller keeps the current one)."""
     user.password_hash = passwords.hash_password(new_password)
     user.must_change_password = False
+    end_sessions(user)
 
 
 def set_initial_password(user: User, password: str | None = None) -> str:
@@ -79,6 +86,7 @@ def set_initial_password(user: User, password: str | None = None) -> str:
         password = passwords.generate()
         user.password_hash = passwords.hash_generated(password)
     user.must_change_password = True
+    end_sessions(user)
     user.failed_logins = 0
     user.locked_until = None
     return password

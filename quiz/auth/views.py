@@ -1,6 +1,8 @@
 """Sign in, sign out, change password."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -17,6 +19,10 @@ def _safe_next(target: str | None) -> str:
     return safe_next(target, url_for("org.home"))
 
 
+def _hours(value: float) -> str:
+    return f"{value:g}"
+
+
 def _address_limit() -> str:
     return current_app.config["LOGIN_RATE_PER_ADDRESS"]
 
@@ -31,6 +37,9 @@ def login():
         form.next.data = request.args.get("next", "")
         if request.args.get("idle"):
             flash(_("长时间未操作，已自动退出，请重新登录。"), "info")
+        elif request.args.get("expired"):
+            flash(_("为了安全，登录满 %(hours)s 小时后需要重新登录，请重新登录。",
+                    hours=_hours(current_app.config["SESSION_MAX_HOURS"])), "info")
     if form.validate_on_submit():
         result = services.authenticate(form.employee_no.data, form.password.data)
         db.session.commit()
@@ -38,9 +47,10 @@ def login():
             session.clear()
             session.permanent = True
             login_user(result.user)
-            import time
-
-            session["seen"] = int(time.time())
+            now = int(time.time())
+            session["seen"] = now
+            session["auth_at"] = now  # the absolute lifetime counts from here, however busy the session
+            session["sv"] = result.user.session_version
             if result.user.locale:
                 session["lang"] = result.user.locale
             if result.user.must_change_password:
@@ -62,6 +72,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # every copy of this cookie (and this person's other devices) ends too
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -87,6 +101,7 @@ def change_password():
             else:
                 services.change_password(current_user, form.new.data)
                 db.session.commit()
+                session["sv"] = current_user.session_version  # this session goes on; the others end
                 flash(_("密码已修改。"), "success")
                 return redirect(url_for("org.home"))
     return render_template("auth/change_password.html", form=form, forced=current_user.must_change_password)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c4d0c0bd846d
+Revision ID: 09a487790ef0
 Revises: 
-Create Date: 2026-11-24 07:34:07.324355
+Create Date: 2026-11-30 15:28:19.448350
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'c4d0c0bd846d'
+revision = '09a487790ef0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=True),
+    sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['job_type_id'], ['job_types.id'], name=op.f('fk_users_job_type_id_job_types')),
