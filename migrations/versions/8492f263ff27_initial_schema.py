@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 09a487790ef0
+Revision ID: 8492f263ff27
 Revises: 
-Create Date: 2026-11-30 15:28:19.448350
+Create Date: 2026-11-30 15:36:40.398138
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '09a487790ef0'
+revision = '8492f263ff27'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -34,6 +34,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_types')),
     sa.UniqueConstraint('name', name=op.f('uq_job_types_name'))
     )
+    op.create_table('sign_in_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_no', sa.String(length=32), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('first_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('blocked_until', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failures')),
+    sa.UniqueConstraint('employee_no', 'address', name=op.f('uq_sign_in_failures_employee_no_address'))
+    )
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_sign_in_failures_last_at', ['last_at'], unique=False)
+
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
@@ -62,8 +76,6 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=True),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
@@ -525,6 +537,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_units_parent_id'))
 
     op.drop_table('units')
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_sign_in_failures_last_at')
+
+    op.drop_table('sign_in_failures')
     op.drop_table('job_types')
     op.drop_table('articles')
     # ### end Alembic commands ###
