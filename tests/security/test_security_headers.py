@@ -142,6 +142,15 @@ def test_no_policy_violation_in_the_browser_and_the_exam_still_works(browser, li
     questions = [make_question(bank, "single", stem=f"第{i}题") for i in range(3)]
     exam = make_exam(questions, title="安全考试", time_limit_minutes=20)
     assign(exam, unit=company)
+    from datetime import timedelta
+
+    from quiz.auth.models import SignInFailure
+    from quiz.db import utcnow
+
+    db.session.add(SignInFailure(employee_no="780001", address="10.20.30.66", failures=5,
+                                 blocked_until=utcnow() + timedelta(minutes=12)))
+    db.session.add(SignInFailure(employee_no="789999", address="10.20.30.66", failures=5,
+                                 blocked_until=utcnow() + timedelta(minutes=9)))
     db.session.commit()
     pages = {
         "worker": ["/", "/tasks", f"/exams/{exam.id}", "/practice", "/mistakes", "/certificates/", "/password"],
@@ -183,6 +192,12 @@ def test_no_policy_violation_in_the_browser_and_the_exam_still_works(browser, li
             page.screenshot(path=str(artifacts / "csp-exam-saved-360.png"))
             violations.extend(page.evaluate("window.__csp || []"))
         if role == "admin":
+            page.goto("/admin/sign-in-locks")
+            assert "孙工" in page.locator("#locks").inner_text()
+            page.screenshot(path=str(artifacts / "sign-in-locks-1280.png"), full_page=True)
+            page.set_viewport_size({"width": 360, "height": 740})
+            page.screenshot(path=str(artifacts / "sign-in-locks-360.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 800})
             page.goto("/certificates/admin/template")
             page.wait_for_timeout(800)
             page.screenshot(path=str(artifacts / "csp-certificate-template-1280.png"), full_page=True)
