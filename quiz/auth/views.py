@@ -10,8 +10,8 @@ from flask_wtf import FlaskForm
 
 from quiz.auth import passwords, services
 from quiz.auth.forms import ChangePasswordForm, LoginForm
-from quiz.auth.redirects import safe_next
 from quiz.auth.models import SignInFailure
+from quiz.auth.redirects import safe_next
 from quiz.extensions import db, limiter
 from quiz.org.services import audit
 from quiz.web.decorators import roles_required

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from quiz.auth.redirects import safe_next
 from quiz.extensions import db
+from quiz.web.headers import add_security_headers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -86,8 +87,6 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        from quiz.web.headers import add_security_headers
-
         add_security_headers(response, request.endpoint)  # CSP, nosniff, frame and referrer policy
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
