@@ -59,12 +59,24 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("IDLE_MINUTES", "120"))),
         "IDLE_MINUTES": int(env.get("IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "12")),  # from sign-in, however busy
         "WTF_CSRF_TIME_LIMIT": None,  # the session's idle limit bounds it
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
+        # wrong passwords for one 工号 from one address: slowed after LOGIN_SLOW_AFTER (waits of
+        # LOGIN_SLOW_SECONDS, doubling), blocked for LOGIN_LOCK_MINUTES at LOGIN_MAX_FAILURES;
+        # other addresses are not affected
         "LOGIN_MAX_FAILURES": int(env.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(env.get("LOGIN_LOCK_MINUTES", "15")),
+        "LOGIN_SLOW_AFTER": int(env.get("LOGIN_SLOW_AFTER", "3")),
+        "LOGIN_SLOW_SECONDS": int(env.get("LOGIN_SLOW_SECONDS", "5")),
+        "LOGIN_FAILURE_WINDOW_MINUTES": int(env.get("LOGIN_FAILURE_WINDOW_MINUTES", "60")),
+        # the whole account, every address together: far higher, and it only slows, never locks
+        "LOGIN_ACCOUNT_SLOW_AFTER": int(env.get("LOGIN_ACCOUNT_SLOW_AFTER", "50")),
+        "LOGIN_ACCOUNT_DELAY_SECONDS": int(env.get("LOGIN_ACCOUNT_DELAY_SECONDS", "10")),
+        # every refusal spends one hash of this method (unknown 工号, blocked, cheap initial hashes)
+        "LOGIN_EQUAL_WORK_METHOD": env.get("LOGIN_EQUAL_WORK_METHOD", "scrypt"),
         "LOGIN_RATE_PER_ADDRESS": env.get("LOGIN_RATE_PER_ADDRESS", "30 per minute"),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

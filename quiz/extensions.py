@@ -63,4 +63,8 @@ def init_app(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         if user is None or not user.active:
             return None
+        # a cookie signed before sign-out, a password change, a reset or deactivation is dead;
+        # the version rides on the row just loaded: no extra query
+        if session.get("sv") != user.session_version:
+            return None
         return user

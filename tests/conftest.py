@@ -69,6 +69,9 @@ def _app(database_url, tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
         "INSTANCE_DIR": str(instance),
+        # sign-ins spend the cheap hash the factories use, not scrypt (tests/security/test_login_timing.py
+        # checks the production setting)
+        "LOGIN_EQUAL_WORK_METHOD": "pbkdf2:sha256:100",
     })
     app.test_client_class = FreshGlobalsClient
     with app.app_context():

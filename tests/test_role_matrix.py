@@ -98,6 +98,7 @@ MATRIX = {
     "org_roster.upload": ("/org/roster", ADMIN),
     "org_roster.preview": ("/org/roster/preview", ADMIN),
     "org_roster.passwords": ("/org/roster/passwords.xlsx", ADMIN),  # without a fresh import: back to the upload page
+    "auth.locks": ("/admin/sign-in-locks", ADMIN),
 }
 NOT_PAGES = {"static"}  # served files
 

@@ -33,6 +33,35 @@ def verify(password_hash: str | None, password: str) -> bool:
     return check_password_hash(password_hash, password)
 
 
+_DUMMY_SECRET = "not-a-real-password-0"
+_dummies: dict[str, str] = {}
+
+
+def _dummy_hash(method: str) -> str:
+    if method not in _dummies:
+        _dummies[method] = generate_password_hash(_DUMMY_SECRET, method=method)
+    return _dummies[method]
+
+
+def verify_with_equal_work(password_hash: str | None, password: str, method: str = "scrypt") -> bool:
+    """Check ``password`` spending the same hashing work whatever the account.
+
+    Sign-in must not tell by its time which 工号 exist, which are locked and
+    which still have a cheap generated initial password: every call runs one
+    hash of ``method`` (the expensive one people's own passwords use).
+    With no hash (unknown 工号) a dummy is checked; a hash of another method
+    is checked and then topped up with the dummy.
+    """
+    if not password_hash:
+        check_password_hash(_dummy_hash(method), password)
+        return False
+    right = check_password_hash(password_hash, password)
+    dummy = _dummy_hash(method)
+    if password_hash.split("$", 1)[0] != dummy.split("$", 1)[0]:  # another method or cost: top it up
+        check_password_hash(dummy, password)
+    return right
+
+
 def generate() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(GENERATED_LENGTH))
 

@@ -150,7 +150,7 @@ def generate(employees: int, progress: Callable[[int], None] | None = None, seed
         batch.append({
             "employee_no": f"{start + n:07d}", "name": _name(rng), "unit_id": teams[n // per_team % len(teams)].id,
             "job_type_id": rng.choice(jobs).id, "phone": f"138{rng.randrange(10**8):08d}", "active": True,
-            "password_hash": password_hash, "must_change_password": False, "failed_logins": 0,
+            "password_hash": password_hash, "must_change_password": False,
         })
         if len(batch) == 2000:
             db.session.execute(insert(User), batch)

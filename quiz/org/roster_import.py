@@ -353,7 +353,8 @@ def _write(plan: _Plan, report: ImportReport, units: _Units, jobs: dict, grants:
         db.session.execute(insert(RoleGrant), new_grants[start:start + CHUNK])
     for start in range(0, len(plan.deactivate_ids), CHUNK):
         db.session.execute(update(User).where(User.id.in_(plan.deactivate_ids[start:start + CHUNK]))
-                           .values(active=False).execution_options(synchronize_session=False))
+                           .values(active=False, session_version=User.session_version + 1)  # sessions end
+                           .execution_options(synchronize_session=False))
     db.session.flush()
     db.session.expire_all()  # people loaded earlier in this session (the actor) see the new state
 

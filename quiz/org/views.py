@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from quiz.auth.scopes import scope_for
-from quiz.auth.services import set_initial_password
+from quiz.auth.services import end_sessions, set_initial_password
 from quiz.extensions import db
 from quiz.org import services
 from quiz.org.forms import PersonForm, ResetPasswordForm, UnitForm
@@ -174,6 +174,8 @@ def person_edit(person_id: int | None):
             person.unit_id = form.unit_id.data or None
             person.job_type = services.ensure_job_type(form.job_type.data or "")
             person.phone = (form.phone.data or "").strip() or None
+            if person.active and not form.active.data:
+                end_sessions(person)  # deactivated: signed out everywhere, for good
             person.active = form.active.data
             roles = {r: [None] for r in form.roles.data if r != "head"}
             if "head" in form.roles.data:

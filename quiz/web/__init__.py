@@ -11,7 +11,9 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
+from quiz.auth.redirects import safe_next
 from quiz.extensions import db
+from quiz.web.headers import add_security_headers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -50,15 +52,24 @@ def register(app: Flask) -> None:
             return None
         now = int(time.time())
         seen = session.get("seen", now)
-        if now - seen > app.config["IDLE_MINUTES"] * 60:
+        started = session.get("auth_at", 0)
+        too_old = now - started > app.config["SESSION_MAX_HOURS"] * 3600  # a busy copied cookie ends too
+        if too_old or now - seen > app.config["IDLE_MINUTES"] * 60:
             logout_user()
             lang = session.get("lang")
             session.clear()
             if lang:
                 session["lang"] = lang
+            if too_old:
+                message = _("为了安全，登录满 %(hours)s 小时后需要重新登录，请重新登录。",
+                            hours=f"{app.config['SESSION_MAX_HOURS']:g}")
+                flag = {"expired": 1}
+            else:
+                message = _("长时间未操作，已自动退出，请重新登录。")
+                flag = {"idle": 1}
             if _wants_json():
-                return jsonify(ok=False, error=_("长时间未操作，已自动退出，请重新登录。"), relogin=True), 401
-            return redirect(url_for("auth.login", next=request.full_path, idle=1))
+                return jsonify(ok=False, error=message, relogin=True), 401
+            return redirect(url_for("auth.login", next=request.full_path, **flag))
         if now - seen > 30:  # do not rewrite the cookie on every answer save
             session["seen"] = now
         return None
@@ -76,9 +87,7 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        add_security_headers(response, request.endpoint)  # CSP, nosniff, frame and referrer policy
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -131,10 +140,7 @@ def register(app: Flask) -> None:
             if current_user.is_authenticated:
                 current_user.locale = lang
                 db.session.commit()
-        target = request.form.get("next") or url_for("org.home")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("org.home")
-        return redirect(target)
+        return redirect(safe_next(request.form.get("next"), url_for("org.home")))
 
     from quiz.web import wechat
 

@@ -23,6 +23,7 @@ NAV = [
     ("org.units", N_("组织机构"), {"admin"}),
     ("certificates.admin_list", N_("证书管理"), {"admin"}),
     ("org.audit", N_("操作日志"), {"admin"}),
+    ("auth.locks", N_("登录锁定"), {"admin"}),
 ]
 
 

@@ -36,7 +36,7 @@ def _pick(page, position, value):
 
 
 def _wait_saved(page, position):
-    page.wait_for_function(f"document.querySelector('#q{position} [data-sync]').className.indexOf('saved') >= 0")
+    page.wait_for_function(f"() => document.querySelector('#q{position} [data-sync]').className.indexOf('saved') >= 0")
 
 
 def test_a_whole_timed_exam(page, app, artifacts):

@@ -145,7 +145,7 @@ def _answer(page, item) -> None:
 
 def _wait_mark(page, pos: int, cls: str) -> None:
     page.wait_for_function(
-        f"document.querySelector('#q{pos} [data-sync]').classList.contains('{cls}')")
+        f"() => document.querySelector('#q{pos} [data-sync]').classList.contains('{cls}')")
 
 
 def _mark_text(page, pos: int) -> str:
@@ -234,7 +234,7 @@ def test_worker_from_task_to_verified_certificate(page, stranger, app, artifacts
     for item in items[3:5]:
         _answer(page, item)
         page.wait_for_function(
-            f"document.querySelector('#q{item.position} [data-sync]').textContent.indexOf('等待同步') >= 0")
+            f"() => document.querySelector('#q{item.position} [data-sync]').textContent.indexOf('等待同步') >= 0")
         page.click(f"#q{item.position} button.next")
     page.wait_for_selector("#net-banner:not([hidden])")
     assert "答案已安全保存在手机上" in page.locator("#net-banner").inner_text()

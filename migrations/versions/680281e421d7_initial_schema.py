@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 36d2533f8e6d
+Revision ID: 680281e421d7
 Revises: 
-Create Date: 2026-11-30 16:16:41.389325
+Create Date: 2026-11-30 16:21:31.967668
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '36d2533f8e6d'
+revision = '680281e421d7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -34,6 +34,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_job_types')),
     sa.UniqueConstraint('name', name=op.f('uq_job_types_name'))
     )
+    op.create_table('sign_in_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('employee_no', sa.String(length=32), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('first_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('blocked_until', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failures')),
+    sa.UniqueConstraint('employee_no', 'address', name=op.f('uq_sign_in_failures_employee_no_address'))
+    )
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_sign_in_failures_last_at', ['last_at'], unique=False)
+
     op.create_table('units',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
@@ -62,9 +76,8 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=True),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=True),
+    sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['job_type_id'], ['job_types.id'], name=op.f('fk_users_job_type_id_job_types')),
@@ -556,6 +569,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_units_parent_id'))
 
     op.drop_table('units')
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_sign_in_failures_last_at')
+
+    op.drop_table('sign_in_failures')
     op.drop_table('job_types')
     op.drop_table('articles')
     # ### end Alembic commands ###
