@@ -295,7 +295,7 @@ def test_worker_from_task_to_verified_certificate(page, stranger, app, artifacts
     assert card.locator("a:text-is('下载')").count() == 0
     card.locator("a.btn.primary").click()
     page.wait_for_url(f"**/certificates/{cert.id}/image")
-    page.wait_for_function("document.getElementById('certificate-image').naturalWidth > 1000")
+    page.wait_for_function("() => document.getElementById('certificate-image').naturalWidth > 1000")
     assert "长按图片保存到相册" in page.content()
     box = page.locator("#certificate-image").bounding_box()
     assert box["width"] <= 360 and box["width"] >= 300  # full width of the phone, no sideways scroll

@@ -25,7 +25,7 @@ def test_head_in_wechat_is_told_how_to_get_the_excel(page, app, artifacts):
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(artifacts / "wechat-download-guide-360.png"), full_page=True)
     page.click("#copy-link")
-    page.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('copy-status').textContent.length > 0")
     assert page.locator("#copy-status").inner_text() in ("已复制，请到浏览器中粘贴打开", "请长按上面的链接，选择全选后复制")
     # the file URL itself, opened inside WeChat, shows the same guide instead of a silent failure
     response = page.goto("/reports/export.xlsx")

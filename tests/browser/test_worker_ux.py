@@ -60,7 +60,7 @@ def test_countdown_and_progress_stay_on_top_when_scrolling_a_long_question(page,
 
 def _wait_mark(page, position: int, cls: str) -> None:
     page.wait_for_function(
-        f"document.querySelector('#q{position} [data-sync]').className.split(' ').indexOf('{cls}') >= 0")
+        f"() => document.querySelector('#q{position} [data-sync]').className.split(' ').indexOf('{cls}') >= 0")
 
 
 def test_an_answer_typed_back_to_what_was_saved_shows_saved_not_waiting(page, app, artifacts):

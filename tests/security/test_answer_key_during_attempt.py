@@ -164,6 +164,8 @@ def _walk(app, client, w, running, drill_attempt, methods=("GET", "POST")):
         "token": ["0" * 32],
         "fmt": ["xlsx", "text", "gift", "moodlexml"],
         "code": ["ABCD1234"],
+        "lock_id": [1],
+        "employee_no": [w["worker"].employee_no],  # admin pages (sign-in locks): a worker gets 403, nothing about questions
     }
     markers, options = _markers(w), _options(w)
     practice_posts = [{"question_id": str(q.id), "revision_id": str(q.current_revision_id), "q0": value}
