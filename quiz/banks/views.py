@@ -236,6 +236,10 @@ def article_list():
 def article_edit(article_id: int | None):
     article = db.session.get(Article, article_id) or abort(404) if article_id else None
     form = ArticleForm(obj=article) if request.method == "GET" and article else ArticleForm()
+    if request.method == "POST" and request.form.get("preview"):
+        # 预览: the text as the phone will show it, nothing saved, the form keeps what was typed
+        form.validate_on_submit()
+        return render_template("banks/article_edit.html", form=form, article=article, preview=form.body.data or "")
     if form.validate_on_submit():
         values = (form.title.data, form.source.data or "", form.published_on.data, form.body.data)
         if article is None:
@@ -251,12 +255,11 @@ def article_edit(article_id: int | None):
 @bp.get("/articles/<int:article_id>")
 @login_required
 def article_view(article_id: int):
-    """The study text on a worker's phone: escaped paragraphs, nothing else."""
+    """The study text on a worker's phone: Markdown rendered and sanitised (``quiz.markup``)."""
     article = db.session.get(Article, article_id) or abort(404)
     banks = db.session.scalars(select(Bank).where(Bank.articles.contains(article))).all() \
         if current_user.has_role("trainer", "admin") else []
-    return render_template("banks/article.html", article=article, paragraphs=services.paragraphs(article.body),
-                           banks=banks)
+    return render_template("banks/article.html", article=article, banks=banks)
 
 
 from quiz.banks import upload_views  # noqa: E402,F401  (registers the upload pages on bp)
