@@ -108,3 +108,94 @@ def test_article_attacks_never_reach_the_phone(app):
     client = app.test_client()
     login(client, make_user(name="员工"))
     _no_attack(client.get(f"/articles/{article.id}").get_data(as_text=True))
+
+
+# -- images --------------------------------------------------------------------
+
+def _png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_trainer_uploads_an_image_that_workers_see_in_the_article(app):
+    from PIL import Image
+
+    from quiz.banks.models import ArticleImage
+
+    instance = Path(app.config["INSTANCE_DIR"])
+    files_before = sorted(p for p in instance.rglob("*") if p.is_file())
+    trainer = make_user(name="培训员", roles={"trainer": [None]})
+    article = services.create_article("带图的材料", body="## 现场\n\n看图：")
+    db.session.commit()
+    client = app.test_client()
+    login(client, trainer)
+    r = client.post(f"/banks/articles/{article.id}/images",
+                    data={"image": (io.BytesIO(_png(3200, 1200)), "现场照片.png")}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    image = db.session.scalar(select(ArticleImage))
+    assert image.article_id == article.id and image.mime == "image/jpeg"  # a photo without transparency
+    with Image.open(io.BytesIO(image.data)) as stored:
+        assert stored.size == (1600, 600)  # shrunk to fit, proportions kept
+    # in the database, not on the app server's disk (several servers share it)
+    assert sorted(p for p in instance.rglob("*") if p.is_file()) == files_before
+    edit = client.get(f"/banks/articles/{article.id}/edit").get_data(as_text=True)
+    line = f"![现场照片](/articles/images/{image.id})"
+    assert line in edit  # the line to paste into the text
+    article.body += "\n\n" + line
+    db.session.commit()
+
+    worker = app.test_client()
+    login(worker, make_user(name="员工"))
+    page = worker.get(f"/articles/{article.id}").get_data(as_text=True)
+    assert f'<img src="/articles/images/{image.id}" alt="现场照片">' in page
+    r = worker.get(f"/articles/images/{image.id}")
+    assert r.status_code == 200 and r.mimetype == "image/jpeg" and r.data == image.data
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert app.test_client().get(f"/articles/images/{image.id}").status_code == 302  # signed in only
+    assert worker.get("/articles/images/999999").status_code == 404
+    # workers may not add or delete images
+    assert worker.post(f"/banks/articles/{article.id}/images",
+                       data={"image": (io.BytesIO(_png(10, 10)), "x.png")},
+                       content_type="multipart/form-data").status_code == 403
+    assert worker.post(f"/banks/articles/images/{image.id}/delete").status_code == 403
+    r = client.post(f"/banks/articles/images/{image.id}/delete")
+    assert r.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(ArticleImage)) == 0
+
+
+@pytest.mark.parametrize("payload, name", [
+    (b"<script>alert(1)</script>", "evil.png"),
+    (b"GIF89a" + b"\0" * 40, "anim.gif"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, "broken.png"),
+])
+def test_an_upload_that_is_not_a_usable_picture_is_refused(app, payload, name):
+    from quiz.banks.models import ArticleImage
+
+    trainer = make_user(name="培训员", roles={"trainer": [None]})
+    article = services.create_article("材料", body="正文")
+    db.session.commit()
+    client = app.test_client()
+    login(client, trainer)
+    r = client.post(f"/banks/articles/{article.id}/images", data={"image": (io.BytesIO(payload), name)},
+                    content_type="multipart/form-data", follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "PNG" in page and "JPEG" in page  # says what to upload instead
+    assert db.session.scalar(select(func.count()).select_from(ArticleImage)) == 0
+
+
+def test_an_oversized_upload_is_refused_with_its_limit(app):
+    from quiz.banks.models import ArticleImage
+
+    trainer = make_user(name="培训员", roles={"trainer": [None]})
+    article = services.create_article("材料", body="正文")
+    db.session.commit()
+    client = app.test_client()
+    login(client, trainer)
+    big = _png(10, 10) + b"\0" * (services.IMAGE_MAX_BYTES + 10)
+    r = client.post(f"/banks/articles/{article.id}/images", data={"image": (io.BytesIO(big), "big.png")},
+                    content_type="multipart/form-data", follow_redirects=True)
+    assert "8 MB" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ArticleImage)) == 0
