@@ -1,0 +1,68 @@
+"""A GBK text bank keeps what its author wrote: NFKC folds （）①②③ ℃ ㎡ for
+the parser, and the import gives back what the source had (not a guess);
+line breaks inside a stem stay; "（2分）" is the points wherever it stands."""
+from __future__ import annotations
+
+from quiz.banks import formats
+
+BANK = """一、单项选择题（每题1分）
+1．下列物质中属于两性氧化物的是（ C ）（2分）
+A．氧化钠（Na2O）
+B．氧化镁（MgO）
+C．氧化铝（Al2O3）
+D．二氧化硅（SiO2）
+2．（2分）焙烧炉正常运行时，下列做法正确的是（　）
+A．打开观察孔（须戴面罩）
+B．温度超过1100℃时继续加料
+答案：A
+3．下列说法中正确的有几项？（2分）（ B ）
+①进入有限空间前必须先通风、检测；
+②作业面积小于10㎡时可以不设监护人；
+③动火作业要办理作业票……
+A．一项
+B．两项
+C．三项
+4．巡检时发现皮带跑偏，应（ A ）
+A．停机调整（按规程）
+B．用手拨正（带电）
+"""
+
+
+def _parse():
+    result = formats.parse(BANK.encode("gbk"), "题库.txt")
+    assert result.errors == [], result.errors
+    assert [q.type for q in result.questions] == ["single"] * 4
+    return result.questions
+
+
+def test_the_last_fullwidth_bracket_of_each_option_is_kept():
+    q1, q2, _, q4 = _parse()
+    assert q1.options == ["氧化钠（Na2O）", "氧化镁（MgO）", "氧化铝（Al2O3）", "二氧化硅（SiO2）"]
+    assert q2.options[0] == "打开观察孔（须戴面罩）"
+    assert q4.options == ["停机调整（按规程）", "用手拨正（带电）"]
+    assert not any(")" in o or "(" in o for q in (q1, q2, q4) for o in q.options)
+
+
+def test_circled_numbers_and_their_lines_are_kept():
+    q3 = _parse()[2]
+    assert q3.stem.split("\n") == [
+        "下列说法中正确的有几项？（ ）",
+        "①进入有限空间前必须先通风、检测；",
+        "②作业面积小于10㎡时可以不设监护人；",
+        "③动火作业要办理作业票……",
+    ]
+    assert q3.answer == [1]
+
+
+def test_symbols_nfkc_folds_come_back_only_where_the_source_had_them():
+    q2 = _parse()[1]
+    assert "1100℃" in q2.options[1] and "°C" not in q2.options[1]
+
+
+def test_points_are_read_the_same_way_wherever_they_stand():
+    questions = _parse()
+    assert [q.points for q in questions] == [2.0, 2.0, 2.0, 1.0]  # the 4th has the section's 每题1分
+    assert all("分" not in q.stem.split("\n")[0][-4:] for q in questions), [q.stem for q in questions]
+    assert questions[0].stem == "下列物质中属于两性氧化物的是（ ）"
+    assert questions[1].stem == "焙烧炉正常运行时，下列做法正确的是（　）".replace("　", " ")
+    assert [q.answer for q in questions] == [[2], [0], [1], [0]]
