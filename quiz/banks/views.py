@@ -35,7 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.app_context_processor
 def _helpers():
     return {"qtypes": qtypes, "phone_view": phone_view, "paragraphs": services.paragraphs,
-            "image_markdown": image_markdown}
+            "image_markdown": image_markdown, "format_label": formats.format_label}
 
 
 def phone_view(q: QuestionData) -> tuple[str, dict]:

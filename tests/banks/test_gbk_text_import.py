@@ -66,3 +66,46 @@ def test_points_are_read_the_same_way_wherever_they_stand():
     assert questions[0].stem == "下列物质中属于两性氧化物的是（ ）"
     assert questions[1].stem == "焙烧炉正常运行时，下列做法正确的是（　）".replace("　", " ")
     assert [q.answer for q in questions] == [[2], [0], [1], [0]]
+
+
+# -- the upload preview: the answer key at a glance, the format named for people ---------------
+
+def _preview(app, data: bytes, filename: str) -> str:
+    import io
+
+    from tests.factories import login, make_user
+
+    client = app.test_client()
+    login(client, make_user(name="培训员", roles={"trainer": [None]}))
+    r = client.post("/banks/upload", data={"file": (io.BytesIO(data), filename), "bank_id": "0",
+                                           "new_title": "焙烧安全", "format": "auto"},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_preview_shows_every_answer_at_a_glance_and_names_the_format(app):
+    import re
+
+    with app.test_request_context():
+        page = _preview(app, BANK.encode("gbk"), "题库.txt")
+    assert "文本模板" in page
+    assert not re.search(r"格式</?\w*>?：\s*text\b", page) and "：text<" not in page
+    key = page.split('id="answer-key"', 1)[1].split("</table>", 1)[0]
+    assert "<details" not in key  # not behind a toggle
+    rows = re.findall(r"<tr>(.*?)</tr>", key, re.S)[1:]
+    assert len(rows) == 4
+    for row, answer in zip(rows, ("C", "A", "B", "A")):
+        assert f">{answer}" in row.replace(" ", "")
+    assert "氧化铝（Al2O3）" in rows[0] and "两项" in rows[2] and "停机调整（按规程）" in rows[3]
+    assert "2" in rows[0]  # its points
+
+
+def test_spreadsheets_are_named_for_people(app):
+    from quiz.banks.formats import format_label
+
+    with app.test_request_context():
+        assert format_label("sheet", "题库.xlsx") == "Excel 表格"
+        assert format_label("sheet", "题库.csv") == "CSV 表格"
+        assert format_label("text", "a.txt") == "文本模板"
+        assert format_label("docx", "a.docx") == "Word 文档"
