@@ -86,7 +86,8 @@ def _run(data: bytes, meta: dict, *, dry_run: bool):
     return apply_roster(parsed, initial_password=meta.get("initial_password") or None,
                         valid_only=meta.get("valid_only", False), deactivate_missing=meta.get("deactivate_missing", False),
                         dry_run=dry_run, actor=current_user._get_current_object(),
-                        default_company=current_app.config.get("ORG_NAME"), filename=meta["filename"])
+                        default_company=current_app.config.get("ORG_NAME"), filename=meta["filename"],
+                        create_units=meta.get("create_units", False))
 
 
 @bp.route("/org/roster", methods=["GET", "POST"])
@@ -115,6 +116,7 @@ def upload():
             _write_private(data_path, data)
             meta = {"filename": filename, "user_id": current_user.id, "valid_only": bool(form.valid_only.data),
                     "deactivate_missing": bool(form.deactivate_missing.data),
+                    "create_units": bool(form.create_units.data),
                     "initial_password": form.initial_password.data or None}
             _write_private(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
             session[UPLOAD_KEY] = token
@@ -135,6 +137,20 @@ def preview():
     return render_template("org/roster_preview.html", report=report, meta=meta,
                            valid_rows=report.created + report.updated + report.unchanged,
                            bad_rows=len({e.row for e in report.errors}))
+
+
+@bp.post("/org/roster/units")
+@roles_required("admin")
+def choose_units():
+    """The preview's explicit choice: create the new units the roster names, or not."""
+    loaded = _load_upload()
+    if loaded is None:
+        flash(_("上传的文件已失效，请重新上传。"), "error")
+        return redirect(url_for("org_roster.upload"))
+    token, _data, meta = loaded
+    meta["create_units"] = request.form.get("create_units") == "1"
+    _write_private(_paths(token)[1], json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    return redirect(url_for("org_roster.preview"))
 
 
 @bp.post("/org/roster/confirm")
