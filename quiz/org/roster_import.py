@@ -339,7 +339,7 @@ def _check_new_units(rows, units: _Units, report: ImportReport):
             hint = _("最接近的已有单位：%(names)s。", names="、".join(top.similar)) if top.similar else ""
             report.errors.append(RosterIssue(row.row_number, _(
                 "第 %(row)d 行：单位“%(unit)s”不存在。%(hint)s请改正单位名称后重新上传；"
-                "如果这确实是新单位，请勾选“创建新单位”（命令行加 --create-units）。",
+                "如果这确实是新单位，请在预览页点“确认这些是新单位”（命令行加 --create-units）。",
                 row=row.row_number, unit=top.label, hint=hint)))
             continue
         kept.append((row, key))

@@ -88,3 +88,50 @@ def test_certificate_template_preview_shows_the_whole_page(browser, live_server,
         page.screenshot(path=str(artifacts / f"certificate-template-{viewport['width']}.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_trainer_checks_the_answer_key_and_admin_sees_a_unit_typo(browser, live_server, app, artifacts):
+    """1280×800: a GBK text bank's preview shows every answer at a glance; a roster with 烧成工去
+    lists the unit it would create beside 烧成工区, and nothing is created until the admin says so."""
+    from sqlalchemy import select
+
+    from quiz.org.models import Unit
+    from tests.banks.test_gbk_text_import import BANK
+    from tests.org.test_roster_import import xlsx
+
+    company = make_unit("中铝山西新材料有限公司", kind="company")
+    alumina = make_unit("氧化铝厂", company)
+    make_unit("烧成工区", alumina, kind="section")
+    trainer = make_user(name="郭培训", unit=company, roles={"trainer": [None], "admin": [None]})
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", base_url=live_server)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        sign_in(page, trainer.employee_no, PASSWORD)
+        page.goto("/banks/upload")
+        page.set_input_files("input[type=file]", files=[{"name": "焙烧题库.txt", "mimeType": "text/plain",
+                                                          "buffer": BANK.encode("gbk")}])
+        page.fill("#new_title", "焙烧安全")
+        page.click("form button[type=submit]")
+        page.wait_for_selector("#answer-key")
+        assert "文本模板" in page.inner_text("main")
+        rows = page.locator("#answer-key tbody tr")
+        assert rows.count() == 4
+        assert "C 氧化铝（Al2O3）" in " ".join(rows.nth(0).inner_text().split())
+        assert page.locator("#answer-key").is_visible()  # not behind a toggle
+        page.screenshot(path=str(artifacts / "bank-upload-answer-key-1280.png"), full_page=False)
+
+        page.goto("/org/roster")
+        roster = xlsx([["000301", "钱二", "中铝山西新材料有限公司/氧化铝厂/烧成工去", "磨工", "", ""]])
+        page.set_input_files("input[type=file]", files=[{"name": "花名册.xlsx", "buffer": roster,
+                                                          "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+        page.click("form button.primary")
+        page.wait_for_selector("#new-units")
+        listed = page.inner_text("#new-units")
+        assert "氧化铝厂 / 烧成工去" in listed and "氧化铝厂 / 烧成工区" in listed
+        assert "没有发现问题" not in page.inner_text("main")
+        page.screenshot(path=str(artifacts / "roster-unit-typo-1280.png"), full_page=True)
+        assert db.session.scalar(select(Unit).where(Unit.name == "烧成工去")) is None
+    finally:
+        context.close()
