@@ -109,3 +109,40 @@ def test_spreadsheets_are_named_for_people(app):
         assert format_label("sheet", "题库.csv") == "CSV 表格"
         assert format_label("text", "a.txt") == "文本模板"
         assert format_label("docx", "a.docx") == "Word 文档"
+
+
+# -- the pure core: what the parser reads is normalize(); what comes back is the source ------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from quiz.banks.formats.common import normalize  # noqa: E402
+from quiz.banks.formats.restore import Source, circled, fold_line, restore  # noqa: E402
+
+_CHARS = st.sampled_from(list("下列说法正确的是题甲乙ABCabc0123 .,:;()（）：；，。？！①②③⑴⒈㈠℃㎡…²Ａ１　\u00a0\u200b⼈"))
+
+
+@settings(deadline=None, database=None)
+@given(st.text(_CHARS, max_size=40))
+def test_the_parser_form_is_normalize_with_circled_numbers_kept(line):
+    text, shown = fold_line(line)
+    assert len(text) == len(shown)
+    import unicodedata
+
+    assert "".join(unicodedata.normalize("NFKC", c) if circled(c) else c for c in text) == normalize(line)
+
+
+@settings(deadline=None, database=None)
+@given(st.text(_CHARS, min_size=1, max_size=40))
+def test_a_whole_line_comes_back_as_the_source_wrote_it_less_what_normalize_always_folds(line):
+    source = Source([line])
+    text = source.lines[0]
+    back = restore(text, source.region(1, 1))
+    # full-width letters, digits, spaces, zero-width and radicals stay folded; nothing else differs
+    assert normalize(back) == normalize(line)
+    import re
+
+    numbered = re.match(r"^\s*(\S)\s*[、.．]", line)  # "①、" numbering a question is folded on purpose
+    for ch in "（）：；，？！①②③℃㎡…²":
+        expected = line.count(ch) - (1 if numbered and numbered.group(1) == ch and circled(ch) else 0)
+        assert back.count(ch) == expected
