@@ -85,6 +85,12 @@ def test_certificate_template_preview_shows_the_whole_page(browser, live_server,
         qr = frame.locator(".qr img").bounding_box()
         assert qr is not None and qr["x"] + qr["width"] <= 1147
         assert no_horizontal_scroll(page)
+        # 预览 posts the unsaved form into the sandboxed frame: the admin's <b> shows, a <script> does not run
+        page.fill("#issuer", "<b>安全环保部</b><script>document.title='pwned'</script>")
+        page.click("button[formtarget=preview]")
+        frame = page.frame(name="preview")
+        frame.wait_for_selector(".issuer b")
+        assert frame.inner_text(".issuer b") == "安全环保部" and frame.evaluate("document.title") != "pwned"
         page.screenshot(path=str(artifacts / f"certificate-template-{viewport['width']}.png"), full_page=True)
     finally:
         context.close()
