@@ -79,7 +79,7 @@ def main() -> None:
             start = time.perf_counter()
             parsed = parse_roster(data, "roster.xlsx")
             parse_seconds = time.perf_counter() - start
-            report = apply_roster(parsed, filename="roster.xlsx")
+            report = apply_roster(parsed, filename="roster.xlsx", create_units=True)
             db.session.commit()
             seconds = time.perf_counter() - start
             assert report.ok and report.created == args.rows, report.as_dict()
@@ -101,7 +101,7 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             start = time.perf_counter()
-            shared = apply_roster(parse_roster(data, "roster.xlsx"), initial_password="Start2024x")
+            shared = apply_roster(parse_roster(data, "roster.xlsx"), initial_password="Start2024x", create_units=True)
             db.session.commit()
             shared_seconds = time.perf_counter() - start
             assert shared.created == args.rows

@@ -37,6 +37,7 @@ MATRIX = {
     "auth.change_password": ("/password", ANY),
     "org.home": ("/", ANY),
     "banks.article_view": ("/articles/{article}", ANY),
+    "banks.article_image": ("/articles/images/{article_image}", ANY),
     "exams.my_tasks": ("/tasks", ANY),
     "exams.mistakes": ("/mistakes", ANY),
     "exams.practice_home": ("/practice", ANY),
@@ -141,6 +142,12 @@ def world(app):
         "unit_a": unit_a.id, "unit_b": unit_b.id, "worker": people["worker"].id, "other": other.id,
     }
     ids["article"] = article.id
+    from quiz.banks.models import ArticleImage
+
+    image = ArticleImage(article=article, mime="image/png", data=b"\x89PNG\r\n\x1a\n")
+    db.session.add(image)
+    db.session.commit()
+    ids["article_image"] = image.id
     return people, ids, other
 
 

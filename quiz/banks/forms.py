@@ -39,6 +39,10 @@ class ArticleForm(FlaskForm):
                          render_kw={"rows": 20})
 
 
+class ArticleImageForm(FlaskForm):
+    image = FileField(_l("图片（PNG 或 JPEG）"), validators=[FileRequired(_l("请选择一张图片。"))])
+
+
 class QuestionForm(FlaskForm):
     type = SelectField(_l("题型"), choices=[])
     stem = TextAreaField(_l("题干（填空题用 ____ 表示空格）"), validators=[DataRequired(_l("请输入题干。"))],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.db import utcnow
@@ -39,8 +39,31 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(200), default="")  # 《劲旅》总第2153期，第2版
     published_on: Mapped[date | None]
-    body: Mapped[str] = mapped_column(Text, default="")  # Markdown-ish paragraphs, rendered escaped
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown, rendered by quiz.markup
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    images: Mapped[list[ArticleImage]] = relationship(back_populates="article", order_by="ArticleImage.id",
+                                                      cascade="all, delete-orphan", passive_deletes=True)
+
+
+class ArticleImage(db.Model):
+    """A picture inside an article, kept in the database (several app servers
+    share it) as the checked, shrunk PNG/JPEG; the body refers to it as
+    ``![说明](/articles/images/<id>)``."""
+
+    __tablename__ = "article_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")  # the uploaded file's name, for the alt text
+    mime: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="images")
 
 
 class Bank(db.Model):

@@ -21,9 +21,10 @@ from sqlalchemy import exists, func, select
 
 from quiz.banks import types as qtypes
 from quiz.banks.formats.common import normalize
-from quiz.banks.models import Article, Bank, Question, QuestionRevision
+from quiz.banks.models import Article, ArticleImage, Bank, Question, QuestionRevision
 from quiz.banks.types.base import QuestionData
 from quiz.extensions import db
+from quiz.images import shrink_image
 from quiz.org.models import JobType
 from quiz.org.services import audit, ensure_job_type
 
@@ -101,6 +102,42 @@ def update_article(article: Article, title: str, source: str, published_on: date
     article.body = body or ""
     db.session.flush()
     audit("article.update", article, article.title, actor=actor)
+
+
+#: an article's images: shrunk to fit a phone or projector, bounded in number and upload size
+IMAGE_MAX_SIZE = (1600, 1600)
+IMAGE_MAX_BYTES = 8 * 1024 * 1024
+IMAGES_PER_ARTICLE = 40
+
+
+def add_article_image(article: Article, raw: bytes, name: str = "", actor=None) -> ArticleImage:
+    """Store an uploaded picture with ``article``, checked and shrunk (``quiz.images``).
+
+    Raises ValueError with a message for the person when the file is not a
+    usable PNG/JPEG or the article already has as many images as allowed.
+    """
+    if len(article.images) >= IMAGES_PER_ARTICLE:
+        raise ValueError(_("一篇学习材料最多 %(n)s 张图片：请先删除不用的图片。", n=IMAGES_PER_ARTICLE))
+    data, mime, (width, height) = shrink_image(raw, IMAGE_MAX_SIZE, IMAGE_MAX_BYTES)
+    image = ArticleImage(article=article, name=Path(name or "").stem[:200], mime=mime, data=data,
+                         width=width, height=height, created_by_id=getattr(actor, "id", None))
+    db.session.add(image)
+    db.session.flush()
+    audit("article.image_add", article, f"{article.title} #{image.id}", actor=actor)
+    return image
+
+
+def delete_article_image(image: ArticleImage, actor=None) -> None:
+    article = image.article
+    audit("article.image_delete", article, f"{article.title} #{image.id}", actor=actor)
+    db.session.delete(image)
+    db.session.flush()
+
+
+def may_read_article(user, article: Article) -> bool:
+    """Whether ``user`` may read ``article`` and its images: everyone signed in
+    (study texts are company material; trainers and admins edit them)."""
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def read_article_file(path: Path | str) -> dict:

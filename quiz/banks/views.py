@@ -9,15 +9,15 @@ from __future__ import annotations
 import io
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Text, cast, func, or_, select
 
 from quiz.banks import formats, services
 from quiz.banks import types as qtypes
-from quiz.banks.forms import ArticleForm, BankForm, EmptyForm, QuestionForm, split_list
-from quiz.banks.models import Article, Bank, Question
+from quiz.banks.forms import ArticleForm, ArticleImageForm, BankForm, EmptyForm, QuestionForm, split_list
+from quiz.banks.models import Article, ArticleImage, Bank, Question
 from quiz.banks.types.base import QuestionData
 from quiz.extensions import db
 from quiz.org.models import JobType
@@ -34,7 +34,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.app_context_processor
 def _helpers():
-    return {"qtypes": qtypes, "phone_view": phone_view, "paragraphs": services.paragraphs}
+    return {"qtypes": qtypes, "phone_view": phone_view, "paragraphs": services.paragraphs,
+            "image_markdown": image_markdown, "format_label": formats.format_label}
 
 
 def phone_view(q: QuestionData) -> tuple[str, dict]:
@@ -236,6 +237,11 @@ def article_list():
 def article_edit(article_id: int | None):
     article = db.session.get(Article, article_id) or abort(404) if article_id else None
     form = ArticleForm(obj=article) if request.method == "GET" and article else ArticleForm()
+    if request.method == "POST" and request.form.get("preview"):
+        # 预览: the text as the phone will show it, nothing saved, the form keeps what was typed
+        form.validate_on_submit()
+        return render_template("banks/article_edit.html", form=form, article=article, preview=form.body.data or "",
+                               image_form=ArticleImageForm(formdata=None), delete_form=EmptyForm(formdata=None))
     if form.validate_on_submit():
         values = (form.title.data, form.source.data or "", form.published_on.data, form.body.data)
         if article is None:
@@ -245,18 +251,72 @@ def article_edit(article_id: int | None):
         db.session.commit()
         flash(_("学习材料已保存。"), "success")
         return redirect(url_for("banks.article_view", article_id=article.id))
-    return render_template("banks/article_edit.html", form=form, article=article)
+    return render_template("banks/article_edit.html", form=form, article=article,
+                           image_form=ArticleImageForm(formdata=None), delete_form=EmptyForm(formdata=None))
+
+
+@bp.post("/banks/articles/<int:article_id>/images")
+@roles_required("trainer")
+def article_image_upload(article_id: int):
+    """Add a picture to an article; the edit page then shows the line to paste into the text."""
+    article = db.session.get(Article, article_id) or abort(404)
+    form = ArticleImageForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("banks.article_edit", article_id=article.id))
+    storage = form.image.data
+    try:
+        image = services.add_article_image(article, storage.read(services.IMAGE_MAX_BYTES + 1),
+                                           storage.filename or "", actor=current_user)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("banks.article_edit", article_id=article.id))
+    db.session.commit()
+    flash(_("图片已上传。把“%(line)s”复制到正文中想显示图片的位置。", line=image_markdown(image)), "success")
+    return redirect(url_for("banks.article_edit", article_id=article.id))
+
+
+@bp.post("/banks/articles/images/<int:image_id>/delete")
+@roles_required("trainer")
+def article_image_delete(image_id: int):
+    image = db.session.get(ArticleImage, image_id) or abort(404)
+    article_id = image.article_id
+    if EmptyForm().validate_on_submit():
+        services.delete_article_image(image, actor=current_user)
+        db.session.commit()
+        flash(_("图片已删除。正文中引用它的地方将不再显示图片。"), "success")
+    return redirect(url_for("banks.article_edit", article_id=article_id))
+
+
+@bp.get("/articles/images/<int:image_id>")
+@login_required
+def article_image(image_id: int):
+    """An article's picture, from the database, to those who may read the article."""
+    image = db.session.get(ArticleImage, image_id) or abort(404)
+    if not services.may_read_article(current_user, image.article):
+        abort(404)
+    response = Response(image.data, mimetype=image.mime)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def image_markdown(image: ArticleImage) -> str:
+    return f"![{image.name or _('图片')}]({url_for('banks.article_image', image_id=image.id)})"
 
 
 @bp.get("/articles/<int:article_id>")
 @login_required
 def article_view(article_id: int):
-    """The study text on a worker's phone: escaped paragraphs, nothing else."""
+    """The study text on a worker's phone: Markdown rendered and sanitised (``quiz.markup``)."""
     article = db.session.get(Article, article_id) or abort(404)
+    if not services.may_read_article(current_user, article):
+        abort(404)
     banks = db.session.scalars(select(Bank).where(Bank.articles.contains(article))).all() \
         if current_user.has_role("trainer", "admin") else []
-    return render_template("banks/article.html", article=article, paragraphs=services.paragraphs(article.body),
-                           banks=banks)
+    return render_template("banks/article.html", article=article, banks=banks)
 
 
 from quiz.banks import upload_views  # noqa: E402,F401  (registers the upload pages on bp)

@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from quiz.i18n import N_
+from quiz.markup import INLINE_TAGS, sanitize_html
 
 REPO = Path(__file__).resolve().parents[2]
 LAYOUT_DIR = REPO / "templates" / "certificates" / "pdf"
@@ -88,9 +89,13 @@ def _compiled(text: str):
 
 
 def render_text(text: str, context: dict) -> Markup:
-    """Render one admin text in the sandbox; raise ``TemplateTextError`` with a readable reason."""
+    """Render one admin text in the sandbox; raise ``TemplateTextError`` with a readable reason.
+
+    The result keeps only formatting tags (``quiz.markup.INLINE_TAGS``): an
+    admin may write <b> or <br>, never a script, a link or an image.
+    """
     try:
-        return Markup(_compiled(text).render(**context))
+        return sanitize_html(_compiled(text).render(**context), INLINE_TAGS)
     except TemplateError as exc:  # SecurityError and UndefinedError are TemplateErrors
         raise TemplateTextError(str(exc)) from exc
     except (TypeError, ValueError, LookupError, ArithmeticError) as exc:

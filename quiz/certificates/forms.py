@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -9,6 +7,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from quiz.certificates.document import check_text
+from quiz.images import shrink_image
 
 COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("颜色格式为 #RRGGBB，例如 #0d3b66。"))
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -51,24 +50,5 @@ def read_image(storage, max_size: tuple[int, int]) -> tuple[bytes, str] | None:
     """
     if storage is None or not getattr(storage, "filename", ""):
         return None
-    raw = storage.read(MAX_IMAGE_BYTES + 1)
-    if len(raw) > MAX_IMAGE_BYTES:
-        raise ValueError(_l("图片不能超过 2 MB。"))
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            if probe.format not in ("PNG", "JPEG"):
-                raise ValueError(_l("只支持 PNG 或 JPEG 图片。"))
-            if probe.width * probe.height > 40_000_000:
-                raise ValueError(_l("图片像素太大。"))
-            image = probe.convert("RGBA" if probe.mode in ("RGBA", "LA", "P") else "RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValueError(_l("无法读取这张图片，请上传 PNG 或 JPEG。")) from exc
-    image.thumbnail(max_size)
-    out = io.BytesIO()
-    if image.mode == "RGBA":
-        image.save(out, "PNG", optimize=True)
-        return out.getvalue(), "image/png"
-    image.save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue(), "image/jpeg"
+    data, mime, _size = shrink_image(storage.read(MAX_IMAGE_BYTES + 1), max_size, MAX_IMAGE_BYTES)
+    return data, mime

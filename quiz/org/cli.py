@@ -69,12 +69,13 @@ def reset_password(employee_no: str, password: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @click.option("--valid-only", is_flag=True, help="文件有错误时，只导入没有问题的行")
 @click.option("--deactivate-missing", is_flag=True, help="停用花名册中没有的人员（不删除）")
+@click.option("--create-units", is_flag=True, help="创建花名册中新出现的单位（不加时，这些行是错误）")
 @click.option("--initial-password", default=None, help="新人员的统一初始密码；不填则每人自动生成")
 @click.option("--passwords-out", type=click.Path(dir_okay=False), default=None,
               help="新人员初始密码表（.xlsx）的保存位置")
 @with_appcontext
 def import_roster(file: str, dry_run: bool, as_json: bool, valid_only: bool, deactivate_missing: bool,
-                  initial_password: str | None, passwords_out: str | None) -> None:
+                  create_units: bool, initial_password: str | None, passwords_out: str | None) -> None:
     """Import the HR roster (.xlsx / .csv). Exit 0 when the file is fine,
     1 when it has errors, 2 when it cannot be read at all."""
     from quiz.org.roster import UnreadableRoster, parse_roster
@@ -107,7 +108,8 @@ def import_roster(file: str, dry_run: bool, as_json: bool, valid_only: bool, dea
         fail("无法读取这个文件：请在 Excel 中打开后另存为 .xlsx 再导入。", 2)
     report = apply_roster(parsed, initial_password=initial_password, valid_only=valid_only,
                           deactivate_missing=deactivate_missing, dry_run=dry_run, actor=None,
-                          default_company=current_app.config.get("ORG_NAME"), filename=Path(file).name)
+                          default_company=current_app.config.get("ORG_NAME"), filename=Path(file).name,
+                          create_units=create_units)
     written = None
     if report.applied:
         if report.passwords and (passwords_out or not initial_password):
@@ -137,6 +139,10 @@ def _print_report(report, dry_run: bool, written: str | None) -> None:
         click.echo(f"错误  {issue.message}")
     for issue in report.warnings:
         click.echo(f"提示  {issue.message}")
+    for unit in report.new_units:
+        similar = f"（相近的已有单位：{'、'.join(unit.similar)}）" if unit.similar else ""
+        state = "将新建" if report.create_units else "不存在"
+        click.echo(f"单位  {state}：{' / '.join(unit.path)}，涉及 {len(unit.rows)} 行{similar}")
     counts = (f"新增 {report.created} 人，更新 {report.updated} 人，未变 {report.unchanged} 人，"
               f"停用 {report.deactivated} 人")
     if dry_run:

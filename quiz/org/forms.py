@@ -44,3 +44,4 @@ class RosterImportForm(FlaskForm):
     initial_password = StringField(_l("统一初始密码（留空则为每人自动生成）"), validators=[Optional(), Length(min=8, max=64)])
     valid_only = BooleanField(_l("只导入没有问题的行"))
     deactivate_missing = BooleanField(_l("停用花名册中没有的人员"))
+    create_units = BooleanField(_l("创建花名册中新出现的单位"))

@@ -20,6 +20,11 @@ What a roster row means (the rules the issue leaves open):
 - People missing from the roster are deactivated only with
   ``deactivate_missing``, never deleted; administrators and the person
   running the import are never deactivated or stripped of admin by it.
+- A unit the roster names that does not exist is created only when the
+  import is told to (``create_units``: a checkbox on the preview, the CLI's
+  ``--create-units``); otherwise the rows naming it are errors. Either way
+  the report lists every unit the import would create, each with the
+  existing units whose names are close (a typo such as 烧成工去 for 烧成工区).
 - A unit path that does not start at a company is placed under the company
   that already has that secondary unit, else under the only company, else
   under ``default_company``; a path of four or more levels whose first name
@@ -27,6 +32,7 @@ What a roster row means (the rules the issue leaves open):
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -44,6 +50,23 @@ AUDIT_LIST_LIMIT = 2000
 
 
 @dataclass
+class NewUnit:
+    """A unit the roster names that does not exist yet, and what it might have meant."""
+
+    path: tuple[str, ...]
+    rows: list[int] = field(default_factory=list)
+    similar: list[str] = field(default_factory=list)  # labels of existing units with close names
+
+    @property
+    def label(self) -> str:
+        return _label(self.path)
+
+    def as_dict(self) -> dict:
+        return {"path": " / ".join(self.path), "rows": self.rows[:50], "row_count": len(self.rows),
+                "similar": self.similar}
+
+
+@dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
@@ -56,6 +79,8 @@ class ImportReport:
     passwords: list[IssuedPassword] = field(default_factory=list)
     applied: bool = False  # written to the session (the caller commits)
     dry_run: bool = False
+    new_units: list[NewUnit] = field(default_factory=list)
+    create_units: bool = False
 
     @property
     def ok(self) -> bool:
@@ -67,6 +92,7 @@ class ImportReport:
             "deactivated": self.deactivated, "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings], "applied": self.applied, "dry_run": self.dry_run,
             "units_created": self.units_created, "job_types_created": self.job_types_created,
+            "create_units": self.create_units, "new_units": [u.as_dict() for u in self.new_units],
         }
 
 
@@ -135,11 +161,63 @@ class _Units:
         unit = self.cache.get(key) if key else None
         return unit.id if unit is not None else None
 
+    def missing(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The units of ``key`` (itself and its parents) that do not exist yet, top first."""
+        return [key[:i] for i in range(1, len(key) + 1) if key[:i] not in self.cache]
+
+    def similar(self, key: tuple[str, ...], limit: int = 3) -> list[str]:
+        """Existing units at the same level whose name is close to ``key``'s last name:
+        same pinyin, or a character or two apart; those under the same parent first."""
+        name = key[-1]
+        sound = _pinyin(name)
+        found: list[tuple[int, int, str, tuple[str, ...]]] = []
+        for other in self.cache:
+            if len(other) != len(key):
+                continue
+            other_name = other[-1]
+            if other_name == name and other != key:
+                distance = 0
+            else:
+                distance = _distance(name, other_name, _closeness(name))
+                if distance > _closeness(name) and _pinyin(other_name) != sound:
+                    continue
+            sibling = 0 if other[:-1] == key[:-1] else 1
+            found.append((sibling, distance, _label(other), other))
+        found.sort(key=lambda f: (f[0], f[1], len(f[3]), f[2]))
+        return [label for _s, _d, label, _k in found[:limit]]
+
     def ensure(self, key: tuple[str, ...]) -> Unit:
         before = len(self.cache)
         unit = services.ensure_unit_path(list(key), cache=self.cache)
         self.created += len(self.cache) - before
         return unit
+
+
+def _closeness(name: str) -> int:
+    """How many edits still make two unit names "close": one for short names, two for long ones."""
+    return 1 if len(name) <= 5 else 2
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, stopping early once it is over ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+@functools.lru_cache(maxsize=65536)
+def _pinyin(name: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(name))
 
 
 # --------------------------------------------------------------------------- plan
@@ -155,16 +233,19 @@ class _Plan:
 def apply_roster(result: RosterParseResult, *, initial_password: str | None = None,
                  initial_password_hash: str | None = None, valid_only: bool = False,
                  deactivate_missing: bool = False, dry_run: bool = False, actor: User | None = None,
-                 default_company: str | None = None, filename: str = "") -> ImportReport:
+                 default_company: str | None = None, filename: str = "", create_units: bool = False) -> ImportReport:
     """Bring the people of the database in line with a parsed roster.
 
     Counts are what the import does (or, with ``dry_run`` or when the file
     has errors and ``valid_only`` is off, what it would do); nothing is
     written in those cases. ``initial_password`` is given to everybody
     created; without it each gets a generated one, listed in
-    ``report.passwords`` for the sheet handed out to them.
+    ``report.passwords`` for the sheet handed out to them. Units the roster
+    names that do not exist are listed in ``report.new_units``; they are
+    created only with ``create_units``, else their rows are errors.
     """
-    report = ImportReport(errors=list(result.errors), warnings=list(result.warnings), dry_run=dry_run)
+    report = ImportReport(errors=list(result.errors), warnings=list(result.warnings), dry_run=dry_run,
+                          create_units=create_units)
     units = _Units(default_company)
     anchors = units.anchors(result.rows, report)
     jobs = {name: job_id for job_id, name in db.session.execute(select(JobType.id, JobType.name))}
@@ -193,6 +274,7 @@ def apply_roster(result: RosterParseResult, *, initial_password: str | None = No
                 "从人事系统重新导出后再上传。", row=row.row_number, no=row.employee_no, full=lost_zeros[row.employee_no])))
             continue
         rows.append((row, key))
+    rows = _check_new_units(rows, units, report)
     report.errors.sort(key=lambda issue: issue.row or 0)
 
     for row, key in rows:
@@ -240,6 +322,30 @@ def apply_roster(result: RosterParseResult, *, initial_password: str | None = No
     )
     db.session.flush()
     return report
+
+
+def _check_new_units(rows, units: _Units, report: ImportReport):
+    """List the units the rows would create (with close existing names); without
+    ``create_units`` the rows that need one become errors and are dropped."""
+    new: dict[tuple[str, ...], NewUnit] = {}
+    kept = []
+    for row, key in rows:
+        missing = units.missing(key) if key else []
+        for depth, path in enumerate(missing):
+            if path not in new:  # close names only for the topmost new unit: below it all is new anyway
+                new[path] = NewUnit(path, similar=units.similar(path) if depth == 0 else [])
+            new[path].rows.append(row.row_number)
+        if missing and not report.create_units:
+            top = new[missing[0]]
+            hint = _("最接近的已有单位：%(names)s。", names="、".join(top.similar)) if top.similar else ""
+            report.errors.append(RosterIssue(row.row_number, _(
+                "第 %(row)d 行：单位“%(unit)s”不存在。%(hint)s请改正单位名称后重新上传；"
+                "如果这确实是新单位，请在预览页点“确认这些是新单位”（命令行加 --create-units）。",
+                row=row.row_number, unit=top.label, hint=hint)))
+            continue
+        kept.append((row, key))
+    report.new_units = sorted(new.values(), key=lambda u: u.path)
+    return kept
 
 
 def _wanted_grants(roles: list[str], unit_id) -> set[tuple[str, int | None]]:

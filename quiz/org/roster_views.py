@@ -77,7 +77,8 @@ def _run(data: bytes, meta: dict, *, dry_run: bool):
     return apply_roster(parsed, initial_password_hash=meta.get("initial_password_hash") or None,
                         valid_only=meta.get("valid_only", False), deactivate_missing=meta.get("deactivate_missing", False),
                         dry_run=dry_run, actor=current_user._get_current_object(),
-                        default_company=current_app.config.get("ORG_NAME"), filename=meta["filename"])
+                        default_company=current_app.config.get("ORG_NAME"), filename=meta["filename"],
+                        create_units=meta.get("create_units", False))
 
 
 @bp.route("/org/roster", methods=["GET", "POST"])
@@ -106,6 +107,7 @@ def upload():
             write_private(data_path, data)
             meta = {"filename": filename, "user_id": current_user.id, "valid_only": bool(form.valid_only.data),
                     "deactivate_missing": bool(form.deactivate_missing.data),
+                    "create_units": bool(form.create_units.data),
                     # the admin's password waits as a hash only: the upload sits on disk until confirmed
                     "initial_password": bool(form.initial_password.data),
                     "initial_password_hash": hash_password(form.initial_password.data)
@@ -129,6 +131,20 @@ def preview():
     return render_template("org/roster_preview.html", report=report, meta=meta,
                            valid_rows=report.created + report.updated + report.unchanged,
                            bad_rows=len({e.row for e in report.errors}))
+
+
+@bp.post("/org/roster/units")
+@roles_required("admin")
+def choose_units():
+    """The preview's explicit choice: create the new units the roster names, or not."""
+    loaded = _load_upload()
+    if loaded is None:
+        flash(_("上传的文件已失效，请重新上传。"), "error")
+        return redirect(url_for("org_roster.upload"))
+    token, _data, meta = loaded
+    meta["create_units"] = request.form.get("create_units") == "1"
+    write_private(_paths(token)[1], json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    return redirect(url_for("org_roster.preview"))
 
 
 @bp.post("/org/roster/confirm")

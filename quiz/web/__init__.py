@@ -36,9 +36,11 @@ def _error(status: int, title: str, message: str):
 
 
 def register(app: Flask) -> None:
+    from quiz.markup import render_markdown
     from quiz.web.nav import nav_items
 
     app.jinja_env.filters["localtime"] = local_time
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["nav_items"] = nav_items
     from flask_babel import get_locale
 

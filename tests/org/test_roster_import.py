@@ -35,6 +35,7 @@ def xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
 
 
 def run(rows, commit=True, **options):
+    options.setdefault("create_units", True)  # these rosters bring their organisation with them
     report = apply_roster(parse_roster(xlsx(rows), "花名册.xlsx"), filename="花名册.xlsx", **options)
     if commit:
         db.session.commit()
@@ -198,10 +199,14 @@ def cli_json(runner, *args):
 def test_cli_json_and_exit_codes(app, runner, tmp_path):
     good = tmp_path / "roster.xlsx"
     good.write_bytes(xlsx(ROWS))
-    code, out = cli_json(runner, str(good), "--dry-run")
+    code, out = cli_json(runner, str(good), "--dry-run")  # new units without --create-units: errors
+    assert code == 1 and not out["ok"] and len(out["errors"]) == 3 and "--create-units" in out["errors"][0]["message"]
+    code, out = cli_json(runner, str(good), "--dry-run", "--create-units")
     assert code == 0 and out["ok"] and out["created"] == 3 and count(User) == 0
+    assert [u["path"] for u in out["new_units"]][-1] == "中铝山西新材料有限公司 / 电解厂 / 电解一工区"
+    assert len(out["new_units"]) == 6 and out["create_units"]
     passwords_out = tmp_path / "pw.xlsx"
-    code, out = cli_json(runner, str(good), "--passwords-out", str(passwords_out))
+    code, out = cli_json(runner, str(good), "--passwords-out", str(passwords_out), "--create-units")
     assert code == 0 and out["created"] == 3 and count(User) == 3
     assert {"ok", "created", "updated", "unchanged", "deactivated", "errors", "warnings"} <= set(out)
     sheet = openpyxl.load_workbook(passwords_out).active

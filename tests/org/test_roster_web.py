@@ -63,7 +63,8 @@ def xlsx(rows) -> bytes:
 
 
 def upload(client, data: bytes, filename="花名册.xlsx", **fields):
-    form = {"file": (io.BytesIO(data), filename), **fields}
+    fields.setdefault("create_units", "y")  # these rosters bring their organisation with them
+    form = {"file": (io.BytesIO(data), filename), **{k: v for k, v in fields.items() if v is not None}}
     return client.post("/org/roster", data=form, content_type="multipart/form-data")
 
 

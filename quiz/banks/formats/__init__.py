@@ -19,6 +19,7 @@ from pathlib import PurePath
 from flask_babel import gettext
 
 from quiz.banks.types.base import ParseResult, QuestionData, UnreadableFile
+from quiz.i18n import N_
 
 # name -> (module, file extensions it reads)
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -29,6 +30,18 @@ FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "aiken": ("quiz.banks.formats.aiken", ()),
     "moodlexml": ("quiz.banks.formats.moodlexml", (".xml",)),
 }
+# what each format is called on the pages trainers read (not the module names)
+LABELS = {"text": N_("文本模板"), "docx": N_("Word 文档"), "sheet": N_("Excel 表格"), "gift": N_("GIFT（Moodle 文本）"),
+          "aiken": N_("Aiken 文本"), "moodlexml": N_("Moodle XML")}
+
+
+def format_label(name: str, filename: str = "") -> str:
+    """A format as people call it: "Excel 表格", "CSV 表格", "文本模板", "Word 文档" …"""
+    if name == "sheet" and PurePath(filename or "").suffix.lower() == ".csv":
+        return gettext("CSV 表格")
+    return gettext(LABELS[name]) if name in LABELS else name
+
+
 EXPORT_EXTENSIONS = {"text": ".txt", "docx": ".docx", "sheet": ".xlsx", "gift": ".gift",
                      "aiken": ".txt", "moodlexml": ".xml"}
 

@@ -18,7 +18,7 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import accept, decode, normalize
+from quiz.banks.formats.common import accept, decode, letter, normalize
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import BLANK, split_stem
@@ -99,12 +99,29 @@ def _records(text: str):
         yield start, buf, meta
 
 
-def _answers(body: str) -> list[tuple[str, float | None, str]]:
-    """``=a ~%50%b #fb`` to [(mark, weight, text)]."""
+def _mark_at(body: str, start: int) -> tuple[int, bool]:
+    """The next answer mark at or after ``start`` and whether an ``=`` inside
+    an answer's text was passed over on the way.
+
+    Every unescaped ``~`` starts an answer, as in Moodle. An ``=`` starts one
+    only at the beginning of the block or after white space: ``header=True``
+    stays one answer (Moodle would cut it in two; GIFT wants ``\\=``).
+    """
+    inside = False
+    i = _find(body, "=~", start)
+    while i >= 0 and body[i] == "=" and body[:i].strip() and not body[i - 1].isspace():
+        inside = True
+        i = _find(body, "=~", i + 1)
+    return i, inside
+
+
+def _answers(body: str) -> tuple[list[tuple[str, float | None, str]], bool]:
+    """``=a ~%50%b #fb`` to ([(mark, weight, text)], whether an ``=`` sat inside a text)."""
     out = []
-    i = _find(body, "=~")
+    i, inside = _mark_at(body, 0)
     while i >= 0:
-        j = _find(body, "=~", i + 1)
+        j, more = _mark_at(body, i + 1)
+        inside = inside or more
         token = body[i: j if j >= 0 else len(body)]
         mark, rest = token[0], token[1:]
         weight = None
@@ -117,7 +134,41 @@ def _answers(body: str) -> list[tuple[str, float | None, str]]:
             rest = rest[:fb]
         out.append((mark, weight, _clean(rest)))
         i = j
-    return out
+    return out, inside
+
+
+def _weight(w: float | None) -> str:
+    return f"{w:g}%"
+
+
+def _choice(q: QuestionData, answers, where: str, result: ParseResult) -> bool:
+    """Moodle's rule for a block with ``~``: one ``=`` answer makes a single
+    choice (partial weights ``~%50%`` cannot be kept, a warning says so);
+    weights alone make a multiple choice (the options with a positive weight
+    are right). Returns False when the block cannot be a question here."""
+    q.options = [a for _, _, a in answers]
+    if any(mark == "=" for mark, _, _ in answers):
+        right = [i for i, (mark, w, _) in enumerate(answers) if mark == "=" and (w is None or w >= 100)]
+        if len(right) != 1:
+            result.errors.append(Issue(where, gettext(
+                "这道选择题有 %(n)s 个以 = 开头的满分答案：在 Moodle 里它是单选题，而本平台的单选题只有一个正确选项。"
+                "请只保留一个 =；若要多选，请去掉 =，用 ~%%50%% 这样的权重标出每个正确选项。", n=len(right))))
+            return False
+        partial = [f"{letter(i)}（{_weight(w)}）" for i, (mark, w, _) in enumerate(answers)
+                   if w is not None and 0 < w < 100]
+        if partial:
+            result.warnings.append(Issue(where, gettext(
+                "按 Moodle 的规则这是单选题（有一个 = 答案）；本平台的单选题不给部分分，选项 %(options)s 的部分分已忽略，"
+                "只有选项 %(right)s 得分。", options="、".join(partial), right=letter(right[0]))))
+        q.type, q.answer = "single", right
+        return True
+    right = [i for i, (_, w, _) in enumerate(answers) if w is not None and w > 0]
+    if not right:
+        result.errors.append(Issue(where, gettext(
+            "答案块里没有正确答案：单选题用 = 标出正确选项，多选题用 ~%%50%% 这样的正数权重标出每个正确选项。")))
+        return False
+    q.type, q.answer = ("multiple" if len(right) > 1 else "single"), right
+    return True
 
 
 def parse(data: bytes, filename: str = "") -> ParseResult:
@@ -166,20 +217,25 @@ def parse(data: bytes, filename: str = "") -> ParseResult:
         elif tf:
             q.type, q.stem, q.answer = "truefalse", _join(stem, after_clean), tf.group(1).startswith("T")
         else:
-            answers = _answers(body)
+            answers, inside = _answers(body)
             if not answers:
                 result.errors.append(Issue(where, gettext("答案块里没有以 = 或 ~ 开头的答案：请检查格式。")))
                 continue
+            if inside:
+                result.warnings.append(Issue(where, gettext(
+                    "答案文字中间的 = 已按文字处理（如 header=True）；GIFT 要求写成 \\=，否则 Moodle 会把它拆成两个答案。")))
             if all(mark == "=" for mark, _, _ in answers):
+                full = [a for _, w, a in answers if a and (w is None or w >= 100)]
+                dropped = [f"{a}（{_weight(w)}）" for _, w, a in answers if a and w is not None and w < 100]
+                if dropped and full:
+                    result.warnings.append(Issue(where, gettext(
+                        "填空题不给部分分：部分分答案 %(answers)s 不算对，已忽略。", answers="、".join(dropped))))
                 q.type = "fill"
                 q.stem = stem + BLANK + (after_clean or "")
-                q.answer = [[a for _, _, a in answers if a]]
+                q.answer = [full or [a for _, _, a in answers if a]]
             else:
-                q.options = [a for _, _, a in answers]
-                right = [i for i, (mark, w, _) in enumerate(answers)
-                         if mark == "=" or (w is not None and w > 0)]
-                q.answer = right
-                q.type = "single" if len(right) == 1 else "multiple"
+                if not _choice(q, answers, where, result):
+                    continue
                 q.stem = _join(stem, after_clean, blank=True)
         if meta:
             _apply_meta(q, meta)

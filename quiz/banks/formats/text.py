@@ -25,6 +25,7 @@ import re
 from flask_babel import gettext
 
 from quiz.banks.formats.common import accept, decode, letter, normalize, parse_letters, parse_truefalse
+from quiz.banks.formats.restore import Source, restore
 # the format's export, where the registry and docx look for it
 from quiz.banks.formats.text_export import export, export_lines  # noqa: F401
 from quiz.banks.formats.text_reader import _Block, _join, _Reader, _where
@@ -37,12 +38,30 @@ NAME = "text"
 # -- what an answer can be (the lines themselves are read by text_reader)
 _STEM_KEY = re.compile(r"\(\s*([A-H](?:[\s,、]*[A-H])*)\s*\)")
 _STEM_TF = re.compile(r"\(\s*(√|×|✓|✗|✔|✘|❌|正确|错误|对|错)\s*\)\s*[.。]?\s*$")
-_STEM_POINTS = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)\s*$")
+_STEM_POINTS = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)")
 _CHOICE_KEY = re.compile(r"^\s*([A-Ha-h](?:[\s,、;/]*[A-Ha-h])*)(?![A-Za-z])\s*[.。,，;；:]?\s*(.*)$", re.S)
 _TF_KEY = re.compile(r"^\s*(正确|错误|对|错|√|×|✓|✗|✔|✘|❌|true|false|是|否|T|F)(?![A-Za-z])[.。!！]?\s*(.*)$", re.S | re.I)
 _DIFFICULTY_WORDS = {"易": 1, "容易": 1, "简单": 1, "较易": 2, "中": 3, "中等": 3, "一般": 3, "适中": 3,
                      "较难": 4, "难": 5, "困难": 5}
 _LIST_SPLIT = re.compile(r"[、,，;；|]")
+
+
+_LIST_ITEM = re.compile(r"^(?:[\u2460-\u24ff\u3220-\u3243\u3251-\u325f\u32b1-\u32bf]|\(\d{1,2}\)|\d{1,2}[).、]"
+                        r"|[(（]?[一二三四五六七八九十]{1,2}[)）、]|[-•·▪])")
+_SENTENCE_END = re.compile(r"[。！？；：.!?;:]$")
+
+
+def _keeps_break(before: str, line: str) -> bool:
+    """A line break inside a stem stays when the trainer meant one: the next line is
+    a list item (① … ⑴ … (1) … 一、…) or the line before it ends a sentence. A line
+    that only wraps in the middle of a sentence (a hard wrap from Word or a PDF) joins."""
+    return bool(_LIST_ITEM.match(line) or _SENTENCE_END.search(before))
+
+
+def _glue(before: str, after: str) -> bool:
+    """Whether two pieces of text need a space between them once something between them is cut."""
+    return bool(before and after and before[-1].isascii() and before[-1].isalnum()
+                and after[0].isascii() and after[0].isalnum())
 
 
 def _difficulty(value: str) -> int | None:
@@ -62,16 +81,18 @@ def _finish(b: _Block, result: ParseResult) -> None:
     """Decide one block's type and answer; add a question, an error or a skip."""
     where = _where(b.line)
     stem = ""
-    for part in b.stem:
-        stem = _join(stem, part) if stem else part
-    stem = stem.strip()
+    for part in (p.strip() for p in b.stem):
+        if part:
+            stem = (stem + "\n" + part if _keeps_break(stem, part) else _join(stem, part)) if stem else part
     raw = (b.answer or "").strip()
     from_stem = False
     points = b.default_points
+    # "(2分)" is the question's points wherever it stands: before the stem, after it, before or after the key
     m = _STEM_POINTS.search(stem)
     if m:
         points = float(m.group(1))
-        stem = stem[: m.start()].rstrip()
+        stem = (stem[: m.start()].rstrip(" ") + (" " if _glue(stem[: m.start()], stem[m.end():]) else "")
+                + stem[m.end():].lstrip(" ")).strip()
     if b.answer is None:
         m = _STEM_TF.search(stem)
         if m and not b.options:
@@ -232,18 +253,35 @@ def _no_answer_message(b: _Block, raw: str, kind: str, options: int = 0) -> str:
     return gettext("第 %(n)s 题无法判断题型：请在前面加题型标题（如“一、单选题”），或补全选项和答案。", n=n)
 
 
+_REGION_LINES = 80  # a question's text never runs longer than this; bounds the alignment's work
+
+
+def _restore(q: QuestionData, region) -> None:
+    """What NFKC folded, given back where the source had it (``restore``): ``（）`` ``①`` ``℃``."""
+    q.stem = restore(q.stem, region)
+    q.options = [restore(o, region) for o in q.options]
+    q.explanation = restore(q.explanation, region)
+    if q.type == "short" and isinstance(q.answer, dict) and q.answer.get("reference"):
+        q.answer = {**q.answer, "reference": restore(q.answer["reference"], region)}
+
+
 def parse_text(text: str) -> ParseResult:
     """Parse the text template from a str (already decoded)."""
     text = text.replace("^*^", "\n")
     # "#" starts a comment line (the shipped banks' header: # 题库：… # 文章：… # 工种：…);
     # it is blanked, not dropped, so line numbers in messages stay right
-    lines = ["" if line.lstrip().startswith("#") else normalize(line) for line in text.splitlines()]
-    reader = _Reader(lines)
+    source = Source(["" if line.lstrip().startswith("#") else line for line in text.splitlines()])
+    reader = _Reader(source.lines)
     reader.read()
     reader.apply_keys()
     result = ParseResult(format=NAME, warnings=list(reader.warnings))
-    for block in reader.blocks:
+    blocks = reader.blocks
+    for i, block in enumerate(blocks):
+        before = len(result.questions)
         _finish(block, result)
+        if len(result.questions) > before:
+            last = blocks[i + 1].line - 1 if i + 1 < len(blocks) else len(source.lines)
+            _restore(result.questions[-1], source.region(block.line, min(last, block.line + _REGION_LINES)))
     if not result.questions and not result.errors and not result.skipped:
         result.errors.append(Issue(gettext("整个文件"), gettext(
             "没有找到题目：请按模板书写，每题以“1.”这样的题号开头，选项写成“A.”，答案写成“答案：B”。")))

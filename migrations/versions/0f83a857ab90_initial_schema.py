@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 680281e421d7
+Revision ID: 0f83a857ab90
 Revises: 
-Create Date: 2026-11-30 16:21:31.967668
+Create Date: 2026-11-30 16:25:11.566920
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '680281e421d7'
+revision = '0f83a857ab90'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -88,6 +88,23 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_job_type_id'), ['job_type_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('article_images',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('mime', sa.String(length=40), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('width', sa.Integer(), nullable=False),
+    sa.Column('height', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_images_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_article_images_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_article_images'))
+    )
+    with op.batch_alter_table('article_images', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_images_article_id'), ['article_id'], unique=False)
 
     op.create_table('audit_logs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -559,6 +576,10 @@ def downgrade():
         batch_op.drop_index('ix_audit_logs_created_at')
 
     op.drop_table('audit_logs')
+    with op.batch_alter_table('article_images', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_images_article_id'))
+
+    op.drop_table('article_images')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_unit_id'))
         batch_op.drop_index(batch_op.f('ix_users_job_type_id'))
