@@ -199,3 +199,12 @@ def test_an_oversized_upload_is_refused_with_its_limit(app):
                     content_type="multipart/form-data", follow_redirects=True)
     assert "8 MB" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ArticleImage)) == 0
+
+
+def test_table_alignment_becomes_a_class_not_a_style_attribute():
+    """The Content-Security-Policy allows no style attributes: a centred column must still centre."""
+    from quiz.markup import render_markdown, sanitize_html
+
+    html = str(render_markdown("| 项目 | 数值 |\n|:-:|--:|\n| 观察 | 30秒 |"))
+    assert 'class="align-center"' in html and 'class="align-right"' in html and "style=" not in html
+    assert "class=" not in str(sanitize_html('<td class="evil">x</td><span class="x">y</span>'))

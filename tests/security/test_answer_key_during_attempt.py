@@ -165,6 +165,7 @@ def _walk(app, client, w, running, drill_attempt, methods=("GET", "POST")):
         "fmt": ["xlsx", "text", "gift", "moodlexml"],
         "code": ["ABCD1234"],
         "lock_id": [1],
+        "image_id": [1],  # article images: pictures a trainer uploaded, no answers
         "employee_no": [w["worker"].employee_no],  # admin pages (sign-in locks): a worker gets 403, nothing about questions
     }
     markers, options = _markers(w), _options(w)
