@@ -62,7 +62,8 @@ def test_uploads_waiting_for_confirmation_are_private(client, app):
 def test_roster_initial_password_never_waits_in_clear(client, app):
     admin = make_user(name="管理员", roles={"admin": [None]})
     login(client, admin)
-    r = client.post("/org/roster", data={"file": (io.BytesIO(ROSTER), "花名册.csv"), "initial_password": PASSWORD},
+    r = client.post("/org/roster", data={"file": (io.BytesIO(ROSTER), "花名册.csv"), "initial_password": PASSWORD,
+                                         "create_units": "y"},
                     content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[-800:]
     folder = Path(app.config.get("ROSTER_UPLOAD_DIR") or Path(app.config.get("INSTANCE_DIR") or app.instance_path)
