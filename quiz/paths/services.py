@@ -170,8 +170,7 @@ def open_remediation(user_id: int, topic: Topic) -> Remediation | None:
 
 def may_take(user: User, topic: Topic) -> tuple[bool, str]:
     """Whether ``user`` may start the topic's test now, and if not, why."""
-    ps = state.load(topic.path, user_ids=[user.id])
-    person = ps.people.get(user.id)
+    ps, person = state.for_person(topic.path, user)
     if person is None:
         return False, _("您不在这条培训路径上。")
     if not gate.is_open(person.member(), topic.position, ps.n, ps.crew_open(person)):

@@ -80,6 +80,25 @@ class PathState:
     people: dict[int, Person]
     crews: dict[int, Crew]
     units: dict[int, tuple[str, str, int, str]]  # id -> (name, path, depth, kind)
+    stored: dict[int, CrewState] = field(default_factory=dict)
+
+    def moved_on(self) -> list[Crew]:
+        """Crews whose open topic is ahead of the one stored (someone left, an
+        override): ``persist`` stores them so that a later joiner cannot
+        pull them back."""
+        out = []
+        for crew in self.crews.values():
+            stored = self.stored.get(crew.unit_id)
+            if crew.gate is not None and crew.gate.open_topic > (stored.open_topic if stored else 1):
+                out.append(crew)
+        return out
+
+    def persist(self, now: datetime) -> int:
+        """Store the crews that moved on; returns how many. Flushes."""
+        moved = self.moved_on()
+        for crew in moved:
+            remember(self.path, crew, now)
+        return len(moved)
 
     @property
     def n(self) -> int:
@@ -218,7 +237,19 @@ def load(path: Path, scope=None, *, user_ids: list[int] | None = None, crew_ids:
                 before = [m.cells.get(crew_gate.open_topic - 1) for m in members]
                 since = max((c.passed_at for c in before if c and c.passed_at), default=since)
         crews[crew_id] = Crew(crew_id, label_of(crew_id, units), members, crew_gate, since, crew_overrides)
-    return PathState(path, topics, people, crews, units)
+    return PathState(path, topics, people, crews, units, stored)
+
+
+def for_person(path: Path, user: User) -> tuple[PathState, Person | None]:
+    """The state of ``user``'s crew (the whole crew: its gate needs everyone),
+    and ``user`` in it (None: not on the path)."""
+    units = _unit_rows([u.path for u in path.units])
+    crew_id = crew_of(user.unit_id, path.crew_level, units)
+    if crew_id is None or path.gate != "crew":
+        ps = load(path, user_ids=[user.id])
+    else:
+        ps = load(path, crew_ids=[crew_id])
+    return ps, ps.people.get(user.id)
 
 
 def crew_members_of(path: Path, crew_id: int) -> PathState:

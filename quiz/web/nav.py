@@ -23,6 +23,9 @@ NAV = [
     ("org.units", N_("组织机构"), {"admin"}),
     ("certificates.admin_list", N_("证书管理"), {"admin"}),
     ("org.audit", N_("操作日志"), {"admin"}),
+    ("paths.my_paths", N_("我的学习路径"), {"worker"}),
+    ("paths.manage", N_("培训路径"), {"trainer"}),
+    ("paths.overview", N_("培训路径进度"), {"head"}),
 ]
 
 
