@@ -40,7 +40,6 @@ class Cell:
     in_progress: bool = False  # taking the test, or waiting for a trainer to grade it
     remediation_id: int | None = None  # an open remediation
     passed_at: datetime | None = None
-    last_at: datetime | None = None
 
 
 @dataclass
@@ -53,10 +52,15 @@ class Person:
     cells: dict[int, Cell] = field(default_factory=dict)  # topic no -> cell
     overrides: set[int] = field(default_factory=set)
     practical: bool = False
+    _member: gate.Member | None = field(default=None, repr=False, compare=False)
 
     def member(self) -> gate.Member:
-        return gate.Member(self.id, frozenset(t for t, c in self.cells.items() if c.passed),
-                           frozenset(self.overrides))
+        """The gate's view of this person (worked out once: ``load`` has filled
+        the cells and overrides before anybody asks)."""
+        if self._member is None:
+            self._member = gate.Member(self.id, frozenset(t for t, c in self.cells.items() if c.passed),
+                                       frozenset(self.overrides))
+        return self._member
 
 
 @dataclass
@@ -81,6 +85,10 @@ class PathState:
     crews: dict[int, Crew]
     units: dict[int, tuple[str, str, int, str]]  # id -> (name, path, depth, kind)
     stored: dict[int, CrewState] = field(default_factory=dict)
+    numbers: list[int] = field(default_factory=list)  # the topics' numbers, in order
+
+    def __post_init__(self):
+        self.numbers = [t.position for t in self.topics]
 
     def moved_on(self) -> list[Crew]:
         """Crews whose open topic is ahead of the one stored (someone left, an
@@ -123,6 +131,26 @@ class PathState:
         if cell.in_progress or gate.is_open(person.member(), topic_no, self.n, self.crew_open(person)):
             return "studying"
         return "not_started"
+
+    def cell_states(self, person: Person) -> list[str]:
+        """``cell_state`` of every topic in order, the gate worked out once."""
+        member = person.member()
+        crew_open = self.crew_open(person)
+        far = gate.reach(member, self.n, crew_open)
+        out = []
+        for no in self.numbers:
+            cell = person.cells.get(no)
+            if cell is not None and cell.passed:
+                out.append("passed")
+            elif cell is not None and cell.remediation_id is not None:
+                out.append("remediation")
+            elif cell is not None and cell.attempts and not cell.in_progress:
+                out.append("failed")
+            elif (cell is not None and cell.in_progress) or no <= far or no in member.overrides:
+                out.append("studying")
+            else:
+                out.append("not_started")
+        return out
 
     def person_topic(self, person: Person) -> int:
         """The topic the person is on (the CLI's ``topic``): the current one, or
@@ -191,16 +219,16 @@ def load(path: Path, scope=None, *, user_ids: list[int] | None = None, crew_ids:
         running = func.max(case((Attempt.status == "in_progress", 1), (Attempt.pending_grading.is_(True), 1), else_=0))
         passed_at = func.min(case((Attempt.passed.is_(True), Attempt.submitted_at), else_=None))
         rows = db.session.execute(
-            select(Attempt.user_id, Attempt.exam_id, finalised, passed, running, passed_at, func.max(Attempt.started_at))
+            select(Attempt.user_id, Attempt.exam_id, finalised, passed, running, passed_at)
             .where(Attempt.exam_id.in_(list(by_exam)), Attempt.counted.is_(True), Attempt.mode == "exam",
                    Attempt.user_id.in_(select(User.id).where(member_filter)))
             .group_by(Attempt.user_id, Attempt.exam_id))
-        for uid, exam_id, n_final, was_passed, is_running, first_pass, last in rows:
+        for uid, exam_id, n_final, was_passed, is_running, first_pass in rows:
             person = people.get(uid)
             if person is None:
                 continue
             person.cells[by_exam[exam_id]] = Cell(int(n_final or 0), bool(was_passed), bool(is_running), None,
-                                                  first_pass, last)
+                                                  first_pass)
         topic_no = {t.id: t.position for t in topics}
         for rid, uid, tid in db.session.execute(
                 select(Remediation.id, Remediation.user_id, Remediation.topic_id)

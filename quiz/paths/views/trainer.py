@@ -72,7 +72,7 @@ def board_page(path_id: int):
     overrides = [o for c in ps.crews.values() for o in c.overrides]
     person_overrides = list(db.session.scalars(select(Override).where(Override.path_id == path.id,
                                                                       Override.user_id.in_(list(ps.people)))))
-    return render_template("paths/board.html", path=path, ps=ps, rows=board.rows(ps, utcnow()),
+    return render_template("paths/board.html", path=path, ps=ps, rows=board.with_cells(ps, board.rows(ps, utcnow())),
                            overrides=overrides + person_overrides, form=OverrideForm())
 
 
