@@ -21,6 +21,7 @@ class PathForm(FlaskForm):
     crew_level = SelectField(_l("班组按"), choices=choices([("team", _l("班组")), ("section", _l("工区"))]))
     remediation_required = BooleanField(_l("重考前必须完成补课"), default=True)
     retest_wait_minutes = IntegerField(_l("两次测试间隔（分钟）"), default=0, validators=[NumberRange(0, 10080)])
+    stuck_days = IntegerField(_l("班组在一个课题上超过多少天算停滞"), default=14, validators=[NumberRange(1, 365)])
     practical_title = StringField(_l("实操考核"), validators=[Optional(), Length(max=200)])
     practical_description = TextAreaField(_l("实操考核说明"), validators=[Optional(), Length(max=2000)])
 

@@ -66,6 +66,7 @@ class PathData:
     practical_title: str = ""
     practical_description: str = ""
     slug: str | None = None
+    stuck_days: int = 14
 
 
 def check_draws(draws: list[DrawData]) -> list[str]:
@@ -113,7 +114,7 @@ def create_path(data: PathData, actor: User | None) -> Path:
     path = Path(title=title, description=data.description, audience=data.audience, gate=data.gate,
                 crew_level=data.crew_level, remediation_required=data.remediation_required,
                 retest_wait_minutes=max(0, data.retest_wait_minutes), practical_title=data.practical_title,
-                practical_description=data.practical_description, slug=data.slug,
+                practical_description=data.practical_description, slug=data.slug, stuck_days=max(1, data.stuck_days),
                 created_by_id=actor.id if actor else None)
     path.units = units
     path.job_types = [j for j in (db.session.get(JobType, i) for i in data.job_type_ids) if j is not None]

@@ -124,7 +124,8 @@ def test_building_a_path_refuses_a_topic_its_banks_cannot_fill(world, client):
     login(client, world["trainer"])
     created = client.post("/paths/manage/new", data={"title": "巡检工路径", "unit_id": world["section"].id,
                                                      "job_type_id": 0, "gate": "crew", "crew_level": "team",
-                                                     "remediation_required": "y", "retest_wait_minutes": 0})
+                                                     "remediation_required": "y", "retest_wait_minutes": 0,
+                                                     "stuck_days": 10})
     assert created.status_code == 302
     topic_url = created.headers["Location"]
     refused = client.post(topic_url, data={"title": "结构", "article_id": 0, "pass_percent": 80,
@@ -142,9 +143,16 @@ def test_heads_see_only_their_subtree_and_workers_no_trainer_pages(world, client
     other_plant = make_unit("电解厂", world["section"].parent.parent)
     stranger_head = make_user("HD002", roles={"head": [other_plant.id]})
     own_head = make_user("HD001", roles={"head": [world["team"].id]})
+    from datetime import timedelta
+    from quiz.paths.models import CrewState
+    from sqlalchemy import update
+    db.session.execute(update(CrewState).where(CrewState.unit_id == world["team"].id)
+                       .values(opened_at=world["path"].created_at - timedelta(days=20)))
+    db.session.commit()
     login(client, own_head)
     page = client.get("/paths/overview").get_data(as_text=True)
     assert world["team"].name in page and world["other"].name not in page
+    assert "停滞超过 14 天" in page and "33%" in page  # one of three passed the open topic
     client.post("/logout")
     login(client, stranger_head)
     page = client.get("/paths/overview").get_data(as_text=True)

@@ -202,7 +202,8 @@ def new_path():
                 remediation_required=form.remediation_required.data,
                 retest_wait_minutes=form.retest_wait_minutes.data or 0,
                 practical_title=form.practical_title.data or "",
-                practical_description=form.practical_description.data or ""), current_user)
+                practical_description=form.practical_description.data or "",
+                stuck_days=form.stuck_days.data or 14), current_user)
         except services.PathError as exc:
             db.session.rollback()
             flash(str(exc), "error")
