@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from quiz.web.forms import choices
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -51,8 +52,10 @@ class OverrideForm(FlaskForm):
 class LessonForm(FlaskForm):
     held_on = DateField(_l("日期"), validators=[InputRequired()])
     kind = SelectField(_l("类型"), choices=choices([("class", _l("授课")), ("makeup", _l("补课"))]))
-    points = SelectMultipleField(_l("讲了哪些知识点"), choices=[], validate_choice=False)
-    attendees = SelectMultipleField(_l("参加人员"), coerce=int, choices=[], validate_choice=False)
+    points = SelectMultipleField(_l("讲了哪些知识点"), choices=[], validate_choice=False,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    attendees = SelectMultipleField(_l("参加人员"), coerce=int, choices=[], validate_choice=False,
+                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
 
 

@@ -29,6 +29,15 @@ def point_of(category: str | None, tags: Sequence[str] | None = None) -> str:
     return NO_POINT
 
 
+def is_text_to_learn(excerpt: str | None) -> bool:
+    """Whether a source excerpt is a sentence to learn, not a bare label of
+    where it came from (older banks write just ``原文：通用安全知识``)."""
+    text = (excerpt or "").strip()
+    if not text:
+        return False
+    return any(mark in text for mark in "：:。！？.") or len(text) > 12
+
+
 @dataclass(frozen=True)
 class Missed:
     """A question answered wrong (or not at all) in the failed test."""
@@ -52,7 +61,7 @@ def build(missed: Iterable[Missed], pools: Mapping[tuple[int, str], Sequence[int
     """One plan per (bank, point) missed, in the order first missed.
 
     ``pools[(bank_id, point)]`` lists the usable question ids of that point.
-    Excerpts are kept once each, in order, blanks dropped.
+    Excerpts are kept once each, in order; blanks and bare labels dropped.
     """
     order: list[tuple[int, str]] = []
     grouped: dict[tuple[int, str], list[Missed]] = {}
@@ -66,7 +75,7 @@ def build(missed: Iterable[Missed], pools: Mapping[tuple[int, str], Sequence[int
     for key in order:
         items = grouped[key]
         missed_ids = tuple(dict.fromkeys(m.question_id for m in items))
-        excerpts = tuple(dict.fromkeys(m.excerpt.strip() for m in items if m.excerpt and m.excerpt.strip()))
+        excerpts = tuple(dict.fromkeys(m.excerpt.strip() for m in items if is_text_to_learn(m.excerpt)))
         pool = list(dict.fromkeys(pools.get(key, ())))
         others = [q for q in pool if q not in missed_ids]
         plans.append(PointPlan(key[0], key[1], excerpts, missed_ids, tuple(others) + missed_ids))
@@ -131,7 +140,7 @@ def rank(answers: Iterable[Answer]) -> list[PointRank]:
         people[a.user_id] = people.get(a.user_id, 0) + 1
         questions = misses_by_question.setdefault(a.point, {})
         questions[a.question_id] = questions.get(a.question_id, 0) + 1
-        if a.excerpt and a.excerpt.strip():
+        if is_text_to_learn(a.excerpt):
             excerpts.setdefault(a.point, {})[a.excerpt.strip()] = None
     ranked = [r for r in by_point.values() if r.wrong]
     for r in ranked:

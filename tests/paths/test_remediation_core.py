@@ -20,6 +20,11 @@ def test_points_group_what_was_missed_with_their_sentences_and_other_questions_f
     assert plans[1].practice_ids == (5,)  # the bank has no other question of that point
 
 
+def test_bare_source_labels_are_not_text_to_learn():
+    plans = r.build([r.Missed(1, 7, "A", "通用安全知识"), r.Missed(2, 7, "A", "通用安全知识：停机先断电。")], {})
+    assert plans[0].excerpts == ("通用安全知识：停机先断电。",)
+
+
 def test_point_falls_back_to_tag_then_unclassified():
     assert r.point_of("", ["皮带"]) == "皮带"
     assert r.point_of(" ", []) == r.NO_POINT
@@ -35,7 +40,7 @@ def test_next_question_avoids_the_last_one_and_hidden_ones():
 
 
 missed_st = st.lists(st.builds(r.Missed, st.integers(1, 30), st.integers(1, 2), st.sampled_from("ABCD"),
-                               st.sampled_from(["", "句一", "句二"])), max_size=20)
+                               st.sampled_from(["", "通用安全知识", "原文：句一", "原文：句二"])), max_size=20)
 
 
 @settings(max_examples=200, deadline=None)
@@ -52,17 +57,17 @@ def test_build_properties(missed, pools):
         others = [q for q in plan.practice_ids if q not in plan.missed_ids]
         # every other question comes before any missed one
         assert list(plan.practice_ids[:len(others)]) == others
-        assert "" not in plan.excerpts and len(set(plan.excerpts)) == len(plan.excerpts)
+        assert all(r.is_text_to_learn(e) for e in plan.excerpts) and len(set(plan.excerpts)) == len(plan.excerpts)
 
 
 def test_rank_worst_first_with_share_people_and_questions():
-    answers = [r.Answer(1, 10, "A", False, "句A"), r.Answer(2, 10, "A", False, "句A"), r.Answer(3, 11, "A", True),
-               r.Answer(1, 20, "B", False, "句B"), r.Answer(2, 20, "B", True), r.Answer(3, 30, "C", True)]
+    answers = [r.Answer(1, 10, "A", False, "句A。"), r.Answer(2, 10, "A", False, "句A。"), r.Answer(3, 11, "A", True),
+               r.Answer(1, 20, "B", False, "句B。"), r.Answer(2, 20, "B", True), r.Answer(3, 30, "C", True)]
     ranked = r.rank(answers)
     assert [p.point for p in ranked] == ["A", "B"]  # C nobody missed
     a = ranked[0]
     assert a.wrong == 2 and a.answered == 3 and abs(a.share - 2 / 3) < 1e-9
-    assert a.people == [1, 2] and a.questions == [(10, 2)] and a.excerpts == ["句A"]
+    assert a.people == [1, 2] and a.questions == [(10, 2)] and a.excerpts == ["句A。"]
 
 
 answers_st = st.lists(st.builds(r.Answer, st.integers(1, 5), st.integers(1, 20), st.sampled_from("ABCDE"),
