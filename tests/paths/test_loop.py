@@ -197,3 +197,16 @@ def test_cli_status_shape_and_unknown_path(crew, runner):
     assert listed["paths"][0]["topics"][1]["title"] == "巡检要点"
     unknown = runner.invoke(args=["paths", "status", "没有的路径"])
     assert unknown.exit_code == 2 and "没有这条培训路径" in unknown.output
+
+
+def test_someone_moving_to_another_crew_stops_blocking_and_catches_up_there(crew):
+    path, team, other, (a, b, c), (v1, v2), _q = crew
+    for person in (a, b, v1, v2):
+        take(person, path.topics[0], right=True)
+    assert _open_topic(path, team) == 1 and _open_topic(path, other) == 2
+    c.unit_id = other.id  # moved to the other team before passing topic 1
+    db.session.commit()
+    ps = state.load(path)
+    assert ps.crews[team.id].open_topic == 2
+    assert ps.crews[other.id].gate.catching_up == (c.id,)
+    assert ps.standing(ps.people[c.id]).current == 1

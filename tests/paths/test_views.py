@@ -170,3 +170,14 @@ def test_trainer_of_another_unit_cannot_open_this_crews_sheet(world, client):
     assert client.get(f"/paths/manage/{world['path'].id}/crews/{world['team'].id}/topics/1").status_code == 404
     board = client.get(f"/paths/manage/{world['path'].id}/board").get_data(as_text=True)
     assert world["a"].name not in board
+
+
+def test_home_pages_lead_to_the_path(world, client):
+    both = make_user("TH001", roles={"trainer": [world["section"].id], "head": [world["section"].id]})
+    login(client, both)
+    home = client.get("/").get_data(as_text=True)
+    assert home.count(f"/paths/manage/{world['path'].id}/board") == 1  # one panel, not one per role
+    client.post("/logout")
+    login(client, world["c"])
+    home = client.get("/").get_data(as_text=True)
+    assert "我的学习路径" in home and "先学习，再参加测试" in home

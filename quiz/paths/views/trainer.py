@@ -27,6 +27,20 @@ from quiz.web.forms import choices
 
 TRAINERS = ("trainer",)
 
+
+def _panel(user) -> dict:
+    return {"paths": list(db.session.scalars(select(Path).where(Path.archived.is_(False)).order_by(Path.id)))}
+
+
+@bp.record_once
+def _home_panels(_state) -> None:
+    from quiz.web.home import register_panel
+
+    register_panel("trainer", "paths/_trainer_panel.html", _panel, order=30)
+    # a head who also trains sees the trainer's panel only, not the same panel twice
+    register_panel("head", "paths/_trainer_panel.html",
+                   lambda user: {"paths": []} if user.has_role("trainer") else _panel(user), order=30)
+
 LESSON_CSS = """
 @page { size: A4; margin: 12mm 12mm; }
 body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 9.5pt; color: #1d2430; }
