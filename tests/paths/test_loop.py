@@ -210,3 +210,17 @@ def test_someone_moving_to_another_crew_stops_blocking_and_catches_up_there(crew
     assert ps.crews[team.id].open_topic == 2
     assert ps.crews[other.id].gate.catching_up == (c.id,)
     assert ps.standing(ps.people[c.id]).current == 1
+
+
+def test_a_managers_path_is_for_the_heads_and_trainers_of_its_units(app):
+    bank, _q = make_bank_with_points()
+    section, (team, _o) = make_section()
+    path = services.create_path(services.PathData(title="行为安全观察与沟通（管理人员）", unit_ids=[section.id],
+                                                  audience="managers", gate="personal"), None)
+    services.add_topic(path, services.TopicData("概念", [services.DrawData(bank.id, "开停车", 2)]), None)
+    head = make_user("MG001", unit=section, roles={"head": [section.id]})
+    trainer = make_user("MG002", unit=team, roles={"trainer": [section.id]})
+    worker = make_user("MG003", unit=team)
+    assert {p.id for p in services.paths_for(head)} == {path.id}
+    assert set(state.load(path).people) == {head.id, trainer.id}
+    assert services.paths_for(worker) == []

@@ -35,6 +35,17 @@ def _home_panel(_state) -> None:
     register_panel("worker", "paths/_panel.html", _panel, order=5)
 
 
+def _markdown(text: str):
+    """The study text as sanitised HTML through ``quiz.markup.render_markdown``
+    when that module is there (helper "ux-trainer" adds it); until then None,
+    and the page shows the text as escaped paragraphs."""
+    try:
+        from quiz.markup import render_markdown
+    except ImportError:
+        return None
+    return render_markdown(text)
+
+
 def _mine(path_id: int) -> tuple[state.PathState, state.Person]:
     path = db.session.get(Path, path_id)
     if path is None or path.archived:
@@ -120,8 +131,9 @@ def topic(topic_id: int):
     may, why = services.may_take(current_user, topic)
     running = next((a for a in exam_services.attempts_of(current_user.id, topic.exam_id)
                     if a.status == "in_progress"), None)
+    text = services.article_text(topic)
     return render_template("paths/topic.html", topic=topic, state=s, may=may, why=why, running=running,
-                           paragraphs=paragraphs(services.article_text(topic)),
+                           html=_markdown(text) if text else None, paragraphs=paragraphs(text),
                            question_count=exam_services.question_count(topic.exam),
                            remediation=services.open_remediation(current_user.id, topic))
 
