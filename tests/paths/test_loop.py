@@ -224,3 +224,17 @@ def test_a_managers_path_is_for_the_heads_and_trainers_of_its_units(app):
     assert {p.id for p in services.paths_for(head)} == {path.id}
     assert set(state.load(path).people) == {head.id, trainer.id}
     assert services.paths_for(worker) == []
+
+
+def test_the_wait_between_tests_is_kept_by_the_exam_engine(app):
+    bank, _q = make_bank_with_points()
+    section, (team, _o) = make_section()
+    path = services.create_path(services.PathData(title="等待路径", unit_ids=[section.id], gate="personal",
+                                                  remediation_required=False, retest_wait_minutes=30), None)
+    services.add_topic(path, services.TopicData("结构", [services.DrawData(bank.id, "球磨机结构", 2)]), None)
+    db.session.commit()
+    (a,) = workers(team, 1)
+    take(a, path.topics[0], right=False)
+    with pytest.raises(services.ExamError) as exc:
+        services.start_test(a, path.topics[0])
+    assert exc.value.code == "wait" and "30 分钟" in str(exc.value)
