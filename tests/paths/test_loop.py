@@ -9,7 +9,6 @@ import random
 import pytest
 from sqlalchemy import select
 
-from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.org.models import AuditLog
 from quiz.paths import review, services, state
