@@ -105,7 +105,8 @@ MATRIX = {
     "paths.board_xlsx": ("/paths/manage/{path}/board.xlsx", TRAINER),
     "paths.teach": ("/paths/manage/{path}/crews/{team_a}/topics/1", TRAINER),
     "paths.lesson_pdf": ("/paths/manage/{path}/crews/{team_a}/topics/1/lesson.pdf", TRAINER),
-    "paths.practical": ("/paths/manage/{path}/practical/{worker}", TRAINER),
+    "paths.practical": ("/paths/manage/{path}/practical/{worker}", TRAINER),  # or the crew's named master operator
+    "paths.crew_practicals": ("/paths/{path}/practicals", set()),  # only a named master operator (none here)
     "paths.new_path": ("/paths/manage/new", TRAINER),
     "paths.new_topic": ("/paths/manage/{path}/topics/new", TRAINER),
     "paths.overview": ("/paths/overview", HEADS),

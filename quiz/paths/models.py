@@ -193,6 +193,23 @@ class PracticalSignoff(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MasterOperator(db.Model):
+    """A master operator (主操) named by a trainer for one crew on a path: they
+    may sign off the path's practical for the people of that crew."""
+
+    __tablename__ = "path_masters"
+    __table_args__ = (UniqueConstraint("path_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path_id: Mapped[int] = mapped_column(ForeignKey("paths.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # the crew they sign for
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
 class TopicReview(db.Model):
     """The spaced review (fsrs) of a passed topic for one person."""
 

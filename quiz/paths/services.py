@@ -24,7 +24,8 @@ from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.org.services import audit
 from quiz.paths import gate, remediation, review, state
-from quiz.paths.models import (GATES, LessonRecord, Override, Path, PracticalSignoff, Remediation, RemediationPoint,
+from quiz.paths.models import (GATES, LessonRecord, MasterOperator, Override, Path, PracticalSignoff, Remediation,
+                               RemediationPoint,
                                Topic)
 
 
@@ -339,6 +340,41 @@ def sign_practical(path: Path, person: User, actor: User, performed_on: date, no
     audit("path.practical", path, f"签认 {person.name}（{person.employee_no}）实操考核：{path.practical_title}",
           {"user_id": person.id, "performed_on": performed_on.isoformat()}, actor=actor)
     return signoff
+
+
+def name_master(path: Path, person: User, actor: User) -> MasterOperator:
+    """Name ``person`` master operator (主操) of their crew on ``path``: they may
+    then sign off the practical of that crew's people. Audited."""
+    if not path.practical_title:
+        raise PathError(_("这条路径没有实操考核。"))
+    units = state._unit_rows([u.path for u in path.units])
+    crew_id = state.crew_of(person.unit_id, path.crew_level, units)
+    if crew_id is None or crew_id not in units:
+        raise PathError(_("%(name)s 不在这条路径的单位里。", name=person.name))
+    existing = db.session.scalar(select(MasterOperator).where(MasterOperator.path_id == path.id,
+                                                              MasterOperator.user_id == person.id))
+    if existing is not None:
+        return existing
+    master = MasterOperator(path_id=path.id, user_id=person.id, unit_id=crew_id, created_by_id=actor.id)
+    db.session.add(master)
+    db.session.flush()
+    audit("path.master", path, f"培训路径 {path.title}：指定 {person.name}（{person.employee_no}）为主操",
+          {"user_id": person.id, "unit_id": crew_id}, actor=actor)
+    return master
+
+
+def may_sign(path: Path, signer: User, person: User, trainer_scope=None) -> bool:
+    """A trainer whose scope holds ``person``, or a master operator named for
+    ``person``'s crew; never ``person`` themselves (rule 11)."""
+    if signer.id == person.id:
+        return False
+    if trainer_scope is not None and trainer_scope.can_see_person(person):
+        return True
+    units = state._unit_rows([u.path for u in path.units])
+    crew_id = state.crew_of(person.unit_id, path.crew_level, units)
+    return db.session.scalar(select(MasterOperator.id).where(
+        MasterOperator.path_id == path.id, MasterOperator.user_id == signer.id,
+        MasterOperator.unit_id == crew_id)) is not None
 
 
 def paths_for(user: User) -> list[Path]:

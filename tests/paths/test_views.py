@@ -205,3 +205,26 @@ def test_topic_page_shows_the_study_text_section(world, client, monkeypatch):
     assert "筒体和衬板。" in page and "看听摸闻" not in page
     if sys.modules["quiz.markup"] is fake:
         assert "<div class='md'>" in page  # rendered through render_markdown once it exists
+
+
+def test_a_named_master_operator_signs_off_their_crew_only(world, client):
+    login(client, world["trainer"])
+    client.post(f"/paths/manage/{world['path'].id}/masters", data={"user_id": world["a"].id})
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "path.master")) is not None
+    client.post("/logout")
+    login(client, world["a"])
+    page = client.get(f"/paths/{world['path'].id}").get_data(as_text=True)
+    assert "为班组签认实操（主操）" in page
+    crew_page = client.get(f"/paths/{world['path'].id}/practicals").get_data(as_text=True)
+    assert world["b"].name in crew_page and world["v1"].name not in crew_page
+    base = f"/paths/manage/{world['path'].id}/practical"
+    ok = client.post(f"{base}/{world['b'].id}", data={"performed_on": "2026-11-30", "note": "主操签认"})
+    assert ok.status_code == 302
+    signed = db.session.scalar(select(PracticalSignoff).where(PracticalSignoff.user_id == world["b"].id))
+    assert signed.signed_by_id == world["a"].id
+    assert client.get(f"{base}/{world['v1'].id}").status_code == 404  # another crew
+    assert client.get(f"{base}/{world['a'].id}").status_code == 404  # themselves
+    client.post("/logout")
+    login(client, world["c"])  # not named: no list, no sign-off
+    assert client.get(f"/paths/{world['path'].id}/practicals").status_code == 404
+    assert client.get(f"{base}/{world['b'].id}").status_code == 404

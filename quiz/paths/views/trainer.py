@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
@@ -19,7 +19,7 @@ from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.paths import board, lesson, services, state
 from quiz.paths.forms import LessonForm, OverrideForm, PathForm, PracticalForm, TopicForm
-from quiz.paths.models import Override, Path
+from quiz.paths.models import MasterOperator, Override, Path
 from quiz.paths.views import bp
 from quiz.web import SHANGHAI
 from quiz.web.decorators import roles_required
@@ -86,8 +86,9 @@ def board_page(path_id: int):
     overrides = [o for c in ps.crews.values() for o in c.overrides]
     person_overrides = list(db.session.scalars(select(Override).where(Override.path_id == path.id,
                                                                       Override.user_id.in_(list(ps.people)))))
+    masters = {m.user_id for m in db.session.scalars(select(MasterOperator).where(MasterOperator.path_id == path.id))}
     return render_template("paths/board.html", path=path, ps=ps, rows=board.with_cells(ps, board.rows(ps, utcnow())),
-                           overrides=overrides + person_overrides, form=OverrideForm())
+                           overrides=overrides + person_overrides, form=OverrideForm(), masters=masters)
 
 
 @bp.get("/paths/manage/<int:path_id>/board.xlsx")
@@ -173,12 +174,14 @@ def lesson_pdf(path_id: int, unit_id: int, topic_no: int):
 
 
 @bp.route("/paths/manage/<int:path_id>/practical/<int:user_id>", methods=["GET", "POST"])
-@roles_required(*TRAINERS)
+@login_required
 def practical(path_id: int, user_id: int):
-    """The practical sign-off, on the trainer's phone."""
+    """The practical sign-off, on the phone of a trainer or of the master
+    operator named for the person's crew; never one's own."""
     path = _path(path_id)
     person = db.session.get(User, user_id)
-    if person is None or not _scope().can_see_person(person):
+    trainer_scope = _scope() if current_user.has_role("trainer") or current_user.is_admin else None
+    if person is None or not services.may_sign(path, current_user, person, trainer_scope):
         abort(404)
     form = PracticalForm()
     if request.method == "GET":
@@ -192,8 +195,44 @@ def practical(path_id: int, user_id: int):
         else:
             db.session.commit()
             flash(_("已签认 %(name)s 的实操考核。", name=person.name), "success")
-            return redirect(url_for("paths.board_page", path_id=path.id))
+            if trainer_scope is not None:
+                return redirect(url_for("paths.board_page", path_id=path.id))
+            return redirect(url_for("paths.crew_practicals", path_id=path.id))
     return render_template("paths/practical.html", path=path, person=person, form=form)
+
+
+@bp.post("/paths/manage/<int:path_id>/masters")
+@roles_required(*TRAINERS)
+def name_master(path_id: int):
+    path = _path(path_id)
+    person = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    if person is None or not _scope().can_see_person(person):
+        abort(404)
+    try:
+        services.name_master(path, person, current_user)
+    except services.PathError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("已指定 %(name)s 为主操。", name=person.name), "success")
+    return redirect(url_for("paths.board_page", path_id=path.id))
+
+
+@bp.get("/paths/<int:path_id>/practicals")
+@login_required
+def crew_practicals(path_id: int):
+    """A master operator's list: the people of their crew and their practical."""
+    path = _path(path_id)
+    master = db.session.scalar(select(MasterOperator).where(MasterOperator.path_id == path.id,
+                                                            MasterOperator.user_id == current_user.id))
+    if master is None:
+        abort(404)
+    ps = state.load(path, crew_ids=[master.unit_id])
+    crew = ps.crews.get(master.unit_id)
+    people = [p for p in (crew.people if crew else []) if p.id != current_user.id]
+    return render_template("paths/crew_practicals.html", path=path, people=people,
+                           crew_label=crew.label if crew else "")
 
 
 # -- building a path -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import random
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from quiz.banks.services import paragraphs
 from quiz.db import utcnow
@@ -15,7 +16,7 @@ from quiz.exams import services as exam_services
 from quiz.exams.errors import ExamError
 from quiz.extensions import db
 from quiz.paths import review, services, state
-from quiz.paths.models import Path, Remediation, RemediationPoint, Topic, TopicReview
+from quiz.paths.models import MasterOperator, Path, Remediation, RemediationPoint, Topic, TopicReview
 from quiz.paths.views import bp
 from quiz.web.home import register_panel
 
@@ -91,7 +92,7 @@ def worker_view(ps: state.PathState, person: state.Person) -> dict:
     if standing.waiting_for_crew and crew and crew.gate:
         waiting = _("等待班组全员通过课题 %(n)s：还差 %(k)s 人", n=crew.open_topic, k=len(crew.gate.blocking))
     return {"path": ps.path, "rows": rows, "standing": standing, "todo": todo, "waiting": waiting,
-            "crew_label": crew.label if crew else "", "practical": person.practical}
+            "crew_label": crew.label if crew else "", "practical": person.practical, "master": False}
 
 
 @bp.get("/paths")
@@ -110,7 +111,10 @@ def my_path(path_id: int):
     if ps.persist(utcnow()):  # somebody left since: remember where the crew is
         db.session.commit()
     due = [r for r in review.due_reviews(current_user.id) if r.topic.path_id == path_id]
-    return render_template("paths/path.html", v=worker_view(ps, person), due=due)
+    v = worker_view(ps, person)
+    v["master"] = db.session.scalar(select(MasterOperator.id).where(MasterOperator.path_id == path_id,
+                                                                    MasterOperator.user_id == current_user.id)) is not None
+    return render_template("paths/path.html", v=v, due=due)
 
 
 def _my_topic(topic_id: int) -> tuple[Topic, state.PathState, state.Person]:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ea6a0fd80e80
+Revision ID: 45299933b5a9
 Revises: 
-Create Date: 2026-11-30 15:45:19.357687
+Create Date: 2026-11-30 16:20:05.125001
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'ea6a0fd80e80'
+revision = '45299933b5a9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -301,6 +301,23 @@ def upgrade():
     )
     with op.batch_alter_table('path_lessons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_path_lessons_path_id'), ['path_id'], unique=False)
+
+    op.create_table('path_masters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_path_masters_created_by_id_users')),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_masters_path_id_paths'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_path_masters_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_path_masters_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_masters')),
+    sa.UniqueConstraint('path_id', 'user_id', name=op.f('uq_path_masters_path_id_user_id'))
+    )
+    with op.batch_alter_table('path_masters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_masters_path_id'), ['path_id'], unique=False)
 
     op.create_table('path_overrides',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -684,6 +701,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_path_overrides_path_id'))
 
     op.drop_table('path_overrides')
+    with op.batch_alter_table('path_masters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_masters_path_id'))
+
+    op.drop_table('path_masters')
     with op.batch_alter_table('path_lessons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_path_lessons_path_id'))
 
