@@ -100,6 +100,22 @@ MATRIX = {
     "org_roster.preview": ("/org/roster/preview", ADMIN),
     "org_roster.passwords": ("/org/roster/passwords.xlsx", ADMIN),  # without a fresh import: back to the upload page
     "auth.locks": ("/admin/sign-in-locks", ADMIN),
+    "paths.my_paths": ("/paths", ANY),
+    "paths.my_path": ("/paths/{path}", OWNER),  # the path is for the worker's team only
+    "paths.topic": ("/paths/topics/{topic}", OWNER),
+    "paths.remediation": ("/paths/remediation/{remediation}", OWNER),
+    "paths.practise": ("/paths/remediation/{remediation}/points/{point}", OWNER),
+    "paths.topic_review": ("/paths/reviews/{review}", OWNER),
+    "paths.manage": ("/paths/manage", TRAINER),
+    "paths.board_page": ("/paths/manage/{path}/board", TRAINER),
+    "paths.board_xlsx": ("/paths/manage/{path}/board.xlsx", TRAINER),
+    "paths.teach": ("/paths/manage/{path}/crews/{team_a}/topics/1", TRAINER),
+    "paths.lesson_pdf": ("/paths/manage/{path}/crews/{team_a}/topics/1/lesson.pdf", TRAINER),
+    "paths.practical": ("/paths/manage/{path}/practical/{worker}", TRAINER),  # or the crew's named master operator
+    "paths.crew_practicals": ("/paths/{path}/practicals", set()),  # only a named master operator (none here)
+    "paths.new_path": ("/paths/manage/new", TRAINER),
+    "paths.new_topic": ("/paths/manage/{path}/topics/new", TRAINER),
+    "paths.overview": ("/paths/overview", HEADS),
 }
 NOT_PAGES = {"static"}  # served files
 
@@ -148,7 +164,27 @@ def world(app):
     db.session.add(image)
     db.session.commit()
     ids["article_image"] = image.id
+    ids.update(_path_world(bank, team_a, people["worker"], attempt))
     return people, ids, other
+
+
+def _path_world(bank, team, worker, attempt) -> dict:
+    """A learning path for the worker's team, a remediation and a review of theirs."""
+    from quiz.paths import services as path_services
+    from quiz.paths.models import Remediation, RemediationPoint, TopicReview
+
+    path = path_services.create_path(path_services.PathData(title="磨工路径", unit_ids=[team.id],
+                                                            practical_title="开停车"), None)
+    topic = path_services.add_topic(path, path_services.TopicData("结构", [path_services.DrawData(bank.id, "", 1)]),
+                                    None)
+    remediation = Remediation(user_id=worker.id, topic_id=topic.id, attempt_id=attempt.id)
+    remediation.points.append(RemediationPoint(bank_id=bank.id, point="未分类", excerpts=["原文"], missed_ids=[],
+                                               practice_ids=[attempt.items[0].question_id]))
+    review = TopicReview(user_id=worker.id, topic_id=topic.id, card={}, due_at=utcnow())
+    db.session.add_all([remediation, review])
+    db.session.commit()
+    return {"path": path.id, "topic": topic.id, "remediation": remediation.id, "point": remediation.points[0].id,
+            "review": review.id, "team_a": team.id}
 
 
 def _allowed(response) -> bool:

@@ -24,6 +24,9 @@ NAV = [
     ("certificates.admin_list", N_("证书管理"), {"admin"}),
     ("org.audit", N_("操作日志"), {"admin"}),
     ("auth.locks", N_("登录锁定"), {"admin"}),
+    ("paths.my_paths", N_("我的学习路径"), {"worker"}),
+    ("paths.manage", N_("培训路径"), {"trainer"}),
+    ("paths.overview", N_("培训路径进度"), {"head"}),
 ]
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0f83a857ab90
+Revision ID: 8720ce335054
 Revises: 
-Create Date: 2026-11-30 16:25:11.566920
+Create Date: 2026-11-30 16:28:51.200404
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0f83a857ab90'
+revision = '8720ce335054'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -177,6 +177,27 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_exams_created_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exams'))
     )
+    op.create_table('paths',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('audience', sa.String(length=20), nullable=False),
+    sa.Column('gate', sa.String(length=20), nullable=False),
+    sa.Column('crew_level', sa.String(length=20), nullable=False),
+    sa.Column('remediation_required', sa.Boolean(), nullable=False),
+    sa.Column('retest_wait_minutes', sa.Integer(), nullable=False),
+    sa.Column('practical_title', sa.String(length=200), nullable=False),
+    sa.Column('practical_description', sa.Text(), nullable=False),
+    sa.Column('stuck_days', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=80), nullable=True),
+    sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_paths_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_paths')),
+    sa.UniqueConstraint('slug', name=op.f('uq_paths_slug')),
+    sa.UniqueConstraint('title', name=op.f('uq_paths_title'))
+    )
     op.create_table('role_grants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -271,6 +292,124 @@ def upgrade():
     with op.batch_alter_table('exam_progress', schema=None) as batch_op:
         batch_op.create_index('ix_exam_progress_loose', ['exam_id', 'user_id', 'status', 'best_decile'], unique=False, sqlite_where=sa.text('assignment_key = 0'), postgresql_where=sa.text('assignment_key = 0'))
 
+    op.create_table('path_crews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('open_topic', sa.Integer(), nullable=False),
+    sa.Column('opened_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_crews_path_id_paths'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_path_crews_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_crews')),
+    sa.UniqueConstraint('path_id', 'unit_id', name=op.f('uq_path_crews_path_id_unit_id'))
+    )
+    with op.batch_alter_table('path_crews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_crews_path_id'), ['path_id'], unique=False)
+
+    op.create_table('path_job_types',
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('job_type_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['job_type_id'], ['job_types.id'], name=op.f('fk_path_job_types_job_type_id_job_types'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_job_types_path_id_paths'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('path_id', 'job_type_id', name=op.f('pk_path_job_types'))
+    )
+    op.create_table('path_lessons',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('topic_no', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('points', sa.JSON(), nullable=False),
+    sa.Column('attendee_ids', sa.JSON(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_path_lessons_created_by_id_users')),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_lessons_path_id_paths'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_path_lessons_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_lessons'))
+    )
+    with op.batch_alter_table('path_lessons', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_lessons_path_id'), ['path_id'], unique=False)
+
+    op.create_table('path_masters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_path_masters_created_by_id_users')),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_masters_path_id_paths'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_path_masters_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_path_masters_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_masters')),
+    sa.UniqueConstraint('path_id', 'user_id', name=op.f('uq_path_masters_path_id_user_id'))
+    )
+    with op.batch_alter_table('path_masters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_masters_path_id'), ['path_id'], unique=False)
+
+    op.create_table('path_overrides',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('topic_no', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_path_overrides_created_by_id_users')),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_overrides_path_id_paths'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_path_overrides_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_path_overrides_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_overrides'))
+    )
+    with op.batch_alter_table('path_overrides', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_overrides_path_id'), ['path_id'], unique=False)
+
+    op.create_table('path_practicals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('signed_by_id', sa.Integer(), nullable=False),
+    sa.Column('performed_on', sa.Date(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_practicals_path_id_paths'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['signed_by_id'], ['users.id'], name=op.f('fk_path_practicals_signed_by_id_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_path_practicals_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_practicals')),
+    sa.UniqueConstraint('path_id', 'user_id', name=op.f('uq_path_practicals_path_id_user_id'))
+    )
+    with op.batch_alter_table('path_practicals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_practicals_path_id'), ['path_id'], unique=False)
+
+    op.create_table('path_topics',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=True),
+    sa.Column('section', sa.String(length=200), nullable=False),
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_path_topics_article_id_articles')),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_path_topics_exam_id_exams')),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_topics_path_id_paths'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_topics')),
+    sa.UniqueConstraint('exam_id', name=op.f('uq_path_topics_exam_id')),
+    sa.UniqueConstraint('path_id', 'position', name=op.f('uq_path_topics_path_id_position'))
+    )
+    with op.batch_alter_table('path_topics', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_topics_path_id'), ['path_id'], unique=False)
+
+    op.create_table('path_units',
+    sa.Column('path_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['path_id'], ['paths.id'], name=op.f('fk_path_units_path_id_paths'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_path_units_unit_id_units'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('path_id', 'unit_id', name=op.f('pk_path_units'))
+    )
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('bank_id', sa.Integer(), nullable=False),
@@ -380,6 +519,24 @@ def upgrade():
     with op.batch_alter_table('mistakes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mistakes_user_id'), ['user_id'], unique=False)
 
+    op.create_table('path_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.Column('card', sa.JSON(), nullable=False),
+    sa.Column('due_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reviews', sa.Integer(), nullable=False),
+    sa.Column('round_answered', sa.Integer(), nullable=False),
+    sa.Column('round_right', sa.Integer(), nullable=False),
+    sa.Column('last_question_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['topic_id'], ['path_topics.id'], name=op.f('fk_path_reviews_topic_id_path_topics'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_path_reviews_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_reviews')),
+    sa.UniqueConstraint('user_id', 'topic_id', name=op.f('uq_path_reviews_user_id_topic_id'))
+    )
+    with op.batch_alter_table('path_reviews', schema=None) as batch_op:
+        batch_op.create_index('ix_path_reviews_user_due', ['user_id', 'due_at'], unique=False)
+
     op.create_table('question_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
@@ -472,6 +629,22 @@ def upgrade():
         batch_op.create_index('ix_certificates_exam_id_user_id', ['exam_id', 'user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_certificates_user_id'), ['user_id'], unique=False)
 
+    op.create_table('path_remediations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_path_remediations_attempt_id_attempts')),
+    sa.ForeignKeyConstraint(['topic_id'], ['path_topics.id'], name=op.f('fk_path_remediations_topic_id_path_topics'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_path_remediations_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_remediations')),
+    sa.UniqueConstraint('attempt_id', name=op.f('uq_path_remediations_attempt_id'))
+    )
+    with op.batch_alter_table('path_remediations', schema=None) as batch_op:
+        batch_op.create_index('ix_path_remediations_user_topic', ['user_id', 'topic_id'], unique=False)
+
     op.create_table('certificate_images',
     sa.Column('certificate_id', sa.Integer(), nullable=False),
     sa.Column('template_key', sa.String(length=64), nullable=False),
@@ -495,6 +668,24 @@ def upgrade():
     with op.batch_alter_table('mistake_reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mistake_reviews_mistake_id'), ['mistake_id'], unique=False)
 
+    op.create_table('path_remediation_points',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('remediation_id', sa.Integer(), nullable=False),
+    sa.Column('bank_id', sa.Integer(), nullable=False),
+    sa.Column('point', sa.String(length=100), nullable=False),
+    sa.Column('excerpts', sa.JSON(), nullable=False),
+    sa.Column('missed_ids', sa.JSON(), nullable=False),
+    sa.Column('practice_ids', sa.JSON(), nullable=False),
+    sa.Column('right', sa.Integer(), nullable=False),
+    sa.Column('needed', sa.Integer(), nullable=False),
+    sa.Column('last_question_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['bank_id'], ['banks.id'], name=op.f('fk_path_remediation_points_bank_id_banks')),
+    sa.ForeignKeyConstraint(['remediation_id'], ['path_remediations.id'], name=op.f('fk_path_remediation_points_remediation_id_path_remediations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_path_remediation_points'))
+    )
+    with op.batch_alter_table('path_remediation_points', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_path_remediation_points_remediation_id'), ['remediation_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
@@ -503,11 +694,19 @@ def downgrade():
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_constraint('fk_questions_current_revision_id', type_='foreignkey')
 
+    with op.batch_alter_table('path_remediation_points', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_remediation_points_remediation_id'))
+
+    op.drop_table('path_remediation_points')
     with op.batch_alter_table('mistake_reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mistake_reviews_mistake_id'))
 
     op.drop_table('mistake_reviews')
     op.drop_table('certificate_images')
+    with op.batch_alter_table('path_remediations', schema=None) as batch_op:
+        batch_op.drop_index('ix_path_remediations_user_topic')
+
+    op.drop_table('path_remediations')
     with op.batch_alter_table('certificates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_certificates_user_id'))
         batch_op.drop_index('ix_certificates_exam_id_user_id')
@@ -522,6 +721,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_question_revisions_question_id'))
 
     op.drop_table('question_revisions')
+    with op.batch_alter_table('path_reviews', schema=None) as batch_op:
+        batch_op.drop_index('ix_path_reviews_user_due')
+
+    op.drop_table('path_reviews')
     with op.batch_alter_table('mistakes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mistakes_user_id'))
 
@@ -547,6 +750,32 @@ def downgrade():
         batch_op.drop_index('ix_questions_bank_id_category')
 
     op.drop_table('questions')
+    op.drop_table('path_units')
+    with op.batch_alter_table('path_topics', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_topics_path_id'))
+
+    op.drop_table('path_topics')
+    with op.batch_alter_table('path_practicals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_practicals_path_id'))
+
+    op.drop_table('path_practicals')
+    with op.batch_alter_table('path_overrides', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_overrides_path_id'))
+
+    op.drop_table('path_overrides')
+    with op.batch_alter_table('path_masters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_masters_path_id'))
+
+    op.drop_table('path_masters')
+    with op.batch_alter_table('path_lessons', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_lessons_path_id'))
+
+    op.drop_table('path_lessons')
+    op.drop_table('path_job_types')
+    with op.batch_alter_table('path_crews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_path_crews_path_id'))
+
+    op.drop_table('path_crews')
     with op.batch_alter_table('exam_progress', schema=None) as batch_op:
         batch_op.drop_index('ix_exam_progress_loose', sqlite_where=sa.text('assignment_key = 0'), postgresql_where=sa.text('assignment_key = 0'))
 
@@ -569,6 +798,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_role_grants_user_id'))
 
     op.drop_table('role_grants')
+    op.drop_table('paths')
     op.drop_table('exams')
     op.drop_table('certificate_templates')
     op.drop_table('banks')
