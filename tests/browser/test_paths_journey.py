@@ -43,7 +43,7 @@ def _answer_the_test(page, value: str, shots, name: str) -> None:
     for position in range(count):
         page.locator(f"#q{position} input[name='q{position}'][value='{value}']").check()
         page.wait_for_function(
-            f"document.querySelector('#q{position} [data-sync]').className.indexOf('saved') >= 0")
+            f"() => document.querySelector('#q{position} [data-sync]').className.indexOf('saved') >= 0")
         if position < count - 1:
             page.click(f"#q{position} button.next")
     page.click(f"#q{count - 1} button.submit")

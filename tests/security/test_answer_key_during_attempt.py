@@ -88,8 +88,29 @@ def world(app):
     exam = make_exam(fixed, rules=[{"bank_id": bank.id, "count": 3, "points": 1.0}], assign_to=worker,
                      time_limit_minutes=60, review="full", title="正在考试", article=article,
                      attempts_allowed=3)
+    # a learning path on the same bank: the worker's remediation and review practise its questions
+    paths = _path_objects(unit, worker, bank, drawn, first)
     return dict(worker=worker, unit=unit, bank=bank, other_bank=other_bank, free_bank=free_bank, free=free,
-                questions=questions, article=article, earlier=earlier, first=first, drill=drill, exam=exam)
+                questions=questions, article=article, earlier=earlier, first=first, drill=drill, exam=exam,
+                **paths)
+
+
+def _path_objects(unit, worker, bank, drawn, attempt) -> dict:
+    from quiz.paths import services as path_services
+    from quiz.paths.models import Remediation, RemediationPoint, TopicReview
+
+    path = path_services.create_path(path_services.PathData(title="焙烧路径", unit_ids=[unit.id],
+                                                            practical_title="开停车"), None)
+    topic = path_services.add_topic(path, path_services.TopicData("焙烧安全", [path_services.DrawData(bank.id, "", 2)]),
+                                    None)
+    remediation = Remediation(user_id=worker.id, topic_id=topic.id, attempt_id=attempt.id)
+    remediation.points.append(RemediationPoint(bank_id=bank.id, point="焙烧安全", excerpts=["原文"],
+                                               missed_ids=[q.id for q in drawn[:2]],
+                                               practice_ids=[q.id for q in drawn]))
+    review = TopicReview(user_id=worker.id, topic_id=topic.id, card={}, due_at=utcnow())
+    db.session.add_all([remediation, review])
+    db.session.commit()
+    return {"path": path, "topic": topic, "remediation": remediation, "review": review}
 
 
 def _attempt_id(response) -> int:
@@ -166,6 +187,13 @@ def _walk(app, client, w, running, drill_attempt, methods=("GET", "POST")):
         "code": ["ABCD1234"],
         "lock_id": [1],
         "image_id": [1],  # article images: pictures a trainer uploaded, no answers
+        # learning paths: the worker's remediation and topic review practise questions of the running exam's bank
+        "path_id": [w["path"].id],
+        "topic_id": [w["topic"].id],
+        "topic_no": [1],
+        "rem_id": [w["remediation"].id],
+        "point_id": [p.id for p in w["remediation"].points],
+        "review_id": [w["review"].id],
         "employee_no": [w["worker"].employee_no],  # admin pages (sign-in locks): a worker gets 403, nothing about questions
     }
     markers, options = _markers(w), _options(w)
@@ -218,7 +246,7 @@ def test_every_route_keeps_the_answer_key_while_an_attempt_runs(app, client, wor
     assert not leaks, "routes that revealed answers or 解析 during the attempt: " + "; ".join(
         f"{endpoint} ({len(found)} markers, e.g. {sorted(found)[0]})" for endpoint, found in sorted(leaks.items()))
     assert {"exams.practice_bank", "exams.practice_mistakes", "exams.result", "exams.api_save",
-            "banks.article_view", "exams.article"} <= walked
+            "banks.article_view", "exams.article", "paths.practise", "paths.topic_review", "paths.remediation"} <= walked
 
 
 def test_a_trainer_sitting_an_exam_cannot_look_its_answers_up(app, client, world):
