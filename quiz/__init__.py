@@ -57,7 +57,8 @@ def _import_optional(module_name: str):
 
 def _import_models() -> None:
     """Every table is known to the metadata before migrations or create_all look."""
-    for name in ("quiz.org.models", "quiz.banks.models", "quiz.exams.models", "quiz.certificates.models"):
+    for name in ("quiz.org.models", "quiz.banks.models", "quiz.exams.models", "quiz.certificates.models",
+                 "quiz.sessions.models"):
         _import_optional(name)
 
 
@@ -70,6 +71,7 @@ def _register_optional_blueprints(app: Flask) -> None:
         "quiz.exams.trainer_views",
         "quiz.certificates.views",
         "quiz.reports.views",
+        "quiz.sessions.views",
     ):
         module = _import_optional(module_name)
         if module is not None:

@@ -23,6 +23,10 @@ NAV = [
     ("org.units", N_("组织机构"), {"admin"}),
     ("certificates.admin_list", N_("证书管理"), {"admin"}),
     ("org.audit", N_("操作日志"), {"admin"}),
+    ("sessions.my_record", N_("培训档案"), {"worker"}),
+    ("sessions.session_list", N_("培训签到"), {"trainer"}),
+    ("sessions.unit_records", N_("培训学时"), {"head", "trainer"}),
+    ("sessions.required_hours", N_("应修学时"), {"admin"}),
 ]
 
 

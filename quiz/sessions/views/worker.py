@@ -1,0 +1,161 @@
+"""The worker's side: scanning the QR code or typing the code, signing out,
+upcoming sessions on the home page.
+
+The QR code holds ``/s/<venue>?c=<code>``. Opening it records the
+attendance at once (the scan is the action; the code, valid for 30 seconds
+and unknown outside the room, does the work of a CSRF token). A worker not
+yet signed in to the app is asked to sign in first: the code is checked at
+the scan and remembered in their (signed) session cookie for a few minutes.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import abort, flash, redirect, render_template, request, session as cookie, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from quiz.db import utcnow
+from quiz.extensions import db
+from quiz.sessions import codes, services
+from quiz.sessions.audience import upcoming_for
+from quiz.sessions.forms import CodeForm
+from quiz.sessions.models import SessionVenue, TrainingSession
+from quiz.sessions.records import KIND_LABELS
+from quiz.sessions.views import bp
+from quiz.web.home import register_panel
+
+DEVICE_COOKIE = "qd"
+PENDING_SECONDS = 300  # a scan waits this long for the person to sign in to the app
+
+
+def _panel_context(user) -> dict:
+    return {"upcoming": upcoming_for(user), "kind_labels": KIND_LABELS}
+
+
+register_panel("worker", "sessions/_upcoming_panel.html", _panel_context, order=15)
+
+
+def _device() -> tuple[str, bool]:
+    """This phone's id (a long-lived random cookie) and whether it is new."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    if len(value) == 32 and value.isalnum():
+        return value, False
+    return secrets.token_hex(16), True
+
+
+def _with_device(response, device: str, new: bool):
+    if new:
+        response.set_cookie(DEVICE_COOKIE, device, max_age=3 * 365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=request.is_secure)
+    return response
+
+
+MESSAGES = {
+    "wrong_code": lambda r: _("签到码不正确：请核对培训现场屏幕上的 6 位数字，或重新扫描二维码。"),
+    "other_session": lambda r: _("这是另一场培训（%(title)s）的签到码。请扫描您所在会场屏幕上的二维码。",
+                                 title=r.other.title if r.other else ""),
+    "expired": lambda r: _("签到码已过期：屏幕上的二维码每 15 秒更换一次，请重新扫描现场屏幕上的二维码。"),
+    "not_open": lambda r: None,
+    "closed": lambda r: _("签到已结束。如您参加了培训，请联系培训员补登记。"),
+    "outsider": lambda r: _("您不在这次培训的名单中，不能签到。如有疑问，请联系培训员。"),
+    "cancelled": lambda r: _("这次培训已取消。"),
+}
+
+
+def _message(result: services.SignInResult, session: TrainingSession) -> str:
+    if result.outcome == "not_open":
+        opens = services.window_of(session).opens
+        from quiz.web import local_time
+
+        return _("签到尚未开始：%(time)s 起可以签到。", time=local_time(opens))
+    return MESSAGES[result.outcome](result)
+
+
+def _render(venue: SessionVenue, result: services.SignInResult | None, form: CodeForm | None = None,
+            status: int = 200):
+    session = venue.session
+    form = form or CodeForm(formdata=None, venue=str(venue.id))
+    message = _message(result, session) if result is not None and not result.ok else None
+    return render_template("sessions/checkin.html", venue=venue, s=session, result=result, message=message,
+                           form=form, kind_labels=KIND_LABELS, window=services.window_of(session)), status
+
+
+@bp.get("/s/<int:venue_id>")
+def scan(venue_id: int):
+    """What the QR code opens: sign in to the session (and to the app first if need be)."""
+    venue = db.get_or_404(SessionVenue, venue_id)
+    code = codes.normalise(request.args.get("c"))
+    now = utcnow()
+    device, new = _device()
+    if not current_user.is_authenticated:
+        if code:
+            refusal = services.precheck(venue, code, now)
+            if refusal is not None:
+                cookie.pop("pending_checkin", None)
+                response, status = _render(venue, refusal, status=409)
+                return _with_device(response, device, new), status
+            cookie["pending_checkin"] = {"venue": venue.id, "at": int(time.time())}
+        return _with_device(redirect(url_for("auth.login", next=url_for(".scan", venue_id=venue.id))), device, new)
+    pending = cookie.pop("pending_checkin", None)
+    checked = bool(pending and pending.get("venue") == venue.id
+                   and time.time() - pending.get("at", 0) <= PENDING_SECONDS)
+    if not code and not checked:
+        response, status = _render(venue, None)
+        return _with_device(response, device, new), status
+    result = services.sign_in(venue, current_user, code, now=now, device=device, method="qr",
+                              code_checked=checked and not code)
+    if result.outcome == "ok":
+        db.session.commit()
+    response, status = _render(venue, result, status=200 if result.ok else 409)
+    return _with_device(response, device, new), status
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@login_required
+def type_code():
+    """For phones that can't scan: type the 6-digit code shown in the room."""
+    form = CodeForm()
+    device, new = _device()
+    venue = None
+    if request.method == "GET" and request.args.get("venue", "").isdigit():
+        venue = db.session.get(SessionVenue, int(request.args["venue"]))
+        form.venue.data = str(venue.id) if venue else ""
+    if form.validate_on_submit():
+        now = utcnow()
+        code = codes.normalise(form.code.data)
+        venue = db.session.get(SessionVenue, int(form.venue.data)) if (form.venue.data or "").isdigit() else None
+        if venue is None:
+            venue = services.find_venue(code, now)
+        if venue is None:
+            expired = any(codes.check(v.secret, code, now) == "expired" for v in services.open_venues(now))
+            form.code.errors = list(form.code.errors) + [
+                MESSAGES["expired" if expired else "wrong_code"](None) if len(code) == codes.DIGITS
+                else _("签到码是 6 位数字，请核对后重新输入。")]
+        else:
+            result = services.sign_in(venue, current_user, code, now=now, device=device, method="code")
+            if result.outcome == "ok":
+                db.session.commit()
+            if result.ok:
+                response, status = _render(venue, result)
+                return _with_device(response, device, new), status
+            form.code.errors = list(form.code.errors) + [_message(result, venue.session)]
+    response = render_template("sessions/type_code.html", form=form, venue=venue)
+    return _with_device(response, device, new), 200 if request.method == "GET" else 422
+
+
+@bp.post("/sessions/<int:session_id>/sign-out")
+@login_required
+def sign_out(session_id: int):
+    session = db.get_or_404(TrainingSession, session_id)
+    if not session.sign_out:
+        abort(404)
+    attendance = services.sign_out(session, current_user)
+    if attendance is None:
+        flash(_("您没有签到记录，不能签退。"), "error")
+    else:
+        db.session.commit()
+        flash(_("已签退，计 %(hours)s 学时。", hours=f"{attendance.hours:g}"), "success")
+    venue = attendance.venue if attendance is not None and attendance.venue else session.main_venue
+    return redirect(url_for(".scan", venue_id=venue.id))
