@@ -5,16 +5,17 @@ The QR code holds ``/s/<venue>?c=<code>``. Opening it records the
 attendance at once (the scan is the action; the code, valid for 30 seconds
 and unknown outside the room, does the work of a CSRF token). A worker not
 yet signed in to the app is asked to sign in first: the code is checked at
-the scan and remembered in their (signed) session cookie for a few minutes.
+the scan, and a signed pass in the return address (valid a few minutes)
+carries that through the sign-in to the app.
 """
 from __future__ import annotations
 
 import secrets
-import time
 
-from flask import abort, flash, redirect, render_template, request, session as cookie, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from quiz.db import utcnow
 from quiz.extensions import db
@@ -27,7 +28,7 @@ from quiz.sessions.views import bp
 from quiz.web.home import register_panel
 
 DEVICE_COOKIE = "qd"
-PENDING_SECONDS = 300  # a scan waits this long for the person to sign in to the app
+PENDING_SECONDS = 180  # a scan waits this long for the person to sign in to the app
 
 
 def _panel_context(user) -> dict:
@@ -35,6 +36,10 @@ def _panel_context(user) -> dict:
 
 
 register_panel("worker", "sessions/_upcoming_panel.html", _panel_context, order=15)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="session-scan")
 
 
 def _device() -> tuple[str, bool]:
@@ -45,7 +50,8 @@ def _device() -> tuple[str, bool]:
     return secrets.token_hex(16), True
 
 
-def _with_device(response, device: str, new: bool):
+def _with_device(rv, device: str, new: bool):
+    response = make_response(rv)
     if new:
         response.set_cookie(DEVICE_COOKIE, device, max_age=3 * 365 * 24 * 3600, httponly=True, samesite="Lax",
                             secure=request.is_secure)
@@ -90,26 +96,28 @@ def scan(venue_id: int):
     now = utcnow()
     device, new = _device()
     if not current_user.is_authenticated:
-        if code:
-            refusal = services.precheck(venue, code, now)
-            if refusal is not None:
-                cookie.pop("pending_checkin", None)
-                response, status = _render(venue, refusal, status=409)
-                return _with_device(response, device, new), status
-            cookie["pending_checkin"] = {"venue": venue.id, "at": int(time.time())}
-        return _with_device(redirect(url_for("auth.login", next=url_for(".scan", venue_id=venue.id))), device, new)
-    pending = cookie.pop("pending_checkin", None)
-    checked = bool(pending and pending.get("venue") == venue.id
-                   and time.time() - pending.get("at", 0) <= PENDING_SECONDS)
+        if not code:
+            return _with_device(redirect(url_for("auth.login", next=url_for(".scan", venue_id=venue.id))), device, new)
+        refusal = services.precheck(venue, code, now)
+        if refusal is not None:
+            return _with_device(_render(venue, refusal, status=409), device, new)
+        # the code is checked now; the signed pass carries that through the sign-in to the app
+        scan_pass = _serializer().dumps({"v": venue.id})
+        return _with_device(redirect(url_for("auth.login", next=url_for(".scan", venue_id=venue.id, p=scan_pass))),
+                            device, new)
+    checked = False
+    if request.args.get("p"):
+        try:
+            checked = _serializer().loads(request.args["p"], max_age=PENDING_SECONDS).get("v") == venue.id
+        except BadData:
+            checked = False
     if not code and not checked:
-        response, status = _render(venue, None)
-        return _with_device(response, device, new), status
+        return _with_device(_render(venue, None), device, new)
     result = services.sign_in(venue, current_user, code, now=now, device=device, method="qr",
                               code_checked=checked and not code)
     if result.outcome == "ok":
         db.session.commit()
-    response, status = _render(venue, result, status=200 if result.ok else 409)
-    return _with_device(response, device, new), status
+    return _with_device(_render(venue, result, status=200 if result.ok else 409), device, new)
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
@@ -138,11 +146,10 @@ def type_code():
             if result.outcome == "ok":
                 db.session.commit()
             if result.ok:
-                response, status = _render(venue, result)
-                return _with_device(response, device, new), status
+                return _with_device(_render(venue, result), device, new)
             form.code.errors = list(form.code.errors) + [_message(result, venue.session)]
-    response = render_template("sessions/type_code.html", form=form, venue=venue)
-    return _with_device(response, device, new), 200 if request.method == "GET" else 422
+    page = render_template("sessions/type_code.html", form=form, venue=venue)
+    return _with_device((page, 200 if request.method == "GET" else 422), device, new)
 
 
 @bp.post("/sessions/<int:session_id>/sign-out")
