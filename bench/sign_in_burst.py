@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
-from _load import Client, Server, loadavg, rusage_cpu  # noqa: E402
+from _load import Server, loadavg, rusage_cpu  # noqa: E402
 from _phone import GaveUp, Phone, Refused, Tally  # noqa: E402
 from _seed import SECRET, make_app, server_env  # noqa: E402
 

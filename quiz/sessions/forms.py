@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DateTimeLocalField, FloatField, HiddenField, IntegerField, SelectField,
+from wtforms import (BooleanField, DateTimeLocalField, FloatField, HiddenField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -97,6 +97,3 @@ class YearForm(FlaskForm):
     unit = SelectField(_l("单位"), coerce=int_or_none, choices=[], validate_choice=False)
     below = BooleanField(_l("只看未达标的人"))
 
-
-__all__ = ["SessionForm", "RepeatForm", "CodeForm", "MarkForm", "SheetForm", "RequiredHoursForm", "YearForm",
-           "DateField"]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
 from quiz.i18n import N_
-from quiz.org.models import RoleGrant, Unit, User  # noqa: F401
+from quiz.org.models import Unit, User
 from quiz.sessions.models import Attendance, RequiredHours, TrainingSession
 
 KIND_LABELS = {"special": N_("专项培训"), "lecture": N_("宣讲"), "class": N_("培训班"), "makeup": N_("补课"),

@@ -291,3 +291,17 @@ def test_demo_load_adds_sessions_and_records(runner, app):
     assert summary["present"] > 0 and summary["absent"] > 0
     record = json.loads(runner.invoke(args=["records", "person", "000101", "--json"]).output)
     assert record["entries"] and list(record["hours_by_year"].values())[0]["total"] > 0
+
+
+def test_a_trainer_of_some_units_runs_only_their_sessions(client, org):
+    ours = make_session(org["trainer"], units=[org["smelter"]], title="电解厂的培训")
+    theirs = make_session(org["trainer"], units=[org["power"]], title="热电厂的培训")
+    local = make_user("900002", name="电解厂培训员", unit=org["smelter"], roles={"trainer": [org["smelter"].id]})
+    login(client, local)
+    page = client.get("/trainer/sessions/").get_data(as_text=True)
+    assert "电解厂的培训" in page and "热电厂的培训" not in page
+    assert client.get(f"/trainer/sessions/{theirs.id}/screen/{theirs.venues[0].id}").status_code == 404
+    assert client.get(f"/trainer/sessions/{ours.id}/screen/{ours.venues[0].id}").status_code == 200
+    response = client.post(f"/trainer/sessions/{ours.id}/mark", data={"employee_no": "200001", "status": "present",
+                                                                        "reason": "补登"}, follow_redirects=True)
+    assert "只能登记您负责培训的单位中的人员" in response.get_data(as_text=True)

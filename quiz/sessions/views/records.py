@@ -19,7 +19,7 @@ from quiz.org.services import unit_label
 from quiz.sessions import attendance as att
 from quiz.sessions import exports, records
 from quiz.sessions.forms import RequiredHoursForm, YearForm
-from quiz.sessions.models import Attendance, RequiredHours, TrainingSession
+from quiz.sessions.models import RequiredHours, TrainingSession
 from quiz.sessions.records import KIND_LABELS, STATUS_LABELS
 from quiz.sessions.views import bp, download
 from quiz.web import SHANGHAI
@@ -168,5 +168,3 @@ def required_hours():
     rules = list(db.session.scalars(select(RequiredHours)))
     return render_template("sessions/required_hours.html", form=form, rules=rules, unit_label=unit_label)
 
-
-__all__ = ["Attendance"]

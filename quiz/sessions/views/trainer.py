@@ -31,30 +31,12 @@ from quiz.web.home import register_panel
 
 
 def _panel_context(user) -> dict:
-    now = utcnow()
-    sessions = [s for s in _visible(scope_for(user, "train")).where(TrainingSession.ends_at >= now)
-                .order_by(TrainingSession.starts_at).limit(5).all()]
-    return {"sessions": sessions, "kind_labels": KIND_LABELS}
+    query = (_visible(scope_for(user, "train")).where(TrainingSession.ends_at >= utcnow())
+             .order_by(TrainingSession.starts_at).limit(5))
+    return {"sessions": list(db.session.scalars(query)), "kind_labels": KIND_LABELS}
 
 
-class _Query:
-    def __init__(self, query):
-        self.query = query
-
-    def where(self, *c):
-        return _Query(self.query.where(*c))
-
-    def order_by(self, *c):
-        return _Query(self.query.order_by(*c))
-
-    def limit(self, n):
-        return _Query(self.query.limit(n))
-
-    def all(self):
-        return list(db.session.scalars(self.query))
-
-
-def _visible(scope) -> _Query:
+def _visible(scope):
     """Sessions a trainer may run: all for a company-wide trainer; otherwise
     those they created or whose audience names a unit or person in their units."""
     query = select(TrainingSession).where(TrainingSession.cancelled.is_(False))
@@ -65,7 +47,7 @@ def _visible(scope) -> _Query:
             scope.people_condition())
         query = query.where(or_(TrainingSession.created_by_id == scope.user_id, TrainingSession.id.in_(in_units),
                                 TrainingSession.id.in_(named)))
-    return _Query(query)
+    return query
 
 
 register_panel("trainer", "sessions/_trainer_panel.html", _panel_context, order=31)
@@ -76,9 +58,8 @@ def _scope():
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
-    session = db.get_or_404(TrainingSession, session_id)
-    scope = _scope()
-    if not scope.everything and session.id not in {s.id for s in _visible(scope).all()}:
+    session = db.session.scalar(_visible(_scope()).where(TrainingSession.id == session_id))
+    if session is None:
         abort(404)
     return session
 
@@ -122,7 +103,7 @@ def _show_errors(form, errors: dict[str, list[str]]) -> list[str]:
 @bp.get("/trainer/sessions/")
 @roles_required("trainer")
 def session_list():
-    sessions = _visible(_scope()).order_by(TrainingSession.starts_at.desc()).limit(200).all()
+    sessions = list(db.session.scalars(_visible(_scope()).order_by(TrainingSession.starts_at.desc()).limit(200)))
     return render_template("sessions/list.html", sessions=sessions, kind_labels=KIND_LABELS, now=utcnow())
 
 
