@@ -119,7 +119,7 @@ def load_sessions() -> list[str]:
         place=_("矿制工区班前会议室"), hours=1.0, lecturer="赵矿制", venues=[_("矿制工区班前会议室")],
         unit_ids=[ore.id]), trainer)
     _attend(makeup, rng, 0.6)
-    lines.append(_("矿制工区：两次培训班和一次补课"))
+    lines.append(_("培训班：矿制工区两次培训班和一次补课"))
     for company in companies:
         records.set_required(company, None, 20.0, trainer)
     lines.append(_("年度应修学时：每人 20 学时"))

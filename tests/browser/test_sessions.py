@@ -4,6 +4,8 @@ and the count on the trainer's screen goes up. Also inside WeChat's browser."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -52,6 +54,16 @@ def _code(screen) -> str:
     return code
 
 
+def _scan_qr(screen, artifacts) -> str:
+    """What a phone's camera reads from the QR on the trainer's screen (zbarimg)."""
+    if not shutil.which("zbarimg"):
+        pytest.skip("zbarimg not installed (make test installs zbar-tools)")
+    path = artifacts / "session-qr.png"
+    screen.locator("#qr").screenshot(path=str(path))
+    out = subprocess.run(["zbarimg", "-q", "--raw", str(path)], capture_output=True, text=True, timeout=30)
+    return out.stdout.strip()
+
+
 def test_scan_and_typed_code_are_counted_on_the_trainers_screen(browser, live_server, room, artifacts):
     session, trainer, workers = room
     context, screen = _trainer_screen(browser, live_server, session, trainer)
@@ -64,7 +76,9 @@ def test_scan_and_typed_code_are_counted_on_the_trainers_screen(browser, live_se
     sign_in(phone, workers[0].employee_no, PASSWORD)
     phone.wait_for_url(lambda url: url.endswith("/"))
     assert "行为安全观察与沟通专项培训" in phone.inner_text("#upcoming-sessions")
-    phone.goto(f"/s/{session.venues[0].id}?c={_code(screen)}")
+    url = _scan_qr(screen, artifacts)
+    assert url.startswith(live_server) and re.search(rf"/s/{session.venues[0].id}\?c=\d{{6}}$", url), url
+    phone.goto(url)
     assert "签到成功" in phone.inner_text("#checkin-result")
     assert no_horizontal_scroll(phone)
     phone.screenshot(path=str(artifacts / "session-scan-ok-360.png"), full_page=True)
@@ -94,7 +108,7 @@ def test_qr_sign_in_inside_wechat_starting_signed_out(browser, live_server, room
     wechat_context = _context(browser, live_server, WECHAT_ANDROID)
     phone = wechat_context.new_page()
     phone.set_default_timeout(10000)
-    phone.goto(f"/s/{session.venues[0].id}?c={_code(screen)}")  # WeChat's scanner opens the QR's URL
+    phone.goto(_scan_qr(screen, artifacts))  # WeChat's scanner opens the QR's URL
     phone.wait_for_url("**/login**")
     phone.fill("#employee_no", workers[2].employee_no)
     phone.fill("#password", PASSWORD)

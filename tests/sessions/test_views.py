@@ -71,6 +71,7 @@ def test_scan_from_the_screen_records_and_counts(client, org):
     code = _screen_code(client, s)
     state = client.get(f"/trainer/sessions/{s.id}/screen/{s.venues[0].id}/state").get_json()
     assert state["expected"] == 3 and state["present"] == 0 and state["qr"].startswith("data:image/svg+xml")
+    assert state["url"].endswith(f"/s/{s.venues[0].id}?c={state['code']}")
     client.post("/logout")
     login(client, org["worker"])
     response = client.get(f"/s/{s.venues[0].id}?c={code}")
