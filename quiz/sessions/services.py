@@ -146,6 +146,7 @@ def save_session(session: TrainingSession | None, data: SessionData, actor: User
         db.session.add(session)
     _apply(session, data)
     db.session.flush()
+    _prepare_follow_up(session)
     audit("session.create" if new else "session.edit", session,
           _("%(action)s培训 %(title)s", action=_("新建") if new else _("修改"), title=session.title),
           {"starts_at": session.starts_at.isoformat(), "venues": [v.name for v in session.venues],
@@ -192,6 +193,28 @@ def current_code(venue: SessionVenue, now: datetime | None = None) -> str:
 
 
 # -- the follow-up test ------------------------------------------------------------------------
+
+def _prepare_follow_up(session: TrainingSession) -> None:
+    """The follow-up test's assignment exists from the start (no race to
+    create it at the first sign-in) and is due the set days after the end."""
+    if session.follow_up_exam_id is None:
+        return
+    assignment = session.follow_up_assignment
+    due = session.ends_at + timedelta(days=session.follow_up_days)
+    if assignment is None:
+        assignment = Assignment(exam_id=session.follow_up_exam_id, title=session.title, due_at=due,
+                                created_by_id=session.created_by_id)
+        db.session.add(assignment)
+        db.session.flush()
+        session.follow_up_assignment = assignment
+        present = db.session.scalars(select(Attendance.user_id).where(
+            Attendance.session_id == session.id, Attendance.status.in_(("present", "late")))).all()
+        for user_id in present:  # a test chosen after people came
+            db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id))
+    else:
+        assignment.due_at, assignment.title = due, session.title
+    db.session.flush()
+
 
 def _follow_up(session: TrainingSession, user_id: int, present: bool) -> None:
     """Give (or take back) the session's follow-up test to one person, through
@@ -362,6 +385,7 @@ def mark(session: TrainingSession, person: User, status: str, reason: str, actor
     if errors:
         raise Invalid(errors)
     now = now or utcnow()
+    begin_write(db.session)
     attendance = existing(session.id, person.id)
     before = attendance.status if attendance else None
     if attendance is None:
@@ -422,6 +446,7 @@ def import_sheet(session: TrainingSession, rows: list[tuple[int, str]], actor: U
         errors.append(_("表格中没有工号，请在第一列填写工号（第一行可以是表头「工号」）。"))
     if errors:
         raise Invalid({"file": errors})
+    begin_write(db.session)
     marked = already = 0
     for _row, number in rows:
         person = people[number]

@@ -154,3 +154,16 @@ def test_sign_out_credits_the_time_attended(org):
     assert result.outcome == "ok"
     out = services.sign_out(s, org["worker"], now=s.starts_at + timedelta(minutes=60))
     assert out.hours == 1.0
+
+
+def test_a_follow_up_test_chosen_after_the_session_goes_to_those_who_came(org):
+    s = make_session(org["trainer"], units=[org["smelter"]])
+    services.sign_in(s.venues[0], org["worker"], _code(s.venues[0]))
+    db.session.commit()
+    exam = make_exam([make_question(make_bank())], title="补充测试")
+    data = services.session_data(s)
+    data.follow_up_exam_id, data.follow_up_days = exam.id, 3
+    services.save_session(s, data, org["trainer"])
+    db.session.commit()
+    assert [a.exam_id for a in assignments_for(org["worker"])] == [exam.id]
+    assert assignments_for(org["other"]) == []

@@ -306,3 +306,10 @@ def test_a_trainer_of_some_units_runs_only_their_sessions(client, org):
     response = client.post(f"/trainer/sessions/{ours.id}/mark", data={"employee_no": "200001", "status": "present",
                                                                         "reason": "补登"}, follow_redirects=True)
     assert "只能登记您负责培训的单位中的人员" in response.get_data(as_text=True)
+
+
+def test_guessing_codes_is_slowed_down(client, org):
+    make_session(org["trainer"], units=[org["smelter"]])
+    login(client, org["worker"])
+    statuses = [client.post("/checkin", data={"code": f"{n:06d}"}).status_code for n in range(21)]
+    assert statuses[:20].count(429) == 0 and statuses[20] == 429

@@ -15,10 +15,11 @@ import secrets
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from quiz.db import utcnow
-from quiz.extensions import db
+from quiz.extensions import db, limiter
 from quiz.sessions import codes, services
 from quiz.sessions.audience import upcoming_for
 from quiz.sessions.forms import CodeForm
@@ -28,6 +29,9 @@ from quiz.sessions.views import bp
 from quiz.web.home import register_panel
 
 DEVICE_COOKIE = "qd"
+# a 6-digit code valid for 30 s: at 20 tries a minute, guessing one takes weeks
+CODE_TRIES_PER_USER = "20 per minute"
+CODE_TRIES_PER_ADDRESS = "600 per minute"  # not signed in yet: a plant's phones share one address
 PENDING_SECONDS = 180  # a scan waits this long for the person to sign in to the app
 
 
@@ -36,6 +40,14 @@ def _panel_context(user) -> dict:
 
 
 register_panel("worker", "sessions/_upcoming_panel.html", _panel_context, order=15)
+
+
+def _tries_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"addr:{get_remote_address()}"
+
+
+def _tries_limit() -> str:
+    return CODE_TRIES_PER_USER if current_user.is_authenticated else CODE_TRIES_PER_ADDRESS
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -89,6 +101,7 @@ def _render(venue: SessionVenue, result: services.SignInResult | None, form: Cod
 
 
 @bp.get("/s/<int:venue_id>")
+@limiter.limit(_tries_limit, key_func=_tries_key)
 def scan(venue_id: int):
     """What the QR code opens: sign in to the session (and to the app first if need be)."""
     venue = db.get_or_404(SessionVenue, venue_id)
@@ -122,6 +135,7 @@ def scan(venue_id: int):
 
 @bp.route("/checkin", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_tries_limit, key_func=_tries_key, methods=["POST"])
 def type_code():
     """For phones that can't scan: type the 6-digit code shown in the room."""
     form = CodeForm()
