@@ -107,7 +107,11 @@ def test_scan_before_signing_in_to_the_app_records_after_login(client, org):
 
     response = client.post("/login", data={"employee_no": "100001", "password": "Passw0rd!", "next": unquote(next_url)})
     assert f"/s/{venue.id}?p=" in response.headers["Location"]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    back = response.headers["Location"]
+    other_phone = client.application.test_client()  # the link forwarded to another phone proves nothing
+    login(other_phone, org["other"])
+    assert "签到成功" not in other_phone.get(back).get_data(as_text=True)
+    page = client.get(back).get_data(as_text=True)
     assert "签到成功" in page
     assert db.session.scalar(select(Attendance.user_id)) == org["worker"].id
 

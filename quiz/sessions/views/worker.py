@@ -5,8 +5,8 @@ The QR code holds ``/s/<venue>?c=<code>``. Opening it records the
 attendance at once (the scan is the action; the code, valid for 30 seconds
 and unknown outside the room, does the work of a CSRF token). A worker not
 yet signed in to the app is asked to sign in first: the code is checked at
-the scan, and a signed pass in the return address (valid a few minutes)
-carries that through the sign-in to the app.
+the scan, and a signed pass in the return address (valid a few minutes,
+for that phone only) carries that through the sign-in to the app.
 """
 from __future__ import annotations
 
@@ -115,13 +115,15 @@ def scan(venue_id: int):
         if refusal is not None:
             return _with_device(_render(venue, refusal, status=409), device, new)
         # the code is checked now; the signed pass carries that through the sign-in to the app
-        scan_pass = _serializer().dumps({"v": venue.id})
+        # (bound to this phone's device cookie: a forwarded link does not carry it)
+        scan_pass = _serializer().dumps({"v": venue.id, "d": device})
         return _with_device(redirect(url_for("auth.login", next=url_for(".scan", venue_id=venue.id, p=scan_pass))),
                             device, new)
     checked = False
     if request.args.get("p"):
         try:
-            checked = _serializer().loads(request.args["p"], max_age=PENDING_SECONDS).get("v") == venue.id
+            scan_pass = _serializer().loads(request.args["p"], max_age=PENDING_SECONDS)
+            checked = scan_pass.get("v") == venue.id and scan_pass.get("d") == device
         except BadData:
             checked = False
     if not code and not checked:
