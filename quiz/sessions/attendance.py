@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from quiz.extensions import db
 from quiz.org.models import Unit, User
-from quiz.sessions.audience import audience
+from quiz.sessions.audience import audience, audience_ids
 from quiz.sessions.models import Attendance, TrainingSession
 
 ATTENDED = ("present", "late")
@@ -28,7 +28,7 @@ def expected_count(session: TrainingSession) -> int:
     hit = _EXPECTED.get(key)
     if hit and time.monotonic() - hit[0] < _EXPECTED_TTL:
         return hit[1]
-    count = len(audience(session))
+    count = len(audience_ids(session))
     _EXPECTED[key] = (time.monotonic(), count)
     return count
 
@@ -133,6 +133,30 @@ def sheet(session: TrainingSession, scope=None) -> Sheet:
             result.by_venue.setdefault(row.venue_name, Counter())[row.status] += 1
         result.by_unit.setdefault(secondary_unit(row.person, names), Counter())[row.status] += 1
     return result
+
+
+@dataclass
+class Counts:
+    expected: int
+    counts: Counter
+
+    @property
+    def any(self) -> bool:
+        return bool(self.expected or sum(self.counts.values()))
+
+
+def counts(session: TrainingSession, scope=None) -> Counts:
+    """Expected, present, late, absent and excused within ``scope``, from rows
+    only (the heads' list of sessions asks this for many sessions at once)."""
+    expected = audience_ids(session, scope)
+    query = (select(Attendance.user_id, Attendance.status).join(User, User.id == Attendance.user_id)
+             .where(Attendance.session_id == session.id))
+    if scope is not None:
+        query = query.where(scope.people_condition())
+    status = dict(db.session.execute(query).all())
+    tally = Counter(status.values())
+    tally["absent"] += sum(1 for uid in expected if uid not in status)
+    return Counts(len(expected), tally)
 
 
 def summary(session: TrainingSession, scope=None) -> dict:

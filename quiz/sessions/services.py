@@ -314,13 +314,15 @@ def precheck(venue: SessionVenue, code: str | None, now: datetime, code_checked:
 
 
 def sign_in(venue: SessionVenue, user: User, code: str | None, *, now: datetime | None = None,
-            device: str | None = None, method: str = "qr", code_checked: bool = False) -> SignInResult:
+            device: str | None = None, method: str = "qr", code_checked: bool = False,
+            locked: bool = False) -> SignInResult:
     """Record ``user`` at ``venue`` with the code they scanned or typed.
 
     The code proves presence in the room; identity is the person's own
     sign-in to the app. ``code_checked`` says the code was checked already
-    (at the scan, before the person signed in to the app). Recorded once:
-    a second scan answers "already" with the first time.
+    (at the scan, before the person signed in to the app); ``locked`` that
+    the caller took the write lock (``begin_write``) before reading anything.
+    Recorded once: a second scan answers "already" with the first time.
     """
     now = now or utcnow()
     session = venue.session
@@ -330,7 +332,8 @@ def sign_in(venue: SessionVenue, user: User, code: str | None, *, now: datetime 
     outsider = not in_audience(user, session)
     if outsider and session.outsiders == "refuse":
         return SignInResult("outsider")
-    begin_write(db.session)
+    if not locked:
+        begin_write(db.session)
     found = existing(session.id, user.id)
     if found is not None and found.status in ("present", "late"):
         return SignInResult("already", found)

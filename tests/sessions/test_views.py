@@ -317,3 +317,17 @@ def test_guessing_codes_is_slowed_down(client, org):
     login(client, org["worker"])
     statuses = [client.post("/checkin", data={"code": f"{n:06d}"}).status_code for n in range(21)]
     assert statuses[:20].count(429) == 0 and statuses[20] == 429
+
+
+def test_heads_list_of_sessions_counts_their_people_only(client, org):
+    s = make_session(org["trainer"], units=[org["company"]], starts_in=-2)
+    services.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
+    services.sign_in(s.venues[0], org["outsider"], services.current_code(s.venues[0]))
+    db.session.commit()
+    login(client, org["head"])
+    page = client.get("/records/sessions").get_data(as_text=True)
+    row = re.search(r"<tr><td>[^<]*</td><td>行为安全观察与沟通专项培训</td>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r"<td>(\d+)</td>", row)
+    assert cells == ["3", "1", "0", "2", "0"]  # 电解厂: head, 王小明, 李四 expected; 王小明 came
+    absent = client.get(f"/records/sessions/{s.id}/absent").get_data(as_text=True)
+    assert "李四" in absent and "王小明" not in absent and "赵外" not in absent

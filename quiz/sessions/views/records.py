@@ -133,8 +133,8 @@ def head_sessions():
     sessions = list(db.session.scalars(select(TrainingSession).where(TrainingSession.cancelled.is_(False),
                                                                      TrainingSession.starts_at <= utcnow())
                                        .order_by(TrainingSession.starts_at.desc()).limit(30)))
-    sheets = [(s, att.sheet(s, scope)) for s in sessions]
-    sheets = [(s, sh) for s, sh in sheets if sh.rows]
+    sheets = [(s, att.counts(s, scope)) for s in sessions]
+    sheets = [(s, c) for s, c in sheets if c.any]
     return render_template("sessions/head_sessions.html", sheets=sheets, kind_labels=KIND_LABELS)
 
 

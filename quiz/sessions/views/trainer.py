@@ -264,6 +264,20 @@ def _venue_or_404(session: TrainingSession, venue_id: int) -> SessionVenue:
     return venue
 
 
+_QR_CACHE: dict[str, str] = {}
+
+
+def _qr(url: str) -> str:
+    """The QR code of ``url`` as an SVG data URI; a screen asks for the same
+    code several times in its 15 seconds, so the last few are kept."""
+    found = _QR_CACHE.get(url)
+    if found is None:
+        if len(_QR_CACHE) > 64:
+            _QR_CACHE.clear()
+        found = _QR_CACHE[url] = segno.make(url, error="m").svg_data_uri(scale=6, border=2)
+    return found
+
+
 def screen_state(session: TrainingSession, venue: SessionVenue) -> dict:
     now = utcnow()
     code = services.current_code(venue, now)
@@ -271,7 +285,7 @@ def screen_state(session: TrainingSession, venue: SessionVenue) -> dict:
     live = att.live(session)
     window = services.window_of(session)
     return {
-        "code": code, "url": url, "qr": segno.make(url, error="m").svg_data_uri(scale=6, border=2),
+        "code": code, "url": url, "qr": _qr(url),
         "seconds_left": round(codes.seconds_left(now), 1), "state": window.state(now),
         "present": live.present, "expected": live.expected, "venue_present": live.by_venue.get(venue.id, 0),
         "outsiders": live.outsiders, "latest": [{"name": n, "venue": v, "at": t} for n, v, t in live.latest],

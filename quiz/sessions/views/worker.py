@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from quiz.db import utcnow
+from quiz.db import begin_write, utcnow
 from quiz.extensions import db, limiter
 from quiz.sessions import codes, services
 from quiz.sessions.audience import upcoming_for
@@ -104,6 +104,9 @@ def _render(venue: SessionVenue, result: services.SignInResult | None, form: Cod
 @limiter.limit(_tries_limit, key_func=_tries_key)
 def scan(venue_id: int):
     """What the QR code opens: sign in to the session (and to the app first if need be)."""
+    locked = current_user.is_authenticated and bool(request.args.get("c") or request.args.get("p"))
+    if locked:  # a sign-in: take the write lock before reading, so nothing read below is expired and read twice
+        begin_write(db.session)
     venue = db.get_or_404(SessionVenue, venue_id)
     code = codes.normalise(request.args.get("c"))
     now = utcnow()
@@ -129,10 +132,13 @@ def scan(venue_id: int):
     if not code and not checked:
         return _with_device(_render(venue, None), device, new)
     result = services.sign_in(venue, current_user, code, now=now, device=device, method="qr",
-                              code_checked=checked and not code)
+                              code_checked=checked and not code, locked=locked)
+    page = _render(venue, result, status=200 if result.ok else 409)  # before the commit expires what it shows
     if result.outcome == "ok":
         db.session.commit()
-    return _with_device(_render(venue, result, status=200 if result.ok else 409), device, new)
+    else:
+        db.session.rollback()  # ends the write transaction
+    return _with_device(page, device, new)
 
 
 @bp.route("/checkin", methods=["GET", "POST"])
