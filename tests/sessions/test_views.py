@@ -213,8 +213,12 @@ def test_records_are_scoped(client, org):
     page = client.get("/records/").get_data(as_text=True)
     assert "王小明" in page and "赵外" not in page
     wb = load_workbook(io.BytesIO(client.get("/records/export.xlsx").data))
-    numbers = {row[2] for row in wb.worksheets[0].iter_rows(min_row=2, values_only=True)}
-    assert "100001" in numbers and "200001" not in numbers
+    ws = wb.worksheets[0]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert "100001" in {r[2] for r in rows} and "200001" not in {r[2] for r in rows}
+    mine = [r for r in rows if r[2] == "100001"]
+    assert len(mine) == 1 and mine[0][6] == "行为安全观察与沟通专项培训" and mine[0][7] == 2.5
 
 
 def test_hours_against_required_and_printable_record(client, org):
