@@ -104,6 +104,7 @@ MATRIX = {
     "sessions.unit_records_zip": ("/records/export.zip?unit={unit_a}", HEADS),
     "sessions.head_sessions": ("/records/sessions", HEADS),
     "sessions.chase": ("/records/sessions/{session}/absent", HEADS),
+    "sessions.chase_xlsx": ("/records/sessions/{session}/absent.xlsx", HEADS),
     "sessions.required_hours": ("/admin/required-hours", ADMIN),
     "sessions.session_list": ("/trainer/sessions/", TRAINER),
     "sessions.session_edit": ("/trainer/sessions/{session}/edit", TRAINER),

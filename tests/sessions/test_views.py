@@ -335,3 +335,5 @@ def test_heads_list_of_sessions_counts_their_people_only(client, org):
     assert cells == ["3", "1", "0", "2", "0"]  # 电解厂: head, 王小明, 李四 expected; 王小明 came
     absent = client.get(f"/records/sessions/{s.id}/absent").get_data(as_text=True)
     assert "李四" in absent and "王小明" not in absent and "赵外" not in absent
+    wb = load_workbook(io.BytesIO(client.get(f"/records/sessions/{s.id}/absent.xlsx").data))
+    assert {r[2] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)} == {"800001", "100002"}

@@ -147,6 +147,16 @@ def chase(session_id: int):
                            status_labels=STATUS_LABELS)
 
 
+@bp.get("/records/sessions/<int:session_id>/absent.xlsx")
+@roles_required("head", "trainer")
+def chase_xlsx(session_id: int):
+    session = db.get_or_404(TrainingSession, session_id)
+    sheet = att.sheet(session, scope_for(current_user))
+    sheet.rows = sheet.absentees()
+    filename = f"{_('缺勤名单')}-{session.title}-{session.starts_at.astimezone(SHANGHAI):%Y%m%d}.xlsx"
+    return download(exports.attendance_xlsx(sheet), filename, XLSX)
+
+
 @bp.route("/admin/required-hours", methods=["GET", "POST"])
 @roles_required("admin")
 def required_hours():
