@@ -138,6 +138,12 @@ def _apply(session: TrainingSession, data: SessionData) -> None:
 def save_session(session: TrainingSession | None, data: SessionData, actor: User) -> TrainingSession:
     """Create or edit a session (raises ``Invalid`` with field errors)."""
     errors = _check(data, actor)
+    if session is not None:
+        names = {v.strip() for v in data.venues if v and v.strip()}
+        for venue in session.venues:
+            if venue.name not in names and db.session.scalar(
+                    select(Attendance.id).where(Attendance.venue_id == venue.id).limit(1)) is not None:
+                _add(errors, "venues", _("会场「%(name)s」已有人签到，不能删除或改名。", name=venue.name))
     if errors:
         raise Invalid(errors)
     new = session is None

@@ -167,3 +167,18 @@ def test_a_follow_up_test_chosen_after_the_session_goes_to_those_who_came(org):
     db.session.commit()
     assert [a.exam_id for a in assignments_for(org["worker"])] == [exam.id]
     assert assignments_for(org["other"]) == []
+
+
+def test_a_venue_with_sign_ins_cannot_be_removed(org):
+    s = make_session(org["trainer"], units=[org["smelter"]], venues=("主会场", "分会场"))
+    services.sign_in(s.venues[1], org["worker"], _code(s.venues[1]))
+    db.session.commit()
+    data = services.session_data(s)
+    data.venues = ["主会场"]
+    with pytest.raises(services.Invalid) as exc:
+        services.save_session(s, data, org["trainer"])
+    assert "分会场" in exc.value.errors["venues"][0]
+    data.venues = ["主会场", "分会场", "第二分会场"]
+    services.save_session(s, data, org["trainer"])
+    db.session.commit()
+    assert [v.name for v in s.venues] == ["主会场", "分会场", "第二分会场"]
