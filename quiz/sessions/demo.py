@@ -64,7 +64,7 @@ def _attend(session: TrainingSession, rng: random.Random, absent_share: float = 
                                   status="late" if late else "present", method="qr",
                                   signed_in_at=session.starts_at + timedelta(minutes=minutes), hours=session.hours))
         present += 1
-        services._follow_up(session, person.id, True)
+        services.follow_up(session, person.id, True)
     db.session.flush()
     return present, absent
 

@@ -1,5 +1,7 @@
-"""What changes sessions and attendance. Services flush, never commit; the
-view or command commits once (DESIGN rule 7). Trainer actions are audited.
+"""What changes sessions: creating, editing and repeating them, their
+window and codes, the follow-up test. Signing in is in ``signin``, marks by
+hand and paper sheets in ``marks``. Services flush, never commit; the view
+or command commits once (DESIGN rule 7). Trainer actions are audited.
 """
 from __future__ import annotations
 
@@ -8,23 +10,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
 
 from quiz.auth.scopes import scope_for
-from quiz.db import begin_write, utcnow
+from quiz.db import utcnow
 from quiz.exams.models import Assignment, AssignmentTarget, Exam
 from quiz.exams.trainer_services import Invalid
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.org.services import audit
 from quiz.sessions import codes
-from quiz.sessions.audience import in_audience
-from quiz.sessions.models import (KINDS, OUTSIDER_POLICIES, STATUSES, Attendance, SessionTarget, SessionVenue,
-                                  TrainingSession)
+from quiz.sessions.models import KINDS, OUTSIDER_POLICIES, Attendance, SessionTarget, SessionVenue, TrainingSession
 
-__all__ = ["Invalid", "SessionData", "save_session", "repeat_session", "sign_in", "SignInResult", "mark",
-           "sign_out", "import_sheet", "window_of", "current_code"]
+__all__ = ["Invalid", "SessionData", "save_session", "session_data", "repeat_session", "window_of", "current_code",
+           "follow_up"]
 
 
 def _add(errors: dict[str, list[str]], key: str, message: str) -> None:
@@ -222,7 +221,7 @@ def _prepare_follow_up(session: TrainingSession) -> None:
     db.session.flush()
 
 
-def _follow_up(session: TrainingSession, user_id: int, present: bool) -> None:
+def follow_up(session: TrainingSession, user_id: int, present: bool) -> None:
     """Give (or take back) the session's follow-up test to one person, through
     one assignment per session that names everybody who attended."""
     if session.follow_up_exam_id is None:
@@ -243,272 +242,3 @@ def _follow_up(session: TrainingSession, user_id: int, present: bool) -> None:
         db.session.add(AssignmentTarget(assignment_id=assignment.id, user_id=user_id))
     elif not present and named is not None:
         db.session.execute(delete(AssignmentTarget).where(AssignmentTarget.id == named))
-
-
-# -- sign-in -----------------------------------------------------------------------------------
-
-REFUSALS = ("wrong_code", "other_session", "expired", "not_open", "closed", "outsider", "cancelled")
-
-
-@dataclass
-class SignInResult:
-    outcome: str  # "ok", "already" or one of REFUSALS
-    attendance: Attendance | None = None
-    other: TrainingSession | None = None  # the session the code belongs to ("other_session")
-    device_alert: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in ("ok", "already")
-
-
-def _other_venue(code: str, venue: SessionVenue, now: datetime) -> SessionVenue | None:
-    """An open session's venue whose current code is ``code`` (a code read off another room's screen)."""
-    for other in open_venues(now):
-        if other.id != venue.id and codes.check(other.secret, code, now) == "ok":
-            return other
-    return None
-
-
-def open_venues(now: datetime | None = None) -> list[SessionVenue]:
-    """Venues of sessions whose sign-in window may be open now (a generous SQL
-    bound, then the exact window)."""
-    now = now or utcnow()
-    query = (select(SessionVenue).join(TrainingSession)
-             .where(TrainingSession.cancelled.is_(False), TrainingSession.starts_at <= now + timedelta(days=1),
-                    TrainingSession.ends_at >= now - timedelta(days=1)))
-    return [v for v in db.session.scalars(query) if window_of(v.session).state(now) == "open"]
-
-
-def find_venue(code: str, now: datetime | None = None) -> SessionVenue | None:
-    """The open venue whose code (current or one rotation old) is ``code``: the typed-code page."""
-    now = now or utcnow()
-    for venue in open_venues(now):
-        if codes.check(venue.secret, code, now) == "ok":
-            return venue
-    return None
-
-
-def existing(session_id: int, user_id: int) -> Attendance | None:
-    return db.session.scalar(select(Attendance).where(Attendance.session_id == session_id,
-                                                      Attendance.user_id == user_id))
-
-
-def device_count(session_id: int, device: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(Attendance)
-                             .where(Attendance.session_id == session_id, Attendance.device == device)) or 0
-
-
-def precheck(venue: SessionVenue, code: str | None, now: datetime, code_checked: bool = False) -> SignInResult | None:
-    """The refusal a scan gets before we know who scans (window, code), or None."""
-    session = venue.session
-    if session.cancelled:
-        return SignInResult("cancelled")
-    state = window_of(session).state(now)
-    if state != "open":
-        return SignInResult(state)
-    if not code_checked:
-        verdict = codes.check(venue.secret, code or "", now)
-        if verdict == "expired":
-            return SignInResult("expired")
-        if verdict == "wrong":
-            other = _other_venue(code or "", venue, now)
-            if other is not None:
-                return SignInResult("other_session", other=other.session)
-            return SignInResult("wrong_code")
-    return None
-
-
-def sign_in(venue: SessionVenue, user: User, code: str | None, *, now: datetime | None = None,
-            device: str | None = None, method: str = "qr", code_checked: bool = False,
-            locked: bool = False) -> SignInResult:
-    """Record ``user`` at ``venue`` with the code they scanned or typed.
-
-    The code proves presence in the room; identity is the person's own
-    sign-in to the app. ``code_checked`` says the code was checked already
-    (at the scan, before the person signed in to the app); ``locked`` that
-    the caller took the write lock (``begin_write``) before reading anything.
-    Recorded once: a second scan answers "already" with the first time.
-    """
-    now = now or utcnow()
-    session = venue.session
-    refusal = precheck(venue, code, now, code_checked=code_checked)
-    if refusal is not None:
-        return refusal
-    outsider = not in_audience(user, session)
-    if outsider and session.outsiders == "refuse":
-        return SignInResult("outsider")
-    if not locked:
-        begin_write(db.session)
-    found = existing(session.id, user.id)
-    if found is not None and found.status in ("present", "late"):
-        return SignInResult("already", found)
-    status = codes.arrival_status(now, session.starts_at, session.late_after)
-    if found is None:
-        attendance = Attendance(session_id=session.id, user_id=user.id)
-    else:  # marked absent or excused earlier, then came
-        attendance = found
-    attendance.venue_id, attendance.status, attendance.method = venue.id, status, method
-    attendance.signed_in_at, attendance.outsider, attendance.device = now, outsider, device
-    attendance.hours = session.hours if not session.sign_out else 0.0
-    try:
-        with db.session.begin_nested():
-            db.session.add(attendance)
-            db.session.flush()
-    except IntegrityError:  # the same person's other phone won the race
-        return SignInResult("already", existing(session.id, user.id))
-    _follow_up(session, user.id, True)
-    db.session.flush()
-    alert = bool(device) and device_count(session.id, device) > session.device_limit
-    return SignInResult("ok", attendance, device_alert=alert)
-
-
-def sign_out(session: TrainingSession, user: User, now: datetime | None = None) -> Attendance | None:
-    """Sign ``user`` out: their hours become the share of the session attended."""
-    now = now or utcnow()
-    attendance = existing(session.id, user.id)
-    if attendance is None or attendance.status not in ("present", "late") or attendance.signed_in_at is None:
-        return None
-    attendance.signed_out_at = now
-    attendance.hours = codes.credited_hours(session.hours, session.starts_at, session.ends_at,
-                                            attendance.signed_in_at, now)
-    db.session.flush()
-    return attendance
-
-
-# -- by hand and from paper ---------------------------------------------------------------------
-
-def mark(session: TrainingSession, person: User, status: str, reason: str, actor: User,
-         venue: SessionVenue | None = None, now: datetime | None = None) -> Attendance:
-    """A trainer (or venue helper) marks one person present, late, absent or
-    excused with a reason; never their own attendance (rule 11). Audited."""
-    errors: dict[str, list[str]] = {}
-    if person.id == actor.id:
-        _add(errors, "employee_no", _("不能给自己登记出勤，请由其他培训员登记。"))
-    if status not in STATUSES:
-        _add(errors, "status", _("请选择出勤情况。"))
-    if not (reason or "").strip():
-        _add(errors, "reason", _("请填写原因（例如：忘带手机、迟到补签）。"))
-    if not scope_for(actor, "train").can_see_person(person):
-        _add(errors, "employee_no", _("只能登记您负责培训的单位中的人员。"))
-    if errors:
-        raise Invalid(errors)
-    now = now or utcnow()
-    begin_write(db.session)
-    attendance = existing(session.id, person.id)
-    before = attendance.status if attendance else None
-    if attendance is None:
-        attendance = Attendance(session_id=session.id, user_id=person.id)
-        db.session.add(attendance)
-    attendance.status, attendance.method = status, "manual"
-    attendance.reason, attendance.marked_by_id = reason.strip(), actor.id
-    attendance.outsider = not in_audience(person, session)
-    if venue is not None:
-        attendance.venue_id = venue.id
-    elif attendance.venue_id is None and session.venues:
-        attendance.venue_id = session.venues[0].id
-    present = status in ("present", "late")
-    if present and attendance.signed_in_at is None:
-        attendance.signed_in_at = now
-    attendance.hours = session.hours if present else 0.0
-    db.session.flush()
-    _follow_up(session, person.id, present)
-    audit("session.mark", session, _("登记 %(name)s（%(no)s）出勤：%(status)s", name=person.name,
-                                     no=person.employee_no, status=status),
-          {"user_id": person.id, "employee_no": person.employee_no, "before": before, "status": status,
-           "reason": reason.strip()}, actor=actor)
-    return attendance
-
-
-@dataclass
-class SheetResult:
-    marked: int
-    already: int
-
-
-def import_sheet(session: TrainingSession, rows: list[tuple[int, str]], actor: User,
-                 venue: SessionVenue | None = None) -> SheetResult:
-    """Mark everybody on a paper sign-in sheet present (rows of (row number,
-    工号)), all or nothing: raises ``Invalid`` with row-numbered errors."""
-    errors: list[str] = []
-    scope = scope_for(actor, "train")
-    numbers = [no for _row, no in rows]
-    people = {u.employee_no: u for u in db.session.scalars(select(User).where(User.employee_no.in_(numbers)))}
-    seen: dict[str, int] = {}
-    for row, number in rows:
-        person = people.get(number)
-        if number in seen:
-            errors.append(_("第 %(row)s 行：工号 %(no)s 与第 %(first)s 行重复，请删除一行。",
-                            row=row, no=number, first=seen[number]))
-            continue
-        seen[number] = row
-        if person is None:
-            errors.append(_("第 %(row)s 行：找不到工号 %(no)s，请核对。", row=row, no=number))
-        elif person.id == actor.id:
-            errors.append(_("第 %(row)s 行：不能给自己登记出勤（工号 %(no)s）。", row=row, no=number))
-        elif not scope.can_see_person(person):
-            errors.append(_("第 %(row)s 行：工号 %(no)s 不在您负责培训的单位中。", row=row, no=number))
-        elif session.outsiders == "refuse" and not in_audience(person, session):
-            errors.append(_("第 %(row)s 行：工号 %(no)s 不在这次培训的名单中（本次培训拒绝名单外人员）。",
-                            row=row, no=number))
-    if not rows and not errors:
-        errors.append(_("表格中没有工号，请在第一列填写工号（第一行可以是表头「工号」）。"))
-    if errors:
-        raise Invalid({"file": errors})
-    begin_write(db.session)
-    marked = already = 0
-    for _row, number in rows:
-        person = people[number]
-        found = existing(session.id, person.id)
-        if found is not None and found.status in ("present", "late"):
-            already += 1
-            continue
-        attendance = found or Attendance(session_id=session.id, user_id=person.id)
-        attendance.status, attendance.method, attendance.hours = "present", "sheet", session.hours
-        attendance.venue_id = (venue or session.main_venue).id if (venue or session.main_venue) else None
-        attendance.signed_in_at = attendance.signed_in_at or session.starts_at
-        attendance.outsider = not in_audience(person, session)
-        attendance.reason, attendance.marked_by_id = _("纸质签到表"), actor.id
-        db.session.add(attendance)
-        db.session.flush()
-        _follow_up(session, person.id, True)
-        marked += 1
-    db.session.flush()
-    audit("session.sheet", session, _("导入纸质签到表：%(n)s 人", n=marked),
-          {"employee_nos": numbers, "marked": marked, "already": already}, actor=actor)
-    return SheetResult(marked, already)
-
-
-def read_sheet(data: bytes) -> tuple[list[tuple[int, str]], list[str]]:
-    """The 工号 of a paper sign-in sheet (.xlsx): the column headed 工号, or
-    the first column. Returns (rows, errors); errors name the row."""
-    import io
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable upload gets the same message
-        return [], [_("无法读取文件：请上传 Excel（.xlsx）格式的签到表。")]
-    ws = wb.worksheets[0]
-    rows: list[tuple[int, str]] = []
-    errors: list[str] = []
-    column = 0
-    for index, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if index == 1 and any(c in ("工号", "员工编号", "employee_no") for c in cells):
-            column = next(i for i, c in enumerate(cells) if c in ("工号", "员工编号", "employee_no"))
-            continue
-        if not any(cells):
-            continue
-        value = cells[column] if column < len(cells) else ""
-        if value.endswith(".0") and value[:-2].isdigit():  # a number cell
-            value = value[:-2]
-        if not value:
-            errors.append(_("第 %(row)s 行：工号为空，请填写或删除这一行。", row=index))
-        elif not value.isalnum():
-            errors.append(_("第 %(row)s 行：「%(value)s」不是工号。", row=index, value=value[:30]))
-        else:
-            rows.append((index, value))
-    wb.close()
-    return rows, errors

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from quiz.extensions import db
-from quiz.sessions import services
+from quiz.sessions import services, signin
 from quiz.sessions.models import Attendance, TrainingSession
 from tests.factories import login, make_unit, make_user
 from tests.sessions.factories import make_session
@@ -184,7 +184,7 @@ def test_mark_and_sheet_upload_on_the_detail_page(client, org):
 
 def test_attendance_exports(client, org):
     s = make_session(org["trainer"], units=[org["smelter"]])
-    services.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
+    signin.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
     db.session.commit()
     login(client, org["trainer"])
     wb = load_workbook(io.BytesIO(client.get(f"/trainer/sessions/{s.id}/attendance.xlsx").data))
@@ -199,8 +199,8 @@ def test_attendance_exports(client, org):
 
 def test_records_are_scoped(client, org):
     s = make_session(org["trainer"], units=[org["company"]], hours=2.5)
-    services.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
-    services.sign_in(s.venues[0], org["outsider"], services.current_code(s.venues[0]))
+    signin.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
+    signin.sign_in(s.venues[0], org["outsider"], services.current_code(s.venues[0]))
     db.session.commit()
     login(client, org["worker"])
     page = client.get("/records/me").get_data(as_text=True)
@@ -227,7 +227,7 @@ def test_hours_against_required_and_printable_record(client, org):
     s1 = make_session(org["trainer"], units=[org["smelter"]], hours=2.5, kind="special")
     s2 = make_session(org["trainer"], units=[org["smelter"]], hours=1.5, kind="class", title="矿制工区培训班")
     for s in (s1, s2):
-        services.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
+        signin.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
     records.set_required(org["smelter"], None, 20.0, org["trainer"])
     db.session.commit()
     record = records.person_record(org["worker"])
@@ -269,7 +269,7 @@ def test_extra_record_sources_plug_in(org):
 
 def test_cli_attendance_and_record_json(runner, org):
     s = make_session(org["trainer"], units=[org["smelter"]], venues=("主会场", "分会场"))
-    services.sign_in(s.venues[1], org["worker"], services.current_code(s.venues[1]))
+    signin.sign_in(s.venues[1], org["worker"], services.current_code(s.venues[1]))
     db.session.commit()
     result = runner.invoke(args=["sessions", "attendance", str(s.id), "--json"])
     data = json.loads(result.output)
@@ -325,8 +325,8 @@ def test_guessing_codes_is_slowed_down(client, org):
 
 def test_heads_list_of_sessions_counts_their_people_only(client, org):
     s = make_session(org["trainer"], units=[org["company"]], starts_in=-2)
-    services.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
-    services.sign_in(s.venues[0], org["outsider"], services.current_code(s.venues[0]))
+    signin.sign_in(s.venues[0], org["worker"], services.current_code(s.venues[0]))
+    signin.sign_in(s.venues[0], org["outsider"], services.current_code(s.venues[0]))
     db.session.commit()
     login(client, org["head"])
     page = client.get("/records/sessions").get_data(as_text=True)

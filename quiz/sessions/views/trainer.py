@@ -19,7 +19,7 @@ from quiz.exams.models import Exam
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.sessions import attendance as att
-from quiz.sessions import codes, exports, services
+from quiz.sessions import codes, exports, marks, services
 from quiz.sessions.forms import MarkForm, RepeatForm, SessionForm, SheetForm
 from quiz.sessions.models import SessionTarget, SessionVenue, TrainingSession
 from quiz.sessions.records import KIND_LABELS, STATUS_LABELS
@@ -209,7 +209,7 @@ def session_mark(session_id: int):
         else:
             venue = db.session.get(SessionVenue, form.venue_id.data) if form.venue_id.data else None
             try:
-                services.mark(session, person, form.status.data, form.reason.data, current_user, venue)
+                marks.mark(session, person, form.status.data, form.reason.data, current_user, venue)
             except services.Invalid as exc:
                 db.session.rollback()
                 for messages in exc.errors.values():
@@ -236,11 +236,11 @@ def session_sheet(session_id: int):
     if not form.validate_on_submit() or upload is None or not upload.filename:
         flash(_("请选择要上传的签到表文件（.xlsx）。"), "error")
         return redirect(url_for(".session_detail", session_id=session.id) + "#sheet")
-    rows, errors = services.read_sheet(upload.read())
+    rows, errors = marks.read_sheet(upload.read())
     if not errors:
         venue = db.session.get(SessionVenue, form.venue_id.data) if form.venue_id.data else None
         try:
-            result = services.import_sheet(session, rows, current_user, venue)
+            result = marks.import_sheet(session, rows, current_user, venue)
         except services.Invalid as exc:
             db.session.rollback()
             errors = [m for ms in exc.errors.values() for m in ms]

@@ -20,7 +20,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from quiz.db import begin_write, utcnow
 from quiz.extensions import db, limiter
-from quiz.sessions import codes, services
+from quiz.sessions import codes, services, signin
 from quiz.sessions.audience import upcoming_for
 from quiz.sessions.forms import CodeForm
 from quiz.sessions.models import SessionVenue, TrainingSession
@@ -82,7 +82,7 @@ MESSAGES = {
 }
 
 
-def _message(result: services.SignInResult, session: TrainingSession) -> str:
+def _message(result: signin.SignInResult, session: TrainingSession) -> str:
     if result.outcome == "not_open":
         opens = services.window_of(session).opens
         from quiz.web import local_time
@@ -91,7 +91,7 @@ def _message(result: services.SignInResult, session: TrainingSession) -> str:
     return MESSAGES[result.outcome](result)
 
 
-def _render(venue: SessionVenue, result: services.SignInResult | None, form: CodeForm | None = None,
+def _render(venue: SessionVenue, result: signin.SignInResult | None, form: CodeForm | None = None,
             status: int = 200):
     session = venue.session
     form = form or CodeForm(formdata=None, venue=str(venue.id))
@@ -114,7 +114,7 @@ def scan(venue_id: int):
     if not current_user.is_authenticated:
         if not code:
             return _with_device(redirect(url_for("auth.login", next=url_for(".scan", venue_id=venue.id))), device, new)
-        refusal = services.precheck(venue, code, now)
+        refusal = signin.precheck(venue, code, now)
         if refusal is not None:
             return _with_device(_render(venue, refusal, status=409), device, new)
         # the code is checked now; the signed pass carries that through the sign-in to the app
@@ -131,7 +131,7 @@ def scan(venue_id: int):
             checked = False
     if not code and not checked:
         return _with_device(_render(venue, None), device, new)
-    result = services.sign_in(venue, current_user, code, now=now, device=device, method="qr",
+    result = signin.sign_in(venue, current_user, code, now=now, device=device, method="qr",
                               code_checked=checked and not code, locked=locked)
     page = _render(venue, result, status=200 if result.ok else 409)  # before the commit expires what it shows
     if result.outcome == "ok":
@@ -157,14 +157,14 @@ def type_code():
         code = codes.normalise(form.code.data)
         venue = db.session.get(SessionVenue, int(form.venue.data)) if (form.venue.data or "").isdigit() else None
         if venue is None:
-            venue = services.find_venue(code, now)
+            venue = signin.find_venue(code, now)
         if venue is None:
-            expired = any(codes.check(v.secret, code, now) == "expired" for v in services.open_venues(now))
+            expired = any(codes.check(v.secret, code, now) == "expired" for v in signin.open_venues(now))
             form.code.errors = list(form.code.errors) + [
                 MESSAGES["expired" if expired else "wrong_code"](None) if len(code) == codes.DIGITS
                 else _("签到码是 6 位数字，请核对后重新输入。")]
         else:
-            result = services.sign_in(venue, current_user, code, now=now, device=device, method="code")
+            result = signin.sign_in(venue, current_user, code, now=now, device=device, method="code")
             if result.outcome == "ok":
                 db.session.commit()
             if result.ok:
@@ -180,7 +180,7 @@ def sign_out(session_id: int):
     session = db.get_or_404(TrainingSession, session_id)
     if not session.sign_out:
         abort(404)
-    attendance = services.sign_out(session, current_user)
+    attendance = signin.sign_out(session, current_user)
     if attendance is None:
         flash(_("您没有签到记录，不能签退。"), "error")
     else:
