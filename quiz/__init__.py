@@ -58,7 +58,7 @@ def _import_optional(module_name: str):
 def _import_models() -> None:
     """Every table is known to the metadata before migrations or create_all look."""
     for name in ("quiz.org.models", "quiz.auth.models", "quiz.banks.models", "quiz.exams.models",
-                 "quiz.certificates.models", "quiz.paths.models"):
+                 "quiz.certificates.models", "quiz.paths.models", "quiz.sessions.models"):
         _import_optional(name)
 
 
@@ -72,6 +72,7 @@ def _register_optional_blueprints(app: Flask) -> None:
         "quiz.certificates.views",
         "quiz.reports.views",
         "quiz.paths.views",
+        "quiz.sessions.views",
     ):
         module = _import_optional(module_name)
         if module is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 DOMAIN_CLIS = ("quiz.org.cli", "quiz.banks.cli", "quiz.exams.cli", "quiz.certificates.cli", "quiz.reports.cli",
-               "quiz.paths.cli")
+               "quiz.paths.cli", "quiz.sessions.cli")
 
 
 def register(app: Flask) -> None:

@@ -116,6 +116,26 @@ MATRIX = {
     "paths.new_path": ("/paths/manage/new", TRAINER),
     "paths.new_topic": ("/paths/manage/{path}/topics/new", TRAINER),
     "paths.overview": ("/paths/overview", HEADS),
+    "sessions.scan": ("/s/{venue}", ANY),
+    "sessions.type_code": ("/checkin", ANY),
+    "sessions.my_record": ("/records/me", ANY),
+    "sessions.person_record": ("/records/people/{worker}", OWNER | HEADS),
+    "sessions.person_record_pdf": ("/records/people/{worker}.pdf", OWNER | HEADS),
+    "sessions.unit_records": ("/records/", HEADS),
+    "sessions.unit_records_xlsx": ("/records/export.xlsx", HEADS),
+    "sessions.unit_records_zip": ("/records/export.zip?unit={unit_a}", HEADS),
+    "sessions.head_sessions": ("/records/sessions", HEADS),
+    "sessions.chase": ("/records/sessions/{session}/absent", HEADS),
+    "sessions.chase_xlsx": ("/records/sessions/{session}/absent.xlsx", HEADS),
+    "sessions.required_hours": ("/admin/required-hours", ADMIN),
+    "sessions.session_list": ("/trainer/sessions/", TRAINER),
+    "sessions.session_edit": ("/trainer/sessions/{session}/edit", TRAINER),
+    "sessions.session_repeat": ("/trainer/sessions/{session}/repeat", TRAINER),
+    "sessions.session_detail": ("/trainer/sessions/{session}", TRAINER),
+    "sessions.screen": ("/trainer/sessions/{session}/screen/{venue}", TRAINER),
+    "sessions.screen_json": ("/trainer/sessions/{session}/screen/{venue}/state", TRAINER),
+    "sessions.attendance_xlsx": ("/trainer/sessions/{session}/attendance.xlsx", HEADS),
+    "sessions.attendance_pdf": ("/trainer/sessions/{session}/attendance.pdf", HEADS),
 }
 NOT_PAGES = {"static"}  # served files
 
@@ -165,6 +185,10 @@ def world(app):
     db.session.commit()
     ids["article_image"] = image.id
     ids.update(_path_world(bank, team_a, people["worker"], attempt))
+    from tests.sessions.factories import make_session
+
+    session = make_session(people["trainer"], units=[unit_a])
+    ids.update(session=session.id, venue=session.venues[0].id)
     return people, ids, other
 
 

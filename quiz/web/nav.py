@@ -27,6 +27,10 @@ NAV = [
     ("paths.my_paths", N_("我的学习路径"), {"worker"}),
     ("paths.manage", N_("培训路径"), {"trainer"}),
     ("paths.overview", N_("培训路径进度"), {"head"}),
+    ("sessions.my_record", N_("培训档案"), {"worker"}),
+    ("sessions.session_list", N_("培训签到"), {"trainer"}),
+    ("sessions.unit_records", N_("培训学时"), {"head", "trainer"}),
+    ("sessions.required_hours", N_("应修学时"), {"admin"}),
 ]
 
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8720ce335054
+Revision ID: b15202cce007
 Revises: 
-Create Date: 2026-11-30 16:28:51.200404
+Create Date: 2026-11-30 16:30:26.843543
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '8720ce335054'
+revision = 'b15202cce007'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -66,6 +66,16 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_units_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_units_path'), ['path'], unique=False)
 
+    op.create_table('required_hours',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('job_type_id', sa.Integer(), nullable=True),
+    sa.Column('hours', sa.Double(), nullable=False),
+    sa.ForeignKeyConstraint(['job_type_id'], ['job_types.id'], name=op.f('fk_required_hours_job_type_id_job_types')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_required_hours_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_required_hours')),
+    sa.UniqueConstraint('unit_id', 'job_type_id', name=op.f('uq_required_hours_unit_id_job_type_id'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_no', sa.String(length=32), nullable=False),
@@ -565,6 +575,39 @@ def upgrade():
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_questions_current_revision_id', 'question_revisions', ['current_revision_id'], ['id'])
 
+    op.create_table('training_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('topic', sa.Text(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('starts_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('hours', sa.Double(), nullable=False),
+    sa.Column('lecturer', sa.String(length=100), nullable=False),
+    sa.Column('lecturer_id', sa.Integer(), nullable=True),
+    sa.Column('opens_before', sa.Integer(), nullable=False),
+    sa.Column('closes_after', sa.Integer(), nullable=False),
+    sa.Column('late_after', sa.Integer(), nullable=False),
+    sa.Column('outsiders', sa.String(length=10), nullable=False),
+    sa.Column('device_limit', sa.Integer(), nullable=False),
+    sa.Column('sign_out', sa.Boolean(), nullable=False),
+    sa.Column('follow_up_exam_id', sa.Integer(), nullable=True),
+    sa.Column('follow_up_days', sa.Integer(), nullable=False),
+    sa.Column('follow_up_assignment_id', sa.Integer(), nullable=True),
+    sa.Column('repeat_of_id', sa.Integer(), nullable=True),
+    sa.Column('cancelled', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_training_sessions_article_id_articles')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_training_sessions_created_by_id_users')),
+    sa.ForeignKeyConstraint(['follow_up_assignment_id'], ['assignments.id'], name=op.f('fk_training_sessions_follow_up_assignment_id_assignments')),
+    sa.ForeignKeyConstraint(['follow_up_exam_id'], ['exams.id'], name=op.f('fk_training_sessions_follow_up_exam_id_exams')),
+    sa.ForeignKeyConstraint(['lecturer_id'], ['users.id'], name=op.f('fk_training_sessions_lecturer_id_users')),
+    sa.ForeignKeyConstraint(['repeat_of_id'], ['training_sessions.id'], name=op.f('fk_training_sessions_repeat_of_id_training_sessions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_sessions'))
+    )
     op.create_table('attempt_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=False),
@@ -645,6 +688,34 @@ def upgrade():
     with op.batch_alter_table('path_remediations', schema=None) as batch_op:
         batch_op.create_index('ix_path_remediations_user_topic', ['user_id', 'topic_id'], unique=False)
 
+    op.create_table('session_targets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('job_type_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['job_type_id'], ['job_types.id'], name=op.f('fk_session_targets_job_type_id_job_types')),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], name=op.f('fk_session_targets_session_id_training_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_session_targets_unit_id_units')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_session_targets_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_targets'))
+    )
+    with op.batch_alter_table('session_targets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_targets_session_id'), ['session_id'], unique=False)
+
+    op.create_table('session_venues',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('is_main', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], name=op.f('fk_session_venues_session_id_training_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_venues'))
+    )
+    with op.batch_alter_table('session_venues', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_venues_session_id'), ['session_id'], unique=False)
+
     op.create_table('certificate_images',
     sa.Column('certificate_id', sa.Integer(), nullable=False),
     sa.Column('template_key', sa.String(length=64), nullable=False),
@@ -686,6 +757,32 @@ def upgrade():
     with op.batch_alter_table('path_remediation_points', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_path_remediation_points_remediation_id'), ['remediation_id'], unique=False)
 
+    op.create_table('session_attendances',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('venue_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('method', sa.String(length=10), nullable=False),
+    sa.Column('signed_in_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('signed_out_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('hours', sa.Double(), nullable=False),
+    sa.Column('outsider', sa.Boolean(), nullable=False),
+    sa.Column('device', sa.String(length=40), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('marked_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['marked_by_id'], ['users.id'], name=op.f('fk_session_attendances_marked_by_id_users')),
+    sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], name=op.f('fk_session_attendances_session_id_training_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_session_attendances_user_id_users')),
+    sa.ForeignKeyConstraint(['venue_id'], ['session_venues.id'], name=op.f('fk_session_attendances_venue_id_session_venues')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_attendances')),
+    sa.UniqueConstraint('session_id', 'user_id', name=op.f('uq_session_attendances_session_id_user_id'))
+    )
+    with op.batch_alter_table('session_attendances', schema=None) as batch_op:
+        batch_op.create_index('ix_session_attendances_session_id_device', ['session_id', 'device'], unique=False)
+        batch_op.create_index('ix_session_attendances_user_id', ['user_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
@@ -694,6 +791,11 @@ def downgrade():
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_constraint('fk_questions_current_revision_id', type_='foreignkey')
 
+    with op.batch_alter_table('session_attendances', schema=None) as batch_op:
+        batch_op.drop_index('ix_session_attendances_user_id')
+        batch_op.drop_index('ix_session_attendances_session_id_device')
+
+    op.drop_table('session_attendances')
     with op.batch_alter_table('path_remediation_points', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_path_remediation_points_remediation_id'))
 
@@ -703,6 +805,14 @@ def downgrade():
 
     op.drop_table('mistake_reviews')
     op.drop_table('certificate_images')
+    with op.batch_alter_table('session_venues', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_venues_session_id'))
+
+    op.drop_table('session_venues')
+    with op.batch_alter_table('session_targets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_targets_session_id'))
+
+    op.drop_table('session_targets')
     with op.batch_alter_table('path_remediations', schema=None) as batch_op:
         batch_op.drop_index('ix_path_remediations_user_topic')
 
@@ -717,6 +827,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attempt_items_attempt_id'))
 
     op.drop_table('attempt_items')
+    op.drop_table('training_sessions')
     with op.batch_alter_table('question_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_revisions_question_id'))
 
@@ -815,6 +926,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_job_type_id'))
 
     op.drop_table('users')
+    op.drop_table('required_hours')
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_units_path'))
         batch_op.drop_index(batch_op.f('ix_units_parent_id'))
