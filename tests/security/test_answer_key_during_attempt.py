@@ -194,6 +194,9 @@ def _walk(app, client, w, running, drill_attempt, methods=("GET", "POST")):
         "rem_id": [w["remediation"].id],
         "point_id": [p.id for p in w["remediation"].points],
         "review_id": [w["review"].id],
+        # training sessions: times, places and attendance, no questions (a follow-up test is a normal exam)
+        "session_id": [1],
+        "venue_id": [1],
         "employee_no": [w["worker"].employee_no],  # admin pages (sign-in locks): a worker gets 403, nothing about questions
     }
     markers, options = _markers(w), _options(w)
