@@ -97,6 +97,8 @@ MATRIX = {
     "org_roster.upload": ("/org/roster", ADMIN),
     "org_roster.preview": ("/org/roster/preview", ADMIN),
     "org_roster.passwords": ("/org/roster/passwords.xlsx", ADMIN),  # without a fresh import: back to the upload page
+    "drafts.upload": ("/banks/drafts/upload", TRAINER),
+    "drafts.review": ("/banks/articles/{article}/drafts", TRAINER),
 }
 NOT_PAGES = {"static"}  # served files
 
