@@ -100,9 +100,20 @@ def generate(text: str, *, known_terms=(), max_drafts: int | None = None, reject
 
 
 def limit(found: list[Draft], max_drafts: int | None) -> list[Draft]:
-    """The ``max_drafts`` best drafts (all when None), in the order of the text."""
+    """The ``max_drafts`` best drafts (all when None), in the order of the text.
+
+    Spread over the text: the best draft of each sentence comes before the
+    second-best of any, so a limit covers as many facts as it can.
+    """
     if max_drafts is not None and len(found) > max_drafts:
-        keep = {id(d) for d in sorted(found, key=lambda d: -d.score)[:max(max_drafts, 0)]}
+        rank: dict[int, int] = {}
+        order = []
+        for d in sorted(found, key=lambda d: -d.score):
+            n = rank.get(d.sentence.index, 0)
+            rank[d.sentence.index] = n + 1
+            order.append((n, -d.score, d))
+        order.sort(key=lambda t: (t[0], t[1]))
+        keep = {id(t[2]) for t in order[:max(max_drafts, 0)]}
         found = [d for d in found if id(d) in keep]
     return sorted(found, key=lambda d: (d.sentence.index, TYPE_ORDER.get(d.type, 9)))
 
