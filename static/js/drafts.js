@@ -8,6 +8,8 @@
   if (!form) { return; }
   var drafts = Array.prototype.slice.call(form.querySelectorAll('.draft'));
   var current = -1;
+  var articleBox = form.querySelector('.drafts-article-box');
+  if (articleBox && window.innerWidth < 900) { articleBox.open = false; }  // on a phone the drafts come first
 
   function sentenceOf(draft) {
     return document.getElementById('s-' + draft.getAttribute('data-sentence'));
