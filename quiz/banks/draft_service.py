@@ -20,7 +20,7 @@ from quiz.banks.models import Article, Bank, DraftRejection, Question
 from quiz.banks.services import _date, dedupe_key
 from quiz.banks.types.base import ParseResult, QuestionData, UnreadableFile
 from quiz.extensions import db
-from quiz.org.models import JobType
+from quiz.org.models import JobType, Unit
 from quiz.org.services import audit
 
 FORMAT = "drafts"
@@ -33,6 +33,7 @@ def known_terms() -> list[str]:
     terms: list[str] = []
     terms += [c for c in db.session.scalars(select(Question.category).where(Question.category != "").distinct())]
     terms += list(db.session.scalars(select(JobType.name)))
+    terms += list(db.session.scalars(select(Unit.name)))
     for stem, options, answer, qtype in db.session.execute(
             select(Question.stem, Question.options, Question.answer, Question.type).where(
                 Question.archived.is_(False))):

@@ -214,3 +214,45 @@ def test_jieba_imports_cleanly_with_warnings_as_errors():
                           cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     assert "Building prefix dict" not in done.stderr
+
+
+_PIECES = ["## 检修安全", "检修前必须停机、切断电源，上锁挂牌。", "行灯电压不超过12伏。", "严禁拆掉防护罩运行！",
+           "“五个不放过”是安全工作的原则。", "一要落实责任；二要排查隐患；三要加强培训。", "- 安全帽、手套、耳塞和护目镜要戴好。",
+           "（一）加强领导；（二）落实措施。", "如果发现泄漏，应立即停机并报告。", "观察时间至少30秒，覆盖率达到75%。",
+           "2023年2月20日，800余名干部参加培训。", "", "\n", "随便写的一句没有事实的话"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=25), st.integers(min_value=1, max_value=40))
+@settings(max_examples=60, deadline=None)
+def test_generate_on_any_mix_of_sentences_gives_well_formed_distinct_drafts(pieces, max_drafts):
+    result = generate("\n\n".join(pieces), max_drafts=max_drafts)
+    assert len(result.drafts) <= max_drafts
+    keys = [d.key for d in result.drafts]
+    assert len(keys) == len(set(keys))
+    for d in result.drafts:
+        assert qtypes.validate(d.question()) == [] and well_formed(d) == []
+
+
+def test_docx_and_pdf_text_is_read_with_headings(tmp_path):
+    import io
+
+    import docx
+
+    from quiz.banks.drafts.reading import text_of
+    from quiz.banks.types.base import UnreadableFile
+
+    document = docx.Document()
+    document.add_heading("磨机检修", level=2)
+    document.add_paragraph("检修前必须切断电源，行灯电压不超过12伏。")
+    out = io.BytesIO()
+    document.save(out)
+    text = text_of(out.getvalue(), "教材.docx")
+    assert "### 磨机检修" in text
+    drafts = generate(text).drafts
+    assert drafts and all(d.knowledge_point == "磨机检修" for d in drafts)
+    assert any("12伏" in (d.blank or "") for d in drafts)
+    with pytest.raises(UnreadableFile, match=r"\.doc"):
+        text_of(b"\xd0\xcf\x11\xe0", "old.doc")
+    with pytest.raises(UnreadableFile):
+        text_of(b"\x00\x01", "x.xlsx")
+    assert "检修" in text_of("## 检修\n\n必须停机。".encode("gbk"), "gbk.txt")

@@ -25,7 +25,7 @@ __all__ = ["Draft", "Result", "generate", "well_formed", "Document", "Sentence"]
 
 MIN_SCORE = 1.0
 TYPE_ORDER = {"single": 0, "fill": 1, "truefalse": 2, "multiple": 3}
-_QUOTED = re.compile(r"[“\"]([^“”\"]{2,16})[”\"]")
+_QUOTED = re.compile(r"[“\"]([^“”\"]{2,16})[”\"]|\*\*([^*\n]{2,12}?)[：:。]?\*\*")
 
 
 @dataclass
@@ -49,7 +49,7 @@ def generate(text: str, *, known_terms=(), max_drafts: int | None = None, reject
     this article; they are not proposed again.
     """
     doc = split(text or "")
-    terms = list(dict.fromkeys([t for t in known_terms if t] + [m.group(1) for m in _QUOTED.finditer(text or "")]))
+    terms = list(dict.fromkeys([t for t in known_terms if t] + [m.group(1) or m.group(2) for m in _QUOTED.finditer(text or "")]))
     segment.add_terms(terms)
     known = set(terms)
     words_of = {s.index: segment.lcut(s.text) for s in doc.sentences}
@@ -63,6 +63,8 @@ def generate(text: str, *, known_terms=(), max_drafts: int | None = None, reject
         if key in seen_text:  # PDF text repeats paragraphs; one set of drafts is enough
             continue
         seen_text.add(key)
+        if len(s.text) < 20 and not re.search(r"[。！？!?；;.]$", s.text):
+            continue  # a headline, caption or masthead line, not a statement
         c = score(s, words_of[s.index], pools, known)
         if c.score >= MIN_SCORE and c.facts:
             candidates[s.index] = c
@@ -88,9 +90,10 @@ def generate(text: str, *, known_terms=(), max_drafts: int | None = None, reject
     for d in made:
         if d is None or well_formed(d):
             continue
-        if d.key in seen:
+        same_stem = f"{d.type}:{fold(d.stem)}"  # one blank in one place is one question, whatever the options
+        if d.key in seen or same_stem in seen:
             continue
-        seen.add(d.key)
+        seen.update((d.key, same_stem))
         if d.key in rejected:
             result.rejected_skipped += 1
             continue

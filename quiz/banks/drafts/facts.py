@@ -134,7 +134,7 @@ def inline_list(text: str, words: list[str]) -> tuple[list[str], tuple[int, int]
         first_start = a
     if first_start is None:
         return None
-    first = text[first_start:m.start() + len(first_chunk)]
+    first = re.sub(r"^[由把将被对从在向为与和及是有]", "", text[first_start:m.start() + len(first_chunk)])
     # last item: up to 等 / a boundary word, split off a final 和/及 item
     last = raw[-1]
     last_end = list_end
@@ -150,6 +150,8 @@ def inline_list(text: str, words: list[str]) -> tuple[list[str], tuple[int, int]
         return None
     items = [first] + middle + [last] + extra
     items = [i.strip() for i in items]
+    if items and max(map(len, items)) > 2.5 * min(map(len, items)) + 1:
+        return None  # a list of things of one kind has items of about one length
     if len(items) < 3 or any(not good_answer(i) or len(i) > 20 for i in items) or len(set(items)) != len(items):
         return None
     return items, (first_start, last_end)
@@ -285,9 +287,11 @@ def score(sentence: Sentence, words: list[str], pools: Pools, known: set[str]) -
         act = _ACTION.search(text, cond.end())
         action_at = act.end() if act else None
     term_facts = []
+    previous = ""
     for w, a, b in spans:
-        if any(a < y and x < b for x, y in taken) or not segment.is_content_word(w):
-            continue
+        after_name, previous = segment.tag(previous).startswith("nr") and len(previous) == 1, w
+        if any(a < y and x < b for x, y in taken) or not segment.is_content_word(w) or after_name:
+            continue  # (after_name: 魏|成文 is a person's name cut in two)
         tag = segment.tag(w)
         kind = segment.kind_of(tag)
         if tag in ("nr", "ns", "nt", "nrt", "nrfg") and w not in known:

@@ -32,7 +32,7 @@ STOP_WORDS = frozenset("""
 一 一个 一种 一些 一定 一般 一起 一直 一样 所有 各 各种 每 每个 个 种 些 上 下 中 里 内 外 前 后 左 右 起来 出来 下来 进行 开展 做 干 搞
 做到 确保 能够 需要 是否 是不是 不到 处在 可能 等到 看到 出现 发现 进一步 方式 要求 相关 有关 主要 重要 一段时间 有人 某个 一次 这种 哪里 什么 怎么 怎样 如何 为什么 因为 所以 但是 但 如果 虽然 然后 同时 其中 另外 此外 通过 根据 按照
 """.split())
-NOUN_TAGS = ("n", "nz", "nt", "ns", "nr", "vn", "i", "j", "an", "eng")
+NOUN_TAGS = ("n", "nz", "nt", "ns", "nr", "i", "j", "an", "eng")
 VERB_TAGS = ("v", "vd")
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
@@ -65,12 +65,24 @@ def _tags() -> dict[str, str]:
 
 
 def tag(word: str) -> str:
-    """The word's part of speech from the dictionary: 'n', 'v', 'm' … ('' when unknown)."""
+    """The word's part of speech from the dictionary: 'n', 'v', 'm' …; a word jieba
+    found but its dictionary lacks is tagged by ``jieba.posseg`` on the word alone."""
     if re.fullmatch(r"\d+(?:\.\d+)?", word):
         return "m"
     if word in _added:
         return "nz"
-    return _tags().get(word, "")
+    found = _tags().get(word)
+    if found is None and len(word) >= 2 and _WORD.search(word):
+        return _guess(word)
+    return found or ""
+
+
+@lru_cache(maxsize=8192)
+def _guess(word: str) -> str:
+    import jieba.posseg as pseg
+
+    pairs = list(pseg.cut(word))
+    return pairs[0].flag if len(pairs) == 1 else ""
 
 
 def tag_span(text: str) -> list[tuple[str, str]]:
