@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -52,17 +53,37 @@ def rejected_keys(article: Article) -> set[str]:
     return set(db.session.scalars(select(DraftRejection.draft_key).where(DraftRejection.article_id == article.id)))
 
 
+def _generate(text: str, max_drafts: int | None, rejected=frozenset()) -> drafts.Result:
+    """The rule-based drafts, or the language model's when ``DRAFTS_LLM_URL`` is set
+    (falling back to the rules, with a notice, when that server fails)."""
+    terms = known_terms()
+    config = current_app.config
+    if config.get("DRAFTS_LLM_URL"):
+        from quiz.banks.drafts import llm
+
+        try:
+            return llm.generate_llm(text, url=config["DRAFTS_LLM_URL"], model=config.get("DRAFTS_LLM_MODEL", "default"),
+                                    api_key=config.get("DRAFTS_LLM_KEY") or None,
+                                    timeout=config.get("DRAFTS_LLM_TIMEOUT", 60), known_terms=terms,
+                                    max_drafts=max_drafts, rejected=rejected)
+        except llm.Unavailable as exc:
+            current_app.logger.warning("drafts: language-model server unavailable: %s", exc)
+            result = drafts.generate(text, known_terms=terms, max_drafts=max_drafts, rejected=rejected)
+            result.notice = _("语言模型服务暂时不可用，下面是按规则生成的草稿。")
+            return result
+    return drafts.generate(text, known_terms=terms, max_drafts=max_drafts, rejected=rejected)
+
+
 def drafts_for_article(article: Article, max_drafts: int | None = None) -> drafts.Result:
     """Drafts for ``article``, without those a trainer rejected for it."""
-    return drafts.generate(article.body or "", known_terms=known_terms(), max_drafts=max_drafts,
-                           rejected=rejected_keys(article))
+    return _generate(article.body or "", max_drafts, rejected_keys(article))
 
 
 def drafts_for_file(data: bytes, filename: str, max_drafts: int | None = None) -> drafts.Result:
     """Drafts for an uploaded file (``UnreadableFile`` when it has no text)."""
     from quiz.banks.drafts.reading import text_of
 
-    return drafts.generate(text_of(data, filename), known_terms=known_terms(), max_drafts=max_drafts)
+    return _generate(text_of(data, filename), max_drafts)
 
 
 def article_from_file(data: bytes, filename: str, title: str = "", actor=None) -> Article:

@@ -66,6 +66,8 @@ def review(article_id: int):
     limit = request.args.get("max", DEFAULT_MAX, type=int)
     limit = None if limit <= 0 else limit
     result = draft_service.drafts_for_article(article)
+    if result.notice:
+        flash(result.notice, "warning")
     total = len(result.drafts)
     result.drafts = drafts.limit(result.drafts, limit)
     questions = {d.key: d.question(article.title) for d in result.drafts}

@@ -34,6 +34,8 @@ class Result:
     drafts: list[Draft] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     rejected_skipped: int = 0
+    backend: str = "rules"  # or "llm" (quiz.banks.drafts.llm)
+    notice: str = ""  # why the language-model backend was not used, when it was asked for
 
     def source_sentences(self) -> set[int]:
         """Indices of the sentences at least one draft comes from (highlighted on the review page)."""
