@@ -145,7 +145,7 @@ class Maker:
         if fact.quantity is not None:
             siblings = [q for q in self.pools.quantities if q.text != fact.answer]
             out = numbers.near(fact.quantity, siblings, count, salt)
-        elif fact.kind in ("quote", "definition") and fact.kind == "quote":
+        elif fact.kind == "quote":
             out = self._like(fact.answer, self.pools.quotes, sentence, count, salt)
         elif fact.kind == "book":
             out = self._like(fact.answer, self.pools.books, sentence, count, salt, tolerance=8)

@@ -6,7 +6,7 @@ part-of-speech tagger (``jieba.posseg``) runs an HMM over every character
 and takes over ten times longer, so words are tagged from the dictionary
 that ``posseg`` loads (``word_tag_tab``) instead, and ``posseg.cut`` is run
 only on the short spans a distractor is picked from when a word is not in
-it. Terms the platform already knows (bank categories, quoted phrases, job
+it (each such word once). Terms the platform already knows (bank categories, quoted phrases, job
 types) and the quoted phrases of the text are added with ``jieba.add_word``
 so that 五个不放过 or 化灰机工 stay one word.
 """
@@ -83,23 +83,6 @@ def _guess(word: str) -> str:
 
     pairs = list(pseg.cut(word))
     return pairs[0].flag if len(pairs) == 1 else ""
-
-
-def tag_span(text: str) -> list[tuple[str, str]]:
-    """(word, tag) for a short span, unknown words tagged by ``jieba.posseg``."""
-    words = lcut(text)
-    out = []
-    unknown = [w for w in words if not tag(w) and _WORD.search(w)]
-    guessed: dict[str, str] = {}
-    if unknown:
-        import jieba.posseg as pseg
-
-        for w in unknown:
-            pairs = list(pseg.cut(w))
-            guessed[w] = pairs[0].flag if len(pairs) == 1 else "x"
-    for w in words:
-        out.append((w, tag(w) or guessed.get(w, "x")))
-    return out
 
 
 def is_content_word(word: str) -> bool:
