@@ -63,8 +63,13 @@ def upload():
 @roles_required("trainer")
 def review(article_id: int):
     article = db.session.get(Article, article_id) or abort(404)
-    limit = request.args.get("max", DEFAULT_MAX, type=int)
-    limit = None if limit <= 0 else limit
+    return _review_page(article, request.args.get("max", DEFAULT_MAX, type=int), request.args.get("bank", type=int))
+
+
+def _review_page(article: Article, limit: int | None, bank_id: int | None, edited: dict | None = None,
+                 problems: dict | None = None, picked=(), category: str = "", status: int = 200):
+    """The review page; after a refused accept, with what the trainer typed and what to fix (``edited``, ``problems``)."""
+    limit = None if not limit or limit <= 0 else limit
     result = draft_service.drafts_for_article(article)
     if result.notice:
         flash(result.notice, "warning")
@@ -77,7 +82,7 @@ def review(article_id: int):
     in_bank = {key: existing[dedupe_key(q)] for key, q in questions.items() if dedupe_key(q) in existing}
     banks = db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title)).all()
     linked = [b for b in banks if article in b.articles]
-    chosen = request.args.get("bank", type=int) or (linked[0].id if linked else None)
+    chosen = bank_id or (linked[0].id if linked else None)
     sources = result.source_sentences()
     by_sentence: dict[int, list[str]] = {}
     for d in result.drafts:
@@ -85,7 +90,8 @@ def review(article_id: int):
     return render_template(
         "banks/drafts_review.html", article=article, result=result, questions=questions, in_bank=in_bank,
         banks=banks, chosen=chosen, sources=sources, by_sentence=by_sentence, form=DraftActionForm(),
-        limit=limit or 0, total=total, qtypes=qtypes, blocks=_blocks(result.doc), rejected=result.rejected_skipped)
+        limit=limit or 0, total=total, qtypes=qtypes, blocks=_blocks(result.doc), rejected=result.rejected_skipped,
+        edited=edited or {}, problems=problems or {}, picked=set(picked), category=category), status
 
 
 def _blocks(doc) -> list[dict]:
@@ -162,6 +168,12 @@ def act(article_id: int):
         flash(_("请先选择要加入的题库。"), "error")
         return redirect(back)
     questions = [_posted(k) for k in keys]
+    problems = {k: qtypes.validate(q) for k, q in zip(keys, questions)}
+    problems = {k: p for k, p in problems.items() if p}
+    if problems:  # nothing goes in; the page comes back with what was typed and what to fix
+        flash(_("有草稿不是有效的题目，未加入任何题目：请按每条草稿下的提示修改后再接受。"), "error")
+        return _review_page(article, f.get("max", DEFAULT_MAX, type=int), bank.id, dict(zip(keys, questions)),
+                            problems, f.getlist("pick"), f.get("category", ""), 400)
     outcome = draft_service.accept(article, bank, questions, actor=current_user)
     if not outcome.imported:
         db.session.rollback()

@@ -127,8 +127,11 @@ def test_an_invalid_edit_imports_nothing_and_says_why(tclient, article, bank):
     fields = _form(html, fill)
     fields[f"d-{fill}-stem"] = "没有空格的题干"
     page = tclient.post(f"/banks/articles/{article.id}/drafts",
-                        data={**fields, "accept": fill, "bank_id": bank.id}, follow_redirects=True)
-    assert "填空题题干中没有空格" in page.get_data(as_text=True)
+                        data={**fields, "accept": fill, "bank_id": bank.id, "category": "我填的分类"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "填空题题干中没有空格" in html
+    assert ">没有空格的题干</textarea>" in html and 'value="我填的分类"' in html  # what was typed is kept
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
 
 

@@ -5,10 +5,10 @@ newsletter with ``jieba.lcut`` takes a fraction of a second; jieba's own
 part-of-speech tagger (``jieba.posseg``) runs an HMM over every character
 and takes over ten times longer, so words are tagged from the dictionary
 that ``posseg`` loads (``word_tag_tab``) instead, and ``posseg.cut`` is run
-only on the short spans a distractor is picked from when a word is not in
-it (each such word once). Terms the platform already knows (bank categories, quoted phrases, job
-types) and the quoted phrases of the text are added with ``jieba.add_word``
-so that 五个不放过 or 化灰机工 stay one word.
+only on the single words that dictionary lacks (each once). Terms the
+platform already knows (bank categories, quoted phrases, job types, units)
+and the quoted and bold phrases of the text are added with
+``jieba.add_word`` so that 五个不放过 or 化灰机工 stay one word.
 """
 from __future__ import annotations
 
