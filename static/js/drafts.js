@@ -56,8 +56,9 @@
 
   for (var i = 0; i < drafts.length; i++) {
     (function (index) {
+      // clicking into a draft (or tabbing) makes it the current one; hovering does not, so that J/K
+      // keep their place while the page scrolls under the mouse
       drafts[index].addEventListener('focusin', function () { if (current !== index) { mark(index, false); } });
-      drafts[index].addEventListener('mouseenter', function () { mark(index, false); });
     })(i);
   }
 

@@ -48,6 +48,7 @@ def test_trainer_reviews_drafts_with_the_keyboard(browser, live_server, setup, a
     page.goto(f"/articles/{article.id}")
     page.click("text=生成题目草稿")
     page.wait_for_url(f"**/banks/articles/{article.id}/drafts")
+    page.wait_for_load_state("load")
     assert page.locator(".draft").count() == 80
     assert page.locator(".sent.src").count() > 20
     page.screenshot(path=str(artifacts / "drafts-1-review-1280.png"))
@@ -60,8 +61,10 @@ def test_trainer_reviews_drafts_with_the_keyboard(browser, live_server, setup, a
     sentence = first.get_attribute("data-sentence")
     assert "current" in page.locator(f"#s-{sentence}").get_attribute("class")
     page.screenshot(path=str(artifacts / "drafts-2-current-1280.png"))
-    page.keyboard.press("r")
+    with page.expect_navigation():
+        page.keyboard.press("r")
     page.wait_for_selector("text=已拒绝这条草稿")
+    page.wait_for_load_state("load")  # drafts.js runs at the end of the page
     assert page.locator(f"#d-{key}").count() == 0
     db.session.rollback()  # a fresh snapshot: the server wrote in its own thread
     assert db.session.scalar(select(DraftRejection.draft_key)) == key
@@ -74,8 +77,10 @@ def test_trainer_reviews_drafts_with_the_keyboard(browser, live_server, setup, a
     stem = current.locator(".draft-stem")
     stem.fill("（培训员改过）" + stem.input_value())
     page.keyboard.press("Escape")
-    page.keyboard.press("a")
+    with page.expect_navigation():
+        page.keyboard.press("a")
     page.wait_for_selector("text=已加入题库")
+    page.wait_for_load_state("load")
     db.session.rollback()
     question = db.session.scalar(select(Question).where(Question.bank_id == bank.id))
     assert question.stem.startswith("（培训员改过）")
@@ -89,7 +94,8 @@ def test_trainer_reviews_drafts_with_the_keyboard(browser, live_server, setup, a
     page.keyboard.press("j")
     page.keyboard.press("x")
     assert page.locator(".pick:checked").count() == 2
-    page.keyboard.press("Shift+A")
+    with page.expect_navigation():
+        page.keyboard.press("Shift+A")
     page.wait_for_selector("text=已加入题库")
     db.session.rollback()
     assert len(db.session.scalars(select(Question).where(Question.bank_id == bank.id)).all()) == 3
