@@ -67,6 +67,7 @@ def _register_optional_blueprints(app: Flask) -> None:
     for module_name in (
         "quiz.org.roster_views",
         "quiz.banks.views",
+        "quiz.banks.draft_views",
         "quiz.exams.views",
         "quiz.exams.trainer_views",
         "quiz.certificates.views",

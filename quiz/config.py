@@ -85,6 +85,11 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         "ORG_NAME": env.get("ORG_NAME", "中铝山西新材料有限公司"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # optional: draft questions from an intranet language-model server (OpenAI chat-completions API)
+        "DRAFTS_LLM_URL": env.get("DRAFTS_LLM_URL", ""),
+        "DRAFTS_LLM_MODEL": env.get("DRAFTS_LLM_MODEL", "default"),
+        "DRAFTS_LLM_KEY": env.get("DRAFTS_LLM_KEY", ""),
+        "DRAFTS_LLM_TIMEOUT": float(env.get("DRAFTS_LLM_TIMEOUT", "60")),
     }
     settings.update(overrides)
     if not settings["SECRET_KEY"]:

@@ -136,6 +136,8 @@ MATRIX = {
     "sessions.screen_json": ("/trainer/sessions/{session}/screen/{venue}/state", TRAINER),
     "sessions.attendance_xlsx": ("/trainer/sessions/{session}/attendance.xlsx", HEADS),
     "sessions.attendance_pdf": ("/trainer/sessions/{session}/attendance.pdf", HEADS),
+    "drafts.upload": ("/banks/drafts/upload", TRAINER),
+    "drafts.review": ("/banks/articles/{article}/drafts", TRAINER),
 }
 NOT_PAGES = {"static"}  # served files
 

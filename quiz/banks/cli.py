@@ -202,4 +202,45 @@ def load_shipped_command() -> None:
         click.echo(line)
 
 
+@banks.command("draft")
+@click.argument("source", metavar="FILE_OR_ARTICLE")
+@click.option("--max", "max_drafts", type=click.IntRange(min=1), default=None, help="最多输出多少条草稿（按得分取前 N 条）")
+@click.option("--json", "as_json", is_flag=True, help="每条草稿输出一行 JSON")
+@with_appcontext
+@chinese
+def draft_command(source: str, max_drafts: int | None, as_json: bool) -> None:
+    """Draft questions from a file (.docx/.txt/.md/.pdf) or an article of the platform (id or title).
+
+    Nothing is written: drafts are reviewed and accepted on the article's draft page.
+    """
+    from quiz.banks import draft_service
+
+    path = Path(source)
+    title = path.stem
+    try:
+        if path.is_file():
+            result = draft_service.drafts_for_file(path.read_bytes(), path.name, max_drafts)
+        else:
+            article = draft_service.article_by_title_or_id(source)
+            if article is None:
+                raise click.ClickException(f"没有找到文件或文章“{source}”（文章可写标题或编号）。")
+            title = article.title
+            result = draft_service.drafts_for_article(article, max_drafts)
+    except UnreadableFile as exc:
+        raise click.ClickException(str(exc)) from exc
+    names = {"single": "单选", "multiple": "多选", "truefalse": "判断", "fill": "填空"}
+    for d in result.drafts:
+        if as_json:
+            click.echo(json.dumps(d.as_json(title), ensure_ascii=False))
+            continue
+        options = "  ".join(f"{chr(65 + i)}. {o}" for i, o in enumerate(d.options))
+        q = d.question(title)
+        from quiz.banks import types as qtypes
+
+        click.echo(f"[{names.get(d.type, d.type)}] {d.stem}" + (f"\n    {options}" if options else ""))
+        click.echo(f"    答案：{qtypes.get(d.type).answer_display(q)}    得分 {d.score:.1f}    {d.source_excerpt()}")
+    if not as_json:
+        click.echo(f"共 {len(result.drafts)} 条草稿（{len(result.doc.sentences)} 句）。")
+
+
 COMMANDS = [banks]

@@ -135,3 +135,20 @@ class QuestionRevision(_Content, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="revisions", foreign_keys=[question_id])
+
+
+class DraftRejection(db.Model):
+    """A draft question a trainer rejected for an article: it is not proposed again for that article.
+
+    ``draft_key`` is ``quiz.banks.drafts.Draft.key`` (type, stem and answer folded).
+    """
+
+    __tablename__ = "draft_rejections"
+    __table_args__ = (UniqueConstraint("article_id", "draft_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    draft_key: Mapped[str] = mapped_column(String(64))
+    stem: Mapped[str] = mapped_column(Text, default="")
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

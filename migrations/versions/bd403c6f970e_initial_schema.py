@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b15202cce007
+Revision ID: bd403c6f970e
 Revises: 
-Create Date: 2026-11-30 16:30:26.843543
+Create Date: 2026-11-30 16:32:22.674794
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'b15202cce007'
+revision = 'bd403c6f970e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -160,6 +160,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_certificate_templates_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_templates'))
     )
+    op.create_table('draft_rejections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('draft_key', sa.String(length=64), nullable=False),
+    sa.Column('stem', sa.Text(), nullable=False),
+    sa.Column('rejected_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_draft_rejections_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['rejected_by_id'], ['users.id'], name=op.f('fk_draft_rejections_rejected_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_draft_rejections')),
+    sa.UniqueConstraint('article_id', 'draft_key', name=op.f('uq_draft_rejections_article_id_draft_key'))
+    )
+    with op.batch_alter_table('draft_rejections', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_draft_rejections_article_id'), ['article_id'], unique=False)
+
     op.create_table('exams',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -911,6 +926,10 @@ def downgrade():
     op.drop_table('role_grants')
     op.drop_table('paths')
     op.drop_table('exams')
+    with op.batch_alter_table('draft_rejections', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_draft_rejections_article_id'))
+
+    op.drop_table('draft_rejections')
     op.drop_table('certificate_templates')
     op.drop_table('banks')
     with op.batch_alter_table('audit_logs', schema=None) as batch_op:
