@@ -47,7 +47,7 @@ def _no_answer_pages_during_own_attempt():
     """A trainer or admin sitting an exam cannot look its answers up in the
     banks, the item analysis or the grading pages until they hand it in."""
     endpoint = request.endpoint or ""
-    if not (endpoint in _ANSWER_PAGES or (endpoint.startswith("banks.") and endpoint not in _ARTICLE_PAGES)):
+    if not (endpoint in _ANSWER_PAGES or (endpoint.startswith(("banks.", "drafts.")) and endpoint not in _ARTICLE_PAGES)):
         return None
     if not current_user.is_authenticated or not current_user.has_role("trainer", "admin"):
         return None
