@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextvars
 import sqlite3
+import time
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -89,9 +91,28 @@ def _sqlite_on_begin(connection) -> None:
         return
     if _immediate.get():
         _immediate.set(False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _begin_immediate(connection)
     else:
         connection.exec_driver_sql("BEGIN")
+
+
+_BUSY_RETRIES = (0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def _begin_immediate(connection) -> None:
+    """``BEGIN IMMEDIATE``, retried a few times when SQLite answers "database is locked"
+    at once: the busy timeout covers a writer holding the lock, but SQLite returns
+    SQLITE_BUSY without waiting in a few WAL cases (recovery, a checkpoint starting),
+    and a sign-in must not become a 500 for that."""
+    for pause in _BUSY_RETRIES:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(pause)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def begin_write(session) -> None:

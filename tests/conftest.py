@@ -106,12 +106,21 @@ def _empty_tables() -> None:
         raw.close()
 
 
+def _forget_process_caches() -> None:
+    """Caches a server process keeps for a few seconds (the sessions' expected counts) would
+    carry one test's figures into the next, whose database reuses the same ids."""
+    from quiz.sessions import attendance
+
+    attendance._EXPECTED.clear()
+
+
 @pytest.fixture
 def app(_app):
     """The app with empty tables and fresh rate-limit counters."""
     with _app.app_context():
         _empty_tables()
         limiter.reset()
+        _forget_process_caches()
         _app.config["WTF_CSRF_ENABLED"] = False
         yield _app
         db.session.rollback()

@@ -82,7 +82,7 @@ def test_scan_and_typed_code_are_counted_on_the_trainers_screen(browser, live_se
     assert "签到成功" in phone.inner_text("#checkin-result")
     assert no_horizontal_scroll(phone)
     phone.screenshot(path=str(artifacts / "session-scan-ok-360.png"), full_page=True)
-    screen.wait_for_function("document.getElementById('present').textContent === '1'")
+    screen.wait_for_function("() => document.getElementById('present').textContent === '1'")
     assert "王小明" in screen.inner_text("#latest")
     phone_context.close()
 
@@ -96,7 +96,7 @@ def test_scan_and_typed_code_are_counted_on_the_trainers_screen(browser, live_se
     typed.click("button[type=submit]")
     assert "签到成功" in typed.inner_text("#checkin-result")
     typed.screenshot(path=str(artifacts / "session-typed-ok-360.png"), full_page=True)
-    screen.wait_for_function("document.getElementById('present').textContent === '2'")
+    screen.wait_for_function("() => document.getElementById('present').textContent === '2'")
     screen.screenshot(path=str(artifacts / "session-screen-after-1280.png"))
     typed_context.close()
     context.close()
@@ -126,6 +126,6 @@ def test_qr_sign_in_inside_wechat_starting_signed_out(browser, live_server, room
     # a second scan says 已签到 with the time
     phone.goto(f"/s/{session.venues[0].id}?c={_code(screen)}")
     assert "已签到" in phone.inner_text("#checkin-result")
-    screen.wait_for_function("document.getElementById('present').textContent === '1'")
+    screen.wait_for_function("() => document.getElementById('present').textContent === '1'")
     wechat_context.close()
     context.close()

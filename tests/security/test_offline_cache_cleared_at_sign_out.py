@@ -57,7 +57,10 @@ def test_offline_copy_of_the_attempt_page_is_gone_after_sign_out(phone, app, art
         shown = page.content()
     except Exception:  # net::ERR_FAILED / ERR_INTERNET_DISCONNECTED: nothing to show
         shown = ""
-    page.screenshot(path=str(artifacts / "signed-out-offline-attempt-360.png"))
+    try:  # an artifact to look at; Chromium cannot always capture its own offline error page
+        page.screenshot(path=str(artifacts / "signed-out-offline-attempt-360.png"))
+    except Exception:
+        pass
     page.context.set_offline(False)
     assert STEM not in shown, "the paper opens offline after sign-out"
     assert left == []
