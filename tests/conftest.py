@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from quiz import create_app
@@ -87,9 +89,18 @@ def _empty_tables() -> None:
     tables = db.metadata.sorted_tables
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        db.session.commit()
-        return
+        # A request the previous browser test's page was still making (an autosave, a poll) may hold a
+        # lock a moment longer: TRUNCATE can then deadlock with it; wait and try again.
+        for attempt in range(5):
+            try:
+                db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                db.session.commit()
+                return
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 4:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
     # SQLite: tables that point at each other (a question and its current
     # revision) cannot be emptied in any order with foreign keys on
     db.session.commit()
