@@ -62,7 +62,7 @@ def test_favicon_is_served_and_linked(app, client):
         assert icon.status_code == 200 and icon.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
         assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     page = client.get("/login").text
-    assert re.search(r'<link rel="icon" href="/static/favicon.ico', page)
+    assert re.search(r'<link rel="icon" href="/favicon.ico"', page)
     with client.get("/static/favicon.ico") as static:
         assert static.status_code == 200
 
