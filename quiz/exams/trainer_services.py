@@ -323,6 +323,27 @@ def can_edit(user: User, exam: Exam) -> bool:
 
 # -- assigning ---------------------------------------------------------------------------
 
+AUDIENCE_PROBLEMS = ("units", "job_types", "people", "job_types_alone", "empty")
+
+
+def load_audience(scope, unit_ids: Sequence[int], job_type_ids: Sequence[int], user_ids: Sequence[int]):
+    """The units, job types and people an audience names (assignments, training sessions), and
+    what is wrong with it for a trainer of ``scope``, as codes in ``AUDIENCE_PROBLEMS`` order:
+    a unit or person outside the scope (or a person who left), an unknown job type, job types
+    without a unit from a trainer of some units (they would reach the whole company), nothing."""
+    units = [db.session.get(Unit, i) for i in dict.fromkeys(unit_ids)]
+    jobs = [db.session.get(JobType, i) for i in dict.fromkeys(job_type_ids)]
+    people = [db.session.get(User, i) for i in dict.fromkeys(user_ids)]
+    found = {
+        "units": any(u is None or not scope.can_see_unit(u) for u in units),
+        "job_types": any(j is None for j in jobs),
+        "people": any(p is None or not p.active or not scope.can_see_person(p) for p in people),
+        "job_types_alone": bool(jobs and not units and not scope.everything),
+        "empty": not units and not jobs and not people,
+    }
+    return units, jobs, people, [code for code in AUDIENCE_PROBLEMS if found[code]]
+
+
 def assign(exam: Exam, actor: User, *, unit_ids: Sequence[int] = (), job_type_ids: Sequence[int] = (),
            user_ids: Sequence[int] = (), due_at: datetime | None = None, title: str = "") -> Assignment:
     """Give ``exam`` to unit subtrees, job types and/or named people (the rule
@@ -333,19 +354,16 @@ def assign(exam: Exam, actor: User, *, unit_ids: Sequence[int] = (), job_type_id
     whole company). Raises ``Invalid``."""
     scope = scope_for(actor, "train")
     errors: dict[str, list[str]] = {}
-    units = [db.session.get(Unit, i) for i in dict.fromkeys(unit_ids)]
-    jobs = [db.session.get(JobType, i) for i in dict.fromkeys(job_type_ids)]
-    people = [db.session.get(User, i) for i in dict.fromkeys(user_ids)]
-    if any(u is None or not scope.can_see_unit(u) for u in units):
-        _add(errors, "unit_ids", _("只能布置给您负责培训的单位。"))
-    if any(j is None for j in jobs):
-        _add(errors, "job_type_ids", _("请从列表中选择工种。"))
-    if any(p is None or not p.active or not scope.can_see_person(p) for p in people):
-        _add(errors, "user_ids", _("只能布置给您负责培训的单位中在岗的人员。"))
-    if jobs and not units and not scope.everything:
-        _add(errors, "unit_ids", _("按工种布置时请同时选择单位：您只负责部分单位的培训。"))
-    if not units and not jobs and not people:
-        _add(errors, "", _("请至少选择一个单位、工种或人员。"))
+    units, jobs, people, problems = load_audience(scope, unit_ids, job_type_ids, user_ids)
+    messages = {
+        "units": ("unit_ids", _("只能布置给您负责培训的单位。")),
+        "job_types": ("job_type_ids", _("请从列表中选择工种。")),
+        "people": ("user_ids", _("只能布置给您负责培训的单位中在岗的人员。")),
+        "job_types_alone": ("unit_ids", _("按工种布置时请同时选择单位：您只负责部分单位的培训。")),
+        "empty": ("", _("请至少选择一个单位、工种或人员。")),
+    }
+    for problem in problems:
+        _add(errors, *messages[problem])
     if exam.archived:
         _add(errors, "", _("考试已归档，不能再布置。"))
     if not exam.items and not exam.rules:

@@ -15,9 +15,9 @@ from sqlalchemy import delete, select
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
 from quiz.exams.models import Assignment, AssignmentTarget, Exam
-from quiz.exams.trainer_services import Invalid
+from quiz.exams.trainer_services import Invalid, load_audience
 from quiz.extensions import db
-from quiz.org.models import JobType, Unit, User
+from quiz.org.models import User
 from quiz.org.services import audit
 from quiz.sessions import codes
 from quiz.sessions.models import KINDS, OUTSIDER_POLICIES, Attendance, SessionTarget, SessionVenue, TrainingSession
@@ -81,19 +81,15 @@ def _check(data: SessionData, actor: User) -> dict[str, list[str]]:
         _add(errors, "outsiders", _("请从列表中选择如何处理名单外人员。"))
     if not 1 <= (data.device_limit or 0) <= 50:
         _add(errors, "device_limit", _("同一手机签到人数上限应在 1 到 50 之间。"))
-    units = [db.session.get(Unit, i) for i in dict.fromkeys(data.unit_ids)]
-    jobs = [db.session.get(JobType, i) for i in dict.fromkeys(data.job_type_ids)]
-    people = [db.session.get(User, i) for i in dict.fromkeys(data.user_ids)]
-    if any(u is None or not scope.can_see_unit(u) for u in units):
-        _add(errors, "unit_ids", _("只能安排给您负责培训的单位。"))
-    if any(j is None for j in jobs):
-        _add(errors, "job_type_ids", _("请从列表中选择工种。"))
-    if any(p is None or not p.active or not scope.can_see_person(p) for p in people):
-        _add(errors, "employee_nos", _("只能安排给您负责培训的单位中在岗的人员。"))
-    if jobs and not units and not scope.everything:
-        _add(errors, "unit_ids", _("按工种安排时请同时选择单位：您只负责部分单位的培训。"))
-    if not units and not jobs and not people:
-        _add(errors, "unit_ids", _("请至少选择一个单位、工种或人员。"))
+    messages = {
+        "units": ("unit_ids", _("只能安排给您负责培训的单位。")),
+        "job_types": ("job_type_ids", _("请从列表中选择工种。")),
+        "people": ("employee_nos", _("只能安排给您负责培训的单位中在岗的人员。")),
+        "job_types_alone": ("unit_ids", _("按工种安排时请同时选择单位：您只负责部分单位的培训。")),
+        "empty": ("unit_ids", _("请至少选择一个单位、工种或人员。")),
+    }
+    for problem in load_audience(scope, data.unit_ids, data.job_type_ids, data.user_ids)[3]:
+        _add(errors, *messages[problem])
     if data.follow_up_exam_id is not None:
         exam = db.session.get(Exam, data.follow_up_exam_id)
         if exam is None or exam.archived or not (exam.items or exam.rules):
