@@ -58,6 +58,29 @@ class Seeded:
     attempts: dict[str, int] = field(default_factory=dict)  # employee_no -> attempt id (start_attempts=True)
 
 
+def seed_people(workers: int):
+    """Inside an app context on an empty database: the tables, a company-wide trainer
+    ``T000001`` and ``workers`` generated people (``demo.generate``), everyone but the trainer
+    with the cheap hash of generated initial passwords (see quiz.auth.passwords). Returns the trainer."""
+    from sqlalchemy import update
+
+    from quiz.auth.passwords import hash_generated
+    from quiz.extensions import db
+    from quiz.org import demo
+    from quiz.org.models import RoleGrant, User
+
+    db.create_all()
+    trainer = User(employee_no="T000001", name="压测培训员", password_hash=hash_generated(SECRET),
+                   must_change_password=False)
+    trainer.grants.append(RoleGrant(role="trainer", unit_id=None))
+    db.session.add(trainer)
+    db.session.flush()
+    demo.generate(workers)
+    db.session.execute(update(User).where(User.id != trainer.id)
+                       .values(password_hash=hash_generated(demo.DEMO_PASSWORD)))
+    return trainer
+
+
 def seed(env: dict[str, str], workers: int, *, time_limit_minutes: int = 60, start_attempts: bool = False,
          bank_title: str | None = None) -> Seeded:
     """Fresh schema (``create_all``), ``workers`` people, the shipped banks,
@@ -66,30 +89,20 @@ def seed(env: dict[str, str], workers: int, *, time_limit_minutes: int = 60, sta
     With ``start_attempts`` every worker also gets an attempt in progress."""
     import time
 
-    from sqlalchemy import func, select, update
+    from sqlalchemy import func, select
 
-    from quiz.auth.passwords import hash_generated
     from quiz.banks.models import Bank, Question
     from quiz.banks.shipped import load_shipped_banks
     from quiz.exams import services as exam_services
     from quiz.exams import trainer_services as ts
     from quiz.extensions import db
     from quiz.org import demo
-    from quiz.org.models import RoleGrant, Unit, User
+    from quiz.org.models import Unit, User
 
     started = time.perf_counter()
     app = make_app(env)
     with app.test_request_context():
-        db.create_all()
-        trainer = User(employee_no="T000001", name="压测培训员", password_hash=hash_generated(SECRET),
-                       must_change_password=False)
-        trainer.grants.append(RoleGrant(role="trainer", unit_id=None))
-        db.session.add(trainer)
-        db.session.flush()
-        demo.generate(workers)
-        # the cheap hash of generated initial passwords (see quiz.auth.passwords)
-        db.session.execute(update(User).where(User.id != trainer.id)
-                           .values(password_hash=hash_generated(demo.DEMO_PASSWORD)))
+        trainer = seed_people(workers)
         load_shipped_banks(actor=trainer)
         db.session.flush()
         counts = dict(db.session.execute(

@@ -35,7 +35,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 from _load import Server, loadavg, rusage_cpu  # noqa: E402
 from _phone import GaveUp, Phone, Refused, Tally  # noqa: E402
-from _seed import SECRET, make_app, server_env  # noqa: E402
+from _seed import SECRET, make_app, seed_people, server_env  # noqa: E402
 
 VENUES = ("公司礼堂（主会场）", "电解厂分会场", "氧化铝厂分会场")
 
@@ -46,26 +46,16 @@ def seed(env: dict[str, str], phones: int) -> dict:
     sign-in window is open now."""
     from datetime import timedelta
 
-    from sqlalchemy import select, update
+    from sqlalchemy import select
 
-    from quiz.auth.passwords import hash_generated
     from quiz.db import utcnow
     from quiz.extensions import db
-    from quiz.org import demo
-    from quiz.org.models import RoleGrant, Unit, User
+    from quiz.org.models import Unit, User
     from quiz.sessions import services
 
     app = make_app(env)
     with app.test_request_context():
-        db.create_all()
-        trainer = User(employee_no="T000001", name="压测培训员", password_hash=hash_generated(SECRET),
-                       must_change_password=False)
-        trainer.grants.append(RoleGrant(role="trainer", unit_id=None))
-        db.session.add(trainer)
-        db.session.flush()
-        demo.generate(phones)
-        db.session.execute(update(User).where(User.id != trainer.id)
-                           .values(password_hash=hash_generated(demo.DEMO_PASSWORD)))
+        trainer = seed_people(phones)
         roots = list(db.session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
         start = utcnow() + timedelta(minutes=5)
         session = services.save_session(None, services.SessionData(
