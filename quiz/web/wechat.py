@@ -17,9 +17,11 @@ and gives the full link to copy. Outside WeChat nothing changes.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from flask import Flask, Response, render_template, request, url_for
+
+from quiz.auth.redirects import local_path
 
 FILE_TYPES = {
     "application/pdf", "application/zip", "application/octet-stream", "text/csv",
@@ -32,16 +34,6 @@ FILE_TYPES = {
 def is_wechat() -> bool:
     """Is this request from WeChat's built-in browser?"""
     return "micromessenger" in (request.user_agent.string or "").lower()
-
-
-def local_target(value: str | None) -> str | None:
-    """``value`` if it is a path on this site (``/…``, no scheme, no host), else None."""
-    if not value or any(ord(c) < 32 or c == "\\" for c in value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
-        return None
-    return value
 
 
 def excerpt(text: str | None, length: int = 80) -> str:
@@ -79,7 +71,7 @@ def register(app: Flask, bp) -> None:
 
     @bp.get("/download")
     def download_guide():
-        target = local_target(request.args.get("to")) or "/"
+        target = local_path(request.args.get("to")) or "/"
         return guide_response(target)
 
     @app.after_request
