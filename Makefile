@@ -13,7 +13,7 @@ export FLASK_APP := app
 # Debian packages: WeasyPrint's Pango, HarfBuzz subsetting (6 s -> 0.1 s per Chinese PDF), a CJK font
 APP_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
 # and for the tests: a PostgreSQL server, Chromium for the phone tests, QR decoding, PDF tools
-TEST_DEBS := postgresql chromium zbar-tools poppler-utils
+TEST_DEBS := postgresql chromium zbar-tools poppler-utils redis-server
 
 .PHONY: run dev test setup setup-test debs test-debs db translations messages bench clean help
 
