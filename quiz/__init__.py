@@ -25,6 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.init_app(app)
     _import_models()
 
+    from quiz.exams import usage
+
+    usage.register()  # banks ask exams whether a question is used through this hook
+
     from quiz.web import register as register_web
     from quiz.auth.views import bp as auth_bp
     from quiz.org.views import bp as org_bp

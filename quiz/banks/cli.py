@@ -20,8 +20,9 @@ from sqlalchemy import select
 from quiz.banks import demo  # noqa: F401  (registers the shipped banks with ``demo load``)
 from quiz.banks import formats, importing, services, shipped
 from quiz.banks.models import Bank
-from quiz.banks.types.base import TYPE_NAMES, ParseResult, UnreadableFile
+from quiz.banks.types.base import TYPE_NAMES, ParseResult
 from quiz.extensions import db
+from quiz.text import UnreadableFile
 
 IMPORT_FORMATS = ("auto", "text", "sheet", "docx", "gift", "aiken", "moodlexml")
 EXPORT_FORMATS = {"xlsx": "sheet", "text": "text", "gift": "gift", "moodlexml": "moodlexml"}

@@ -23,8 +23,9 @@ from wtforms.validators import Length, Optional
 from quiz.banks import draft_service, drafts
 from quiz.banks import types as qtypes
 from quiz.banks.models import Article, Bank
-from quiz.banks.types.base import QuestionData, UnreadableFile
+from quiz.banks.types.base import QuestionData
 from quiz.extensions import db
+from quiz.text import UnreadableFile
 from quiz.web.decorators import roles_required
 
 bp = Blueprint("drafts", __name__)

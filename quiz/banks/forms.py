@@ -12,8 +12,9 @@ from wtforms import (BooleanField, DateField, DecimalField, IntegerField, Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from quiz.banks import types as qtypes
-from quiz.banks.formats.common import normalize, parse_letters, parse_truefalse
+from quiz.banks.formats.common import parse_letters, parse_truefalse
 from quiz.banks.types.base import QuestionData
+from quiz.text import normalize
 from quiz.web.forms import choices
 
 LIST_SPLIT = re.compile(r"[、,，;；\n]+")

@@ -13,20 +13,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
 from quiz.banks import types as qtypes
-from quiz.banks.formats.common import normalize
 from quiz.banks.models import Article, ArticleImage, Bank, Question, QuestionRevision
 from quiz.banks.types.base import QuestionData
 from quiz.extensions import db
 from quiz.images import shrink_image
 from quiz.org.models import JobType
 from quiz.org.services import audit, ensure_job_type
+from quiz.text import normalize
 
 # The fields a question and each of its revisions share (models._Content).
 CONTENT_FIELDS = ("type", "stem", "options", "answer", "explanation", "source_excerpt", "category", "tags",
@@ -321,16 +322,21 @@ def _same(a, b) -> bool:
     return json.dumps(a, ensure_ascii=False, sort_keys=True) == json.dumps(b, ensure_ascii=False, sort_keys=True)
 
 
+# Banks sit below exams and may not import them: the domains that use questions
+# register the function that says whether one is used (``quiz.exams.usage``).
+_usage_checks: list[Callable[[Question], bool]] = []
+
+
+def register_usage_check(check: Callable[[Question], bool]) -> None:
+    """Let a domain above banks say whether a question is used there (once per function)."""
+    if check not in _usage_checks:
+        _usage_checks.append(check)
+
+
 def is_used(question: Question) -> bool:
     """A question is used once an attempt showed it (or an exam lists it):
     then it can only be archived, never deleted."""
-    try:
-        from quiz.exams.models import AttemptItem, ExamItem
-    except ImportError:  # pragma: no cover - the exams domain is always there in practice
-        return False
-    return bool(db.session.scalar(select(
-        exists().where(AttemptItem.question_id == question.id)
-        | exists().where(ExamItem.question_id == question.id))))
+    return any(check(question) for check in _usage_checks)
 
 
 def archive_question(question: Question, actor=None) -> str:
@@ -363,21 +369,3 @@ def restore_question(question: Question, actor=None) -> None:
     db.session.flush()
     audit("question.restore", question, question.stem[:60], actor=actor)
 
-
-# -- names that moved ----------------------------------------------------------
-# Importing and the shipped banks have their own modules now; both import this
-# one, so the old ``services.<name>`` paths are resolved lazily (PEP 562)
-# rather than re-exported at import time, which would be an import cycle.
-_MOVED = {
-    "Rejected": "importing", "ImportPlan": "importing", "ImportOutcome": "importing",
-    "plan_import": "importing", "import_questions": "importing", "rejected_sheet": "importing",
-    "SHIPPED_DIR": "shipped", "read_bank_header": "shipped", "load_shipped_banks": "shipped",
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"quiz.banks.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

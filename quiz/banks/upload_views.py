@@ -23,9 +23,10 @@ from sqlalchemy import select
 from quiz.banks import formats, importing, services, shipped
 from quiz.banks.forms import ConfirmForm, EmptyForm, UploadForm
 from quiz.banks.models import Bank
-from quiz.banks.types.base import ParseResult, UnreadableFile
+from quiz.banks.types.base import ParseResult
 from quiz.banks.views import XLSX, bp
 from quiz.extensions import db
+from quiz.text import UnreadableFile
 from quiz.web.decorators import roles_required
 from quiz.web.uploads import private_dir, sweep, write_private
 from quiz.web.forms import choices
@@ -71,7 +72,7 @@ def _target_bank(record: dict) -> Bank | None:
 def _source_lines(data: bytes, result: ParseResult) -> list[str] | None:
     if result.format != "text":
         return None
-    from quiz.banks.formats.common import decode
+    from quiz.text import decode
 
     try:
         return decode(data).splitlines()

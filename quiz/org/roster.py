@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats.common import normalize
+from quiz.text import normalize
 from quiz.org.roster_read import UnreadableRoster, _collect, _find_header, _sheets
 
 ROLE_WORDS = {

@@ -10,8 +10,9 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import decode, letter, normalize
+from quiz.banks.formats.common import letter
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
+from quiz.text import decode, normalize
 
 NAME = "aiken"
 _OPTION = re.compile(r"^([A-Z])\s*[.)]\s*(.*)$")

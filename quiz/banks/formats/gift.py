@@ -18,11 +18,12 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import accept, decode, letter, normalize
+from quiz.banks.formats.common import accept, letter
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import BLANK, split_stem
 from quiz.banks.types.short import make_answer
+from quiz.text import decode, normalize
 
 NAME = "gift"
 _SPECIAL = "~=#{}:\\"

@@ -19,11 +19,12 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask_babel import gettext
 
-from quiz.banks.formats.common import accept, decode, normalize
+from quiz.banks.formats.common import accept
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import BLANK, blank_count
 from quiz.banks.types.short import make_answer
+from quiz.text import decode, normalize
 
 NAME = "moodlexml"
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}

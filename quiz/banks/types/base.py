@@ -89,13 +89,6 @@ class ParseResult:
         return counts
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read at all (wrong kind, .doc, broken zip, zip bomb).
-
-    ``str(exc)`` is a message for the user saying what to do.
-    """
-
-
 class QuestionType:
     """One kind of question: validates, grades, renders and exports itself.
 

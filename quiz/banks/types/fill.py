@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext
 
 from quiz.banks.types.base import QuestionData, QuestionType
+from quiz.text import normalize
 
 BLANK = "____"
 BLANK_RE = re.compile(r"_{3,}|\{\{\s*\d+\s*\}\}|[(（][ \t\u3000\u00a0]*[)）]")
@@ -42,13 +43,6 @@ def split_stem(stem: str) -> list[str]:
 def fold(text: str) -> str:
     """How two fill-in answers are compared: NFKC, no spaces, case folded."""
     return re.sub(r"\s+", "", normalize(str(text))).casefold()
-
-
-def normalize(text: str) -> str:
-    # imported here: formats.common imports types.base, which loads this package
-    from quiz.banks.formats.common import normalize as _normalize
-
-    return _normalize(text)
 
 
 def split_answer_text(value: str, blanks: int) -> list[list[str]]:

@@ -22,9 +22,8 @@ from openpyxl.utils import get_column_letter
 from quiz.spreadsheet import set_text
 from openpyxl.worksheet.datavalidation import DataValidation
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
 from quiz.banks.formats.common import letter
-from quiz.banks.formats.sheet_columns import TYPE_LABELS, strip_option_prefixes
+from quiz.banks.formats.sheet.columns import TYPE_LABELS, strip_option_prefixes
 from quiz.banks.types.base import QuestionData
 
 SHEET_TITLE = "题目"

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats.common import normalize
+from quiz.text import normalize
 
 # Field names used for a header cell.
 TYPE, STEM, ANSWER, EXPLANATION = "type", "stem", "answer", "explanation"

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats import sheet_columns as cols
-from quiz.banks.formats.common import normalize, parse_letters, parse_truefalse
+from quiz.banks.formats.sheet import columns as cols
+from quiz.banks.formats.common import parse_letters, parse_truefalse
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
 from quiz.banks.types.fill import blank_count, canonical_stem, split_answer_text
+from quiz.text import normalize
 
 LONG_ANSWER = 30  # a text answer longer than this, with no options, is a short answer
 
