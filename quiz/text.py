@@ -57,6 +57,11 @@ def decode(data: bytes) -> str:
         ) from exc
 
 
+def fold(text) -> str:
+    """How two answers are compared: ``normalize``, no spaces, case folded."""
+    return re.sub(r"\s+", "", normalize(str(text or ""))).casefold()
+
+
 def normalize(text: str) -> str:
     """NFKC plus the radical look-alikes, with runs of odd spaces folded to one.
 

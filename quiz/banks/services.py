@@ -27,7 +27,7 @@ from quiz.extensions import db
 from quiz.images import shrink_image
 from quiz.org.models import JobType
 from quiz.org.services import audit, ensure_job_type
-from quiz.text import normalize
+from quiz.text import fold
 
 # The fields a question and each of its revisions share (models._Content).
 CONTENT_FIELDS = ("type", "stem", "options", "answer", "explanation", "source_excerpt", "category", "tags",
@@ -46,10 +46,6 @@ class InvalidQuestion(ValueError):
 
 # -- keys and conversions ------------------------------------------------------
 
-def _fold(text) -> str:
-    return re.sub(r"\s+", "", normalize(str(text or ""))).casefold()
-
-
 def dedupe_key(q) -> str:
     """sha256 of the normalised stem and answer: equal for the same question
     written with other spacing, width or option order.
@@ -57,15 +53,8 @@ def dedupe_key(q) -> str:
     For choice questions the answer is the set of the right options' texts
     (indices alone would make "B" in one file equal "B" of another question).
     """
-    answer = q.answer
-    if q.type in ("single", "multiple"):
-        options = list(q.options or [])
-        answer = sorted(_fold(options[i]) for i in (answer or []) if isinstance(i, int) and 0 <= i < len(options))
-    elif q.type == "fill":
-        answer = [sorted(_fold(a) for a in alts) for alts in (answer or [])]
-    elif q.type == "short":
-        answer = _fold((answer or {}).get("reference", ""))
-    payload = json.dumps([_fold(q.stem), answer], ensure_ascii=False, sort_keys=True)
+    answer = qtypes.get(q.type).dedupe_answer(q)
+    payload = json.dumps([fold(q.stem), answer], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

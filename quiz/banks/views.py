@@ -178,7 +178,7 @@ def question_edit(bank_id: int | None, question_id: int | None):
             form.fill_from(services.question_data(question))
             preview = services.question_data(question)
         else:
-            form.type.data = request.args.get("type", "single")
+            form.type.data = request.args.get("type", qtypes.all_types()[0].name)
     elif form.validate_on_submit():
         preview, problems = form.to_data()
         if not problems and "save" in request.form:

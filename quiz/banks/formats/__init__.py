@@ -17,6 +17,7 @@ from pathlib import PurePath
 
 from flask_babel import gettext
 
+from quiz.banks.types import get as get_type
 from quiz.banks.types.base import ParseResult, QuestionData
 from quiz.i18n import N_
 from quiz.text import UnreadableFile
@@ -146,8 +147,7 @@ def _restore_punctuation(q: QuestionData) -> None:
     q.options = [display(o) for o in q.options]
     q.explanation = display(q.explanation)
     q.source_excerpt = display(q.source_excerpt)
-    if q.type == "short" and isinstance(q.answer, dict) and q.answer.get("reference"):
-        q.answer = {**q.answer, "reference": display(q.answer["reference"])}
+    q.answer = get_type(q.type).map_answer_text(q.answer, display)
 
 
 def export(questions: list[QuestionData], format: str) -> bytes:

@@ -10,7 +10,7 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import letter
+from quiz.banks.types.single import letter
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
 from quiz.text import decode, normalize
 

@@ -1,4 +1,4 @@
-"""Helpers every format module shares: restoring punctuation, reading keys.
+"""Helpers every format module shares: restoring punctuation, accepting a question.
 
 Pure functions. Anything that reads "what a trainer typed" goes through
 ``quiz.text.normalize`` first, so that full-width letters, U+3000, NBSP and
@@ -40,47 +40,6 @@ def display(text: str) -> str:
         previous = text
         text = _ASCII_PUNCT_NEAR_CJK.sub(full, text)
     return text
-
-
-_TRUE_WORDS = {"对", "正确", "√", "✔", "✓", "t", "true", "是", "yes", "y", "1", "a", "对的"}
-_FALSE_WORDS = {"错", "错误", "×", "✗", "✘", "❌", "x", "f", "false", "否", "no", "n", "0", "b", "错的"}
-
-
-def parse_truefalse(value: str) -> bool | None:
-    """Read a true/false key as trainers write it; None when it is not one.
-
-    Accepts 对/错, 正确/错误, √/×, ✔/❌, T/F, true/false, 1/0 and A/B (A = 正确),
-    with or without brackets and a trailing full stop.
-    """
-    word = normalize(str(value)).strip(" ()（）[]【】。.").lower()
-    if word in _TRUE_WORDS:
-        return True
-    if word in _FALSE_WORDS:
-        return False
-    return None
-
-
-_LETTERS = re.compile(r"^[A-Za-z](?:[\s,，、;；/]*[A-Za-z])*$")
-
-
-def parse_letters(value: str, option_count: int | None = None) -> list[int] | None:
-    """Read an answer key such as ``B``, ``A,C,D``, ``ACD``, ``Ｄ``, `` b `` to indices.
-
-    Returns sorted unique 0-based indices, or None when ``value`` is not a
-    letter key or names an option beyond ``option_count``.
-    """
-    text = normalize(str(value)).strip(" ()（）[]【】。.")
-    if not text or not _LETTERS.match(text):
-        return None
-    indices = sorted({ord(ch.upper()) - ord("A") for ch in text if ch.isalpha()})
-    if option_count is not None and indices and indices[-1] >= option_count:
-        return None
-    return indices
-
-
-def letter(index: int) -> str:
-    """0 -> 'A'."""
-    return chr(ord("A") + index)
 
 
 def accept(result, q, where: str) -> bool:

@@ -101,6 +101,14 @@ class QuestionType:
     label: Any = ""
     has_options: bool = False
     template: str = ""
+    #: what the files call the type: the text template's section heading and
+    #: the sheet's 题型 cell (Chinese in every language, like the templates)
+    title: str = ""
+    #: other words a sheet's 题型 column may hold for this type (matched after
+    #: spaces, "_" and "-" are removed and letters lowered)
+    sheet_words: tuple[str, ...] = ()
+    #: whether item analysis counts how often each of ``analysis_options`` was chosen
+    counts_options: bool = False
 
     # -- checking and grading ---------------------------------------------
     def validate(self, q: QuestionData) -> list[str]:
@@ -138,10 +146,48 @@ class QuestionType:
         """The right answer as a person reads it (for trainer pages and reveal)."""
         return self.text_answer(q)
 
-    # -- export hooks --------------------------------------------------------
+    # -- reading and writing files ---------------------------------------------
+    def answer_from_text(self, q: QuestionData, text: str, keywords: list[str]) -> tuple[Any, str | None]:
+        """The answer for ``text`` written as ``text_answer`` writes it, or
+        ``(None, message)`` saying what to write instead.
+
+        Read by the question edit form, and by the sheet format for a type it
+        has no rules of its own for. May put ``q.stem`` in its canonical form.
+        ``keywords`` are the form's separate key words (short answers).
+        """
+        raise NotImplementedError
+
     def text_answer(self, q: QuestionData) -> str:
         """The value written after ``答案：`` in the Chinese text template."""
         raise NotImplementedError
+
+    def text_extra_lines(self, q: QuestionData) -> list[str]:
+        """Lines the text template writes after ``解析：`` for this type (``关键词：…``)."""
+        return []
+
+    def sheet_answer(self, q: QuestionData) -> str:
+        """The 正确答案 cell of the Excel template."""
+        return self.text_answer(q)
+
+    def map_answer_text(self, answer: Any, change) -> Any:
+        """``answer`` with ``change(text)`` applied to the free text a person reads
+        in it (parsers restore the punctuation they folded); unchanged by default."""
+        return answer
+
+    def dedupe_answer(self, q: QuestionData) -> Any:
+        """The answer as the duplicate check compares it (texts through ``quiz.text.fold``)."""
+        return q.answer
+
+    # -- item analysis -----------------------------------------------------------
+    def analysis_options(self, q: QuestionData) -> list[tuple[str, str, bool]]:
+        """The rows of the option table in item analysis: (letter, text, is the key)."""
+        return []
+
+    def chosen_options(self, response: Any) -> list[int]:
+        """Which of ``analysis_options`` a stored response chose."""
+        return []
+
+    # -- export hooks --------------------------------------------------------
 
     def gift_body(self, q: QuestionData, esc) -> str:
         """The ``{...}`` block of a GIFT question; ``esc`` escapes GIFT text."""

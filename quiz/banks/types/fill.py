@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext
 
 from quiz.banks.types.base import QuestionData, QuestionType
-from quiz.text import normalize
+from quiz.text import fold, normalize
 
 BLANK = "____"
 BLANK_RE = re.compile(r"_{3,}|\{\{\s*\d+\s*\}\}|[(（][ \t\u3000\u00a0]*[)）]")
@@ -38,11 +38,6 @@ def blank_count(stem: str) -> int:
 def split_stem(stem: str) -> list[str]:
     """The stem's text around its blanks: ``len(parts) == blank_count + 1``."""
     return BLANK_RE.split(stem)
-
-
-def fold(text: str) -> str:
-    """How two fill-in answers are compared: NFKC, no spaces, case folded."""
-    return re.sub(r"\s+", "", normalize(str(text))).casefold()
 
 
 def split_answer_text(value: str, blanks: int) -> list[list[str]]:
@@ -67,6 +62,8 @@ class FillIn(QuestionType):
     label = lazy_gettext("填空题")
     has_options = False
     template = "types/fill.html"
+    title = "填空题"
+    sheet_words = ("填空", "填空题", "fill", "fillblank", "blank", "completion", "gapfill")
 
     def validate(self, q: QuestionData) -> list[str]:
         problems = []
@@ -113,8 +110,16 @@ class FillIn(QuestionType):
         view["blanks"] = len(view["parts"]) - 1
         return view
 
+    def answer_from_text(self, q: QuestionData, text: str, keywords: list[str]) -> tuple[Any, str | None]:
+        q.stem = canonical_stem(q.stem)
+        blanks = max(len(re.findall(r"____", q.stem)), 1)
+        return (split_answer_text(text, blanks), None) if text else (None, gettext("请填写每个空格的答案。"))
+
     def text_answer(self, q: QuestionData) -> str:
         return BLANK_SEP.join(ALT_SEP.join(alts) for alts in (q.answer or []))
+
+    def dedupe_answer(self, q: QuestionData) -> Any:
+        return [sorted(fold(a) for a in alts) for alts in (q.answer or [])]
 
     def answer_display(self, q: QuestionData) -> str:
         return BLANK_SEP.join(" / ".join(alts) for alts in (q.answer or []))

@@ -77,7 +77,7 @@ def _decide_codes(block: _Block, result: ParseResult) -> None:
             block.code_types[code] = counter.most_common(1)[0][0]
     if block.code_types:
         described = "，".join(
-            f"{code}={cols.TYPE_LABELS[name]}" for code, name in sorted(block.code_types.items()))
+            f"{code}={get_type(name).title}" for code, name in sorted(block.code_types.items()))
         result.warnings.append(Issue(
             _("工作表「%(sheet)s」第 %(row)d 行", sheet=block.sheet, row=block.header_row),
             _("题型列用的是数字代码，已按各行答案的样子推断为：%(map)s。如有不符，请把题型改写为“单选题”“多选题”“判断题”“填空题”或“简答题”。",

@@ -24,11 +24,14 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import accept, letter, parse_letters, parse_truefalse
+from quiz.banks.formats.common import accept
+from quiz.banks.types.single import letter, parse_letters
+from quiz.banks.types.truefalse import parse_truefalse
 from quiz.banks.formats.restore import Source, restore
 # the format's export, where the registry and docx look for it
 from quiz.banks.formats.text.write import export, export_lines  # noqa: F401
 from quiz.banks.formats.text.reader import _Block, _join, _Reader, _where
+from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import blank_count, canonical_stem, split_answer_text
 from quiz.banks.types.short import make_answer
@@ -262,8 +265,7 @@ def _restore(q: QuestionData, region) -> None:
     q.stem = restore(q.stem, region)
     q.options = [restore(o, region) for o in q.options]
     q.explanation = restore(q.explanation, region)
-    if q.type == "short" and isinstance(q.answer, dict) and q.answer.get("reference"):
-        q.answer = {**q.answer, "reference": restore(q.answer["reference"], region)}
+    q.answer = get_type(q.type).map_answer_text(q.answer, lambda text: restore(text, region))
 
 
 def parse_text(text: str) -> ParseResult:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import letter
+from quiz.banks.types.single import letter
 from quiz.banks.types.base import Issue
 
 
