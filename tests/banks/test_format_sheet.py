@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import quiz.banks.types  # noqa: F401  (the registry before formats.common)
 from quiz.banks.formats import sheet
 from quiz.banks.types.base import QuestionData
 from quiz.text import UnreadableFile, normalize

@@ -10,8 +10,8 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.types.single import letter
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
+from quiz.banks.types.single import letter
 from quiz.text import decode, normalize
 
 NAME = "aiken"

@@ -19,11 +19,11 @@ import re
 from flask_babel import gettext
 
 from quiz.banks.formats.common import accept
-from quiz.banks.types.single import letter
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import BLANK, split_stem
 from quiz.banks.types.short import make_answer
+from quiz.banks.types.single import letter
 from quiz.text import decode, normalize
 
 NAME = "gift"

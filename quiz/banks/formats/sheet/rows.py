@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 
 from quiz.banks.formats.sheet import columns as cols
-from quiz.banks.types.single import parse_letters
-from quiz.banks.types.truefalse import parse_truefalse
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
 from quiz.banks.types.fill import blank_count, canonical_stem, split_answer_text
+from quiz.banks.types.single import parse_letters
+from quiz.banks.types.truefalse import parse_truefalse
 from quiz.text import normalize
 
 LONG_ANSWER = 30  # a text answer longer than this, with no options, is a short answer

@@ -22,10 +22,10 @@ from openpyxl.utils import get_column_letter
 from quiz.spreadsheet import set_text
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from quiz.banks.types.single import letter
 from quiz.banks.formats.sheet.columns import strip_option_prefixes
 from quiz.banks.types import all_types, get as get_type
 from quiz.banks.types.base import QuestionData
+from quiz.banks.types.single import letter
 
 SHEET_TITLE = "题目"
 BASE_OPTIONS = 8  # 选项A…选项H; 选项I/J are added only when a question needs them

@@ -25,12 +25,12 @@ import re
 from flask_babel import gettext
 
 from quiz.banks.formats.common import accept
+from quiz.banks.formats.restore import Source, restore
 from quiz.banks.types.single import letter, parse_letters
 from quiz.banks.types.truefalse import parse_truefalse
-from quiz.banks.formats.restore import Source, restore
 # the format's export, where the registry and docx look for it
-from quiz.banks.formats.text.write import export, export_lines  # noqa: F401
 from quiz.banks.formats.text.reader import _Block, _join, _Reader, _where
+from quiz.banks.formats.text.write import export, export_lines  # noqa: F401
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import blank_count, canonical_stem, split_answer_text

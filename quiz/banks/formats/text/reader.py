@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 
 from quiz.banks.formats.text.keys import key_list_ahead, keys_on_line, match_keys
-from quiz.banks.types.single import letter
 from quiz.banks.types.base import Issue
+from quiz.banks.types.single import letter
 
 
 # -- what a line can be (text is NFKC-normalised first: ．→. （→( ：→: ①→1)

@@ -7,9 +7,9 @@ test_roundtrip.py); ``docx`` writes the same lines into a Word file.
 """
 from __future__ import annotations
 
-from quiz.banks.types.single import letter
 from quiz.banks.types import all_types, get as get_type
 from quiz.banks.types.base import QuestionData
+from quiz.banks.types.single import letter
 
 
 _CN_ORDINALS = "一二三四五六七八九十"
