@@ -171,6 +171,11 @@ def test_item_pages(client, org, analysed):
     page = client.get(f"/reports/exams/{analysed['exam'].id}/items").get_data(as_text=True)
     assert page.index("答案可能标错") < page.index("好题")
     assert 'data-flag="negative"' in page
+    # how often each option was chosen, the key marked: choice options by letter, true/false by word
+    assert '<tr class="key"><td>A 甲 ✓</td><td class="num">20</td></tr>' in page
+    assert '<tr><td>C 丙</td><td class="num">16</td></tr>' in page
+    assert '<tr class="key"><td> 正确 ✓</td><td class="num">36</td></tr>' in page
+    assert '<tr><td> 错误</td><td class="num">0</td></tr>' in page
     missed = client.get(f"/reports/exams/{analysed['exam'].id}/missed")
     assert missed.status_code == 200 and "磨矿一班" in missed.get_data(as_text=True)
     assert client.get("/reports/exams").status_code == 200
