@@ -89,6 +89,10 @@ class ParseResult:
         return counts
 
 
+class NotExpressible(ValueError):
+    """A file format cannot say this question; ``str(exc)`` tells the person which and why."""
+
+
 class QuestionType:
     """One kind of question: validates, grades, renders and exports itself.
 
@@ -109,6 +113,8 @@ class QuestionType:
     sheet_words: tuple[str, ...] = ()
     #: whether item analysis counts how often each of ``analysis_options`` was chosen
     counts_options: bool = False
+    #: the answer is exactly one of the options (all that Aiken can say)
+    one_right_option: bool = False
 
     # -- checking and grading ---------------------------------------------
     def validate(self, q: QuestionData) -> list[str]:
@@ -192,6 +198,27 @@ class QuestionType:
     def gift_body(self, q: QuestionData, esc) -> str:
         """The ``{...}`` block of a GIFT question; ``esc`` escapes GIFT text."""
         raise NotImplementedError
+
+    def gift_question(self, q: QuestionData, esc, general: str) -> str:
+        """The GIFT question: stem and ``{...}`` block, ``general`` (``####`` feedback) inside it.
+
+        ``NotExpressible`` when GIFT cannot say the question.
+        """
+        if self.has_options:
+            return esc(q.stem) + " {\n" + self.gift_body(q, esc) + ("\n\t" + general if general else "") + "\n}"
+        return esc(q.stem) + " {" + self.gift_body(q, esc) + general + "}"
+
+    def gift_meta(self, q: QuestionData) -> dict:
+        """What GIFT has no syntax for, kept in the platform's meta comment."""
+        return {}
+
+    def answer_from_gift_meta(self, answer: Any, meta: dict) -> Any:
+        """The answer once the meta comment ``gift_meta`` wrote is read back."""
+        return answer
+
+    def moodle_text(self, q: QuestionData, cloze_escape) -> str:
+        """The Moodle question text (the stem; cloze questions put their blanks in it)."""
+        return q.stem
 
     def moodle_fill(self, el, q: QuestionData, sub) -> str:
         """Add the answer elements to a Moodle ``<question>`` element.

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 
-from quiz.banks.types.base import QuestionData, QuestionType
+from quiz.banks.types.base import NotExpressible, QuestionData, QuestionType
 from quiz.text import fold, normalize
 
 BLANK = "____"
@@ -126,8 +126,21 @@ class FillIn(QuestionType):
 
     def gift_body(self, q: QuestionData, esc) -> str:
         if len(q.answer or []) != 1:
-            raise ValueError("GIFT has one blank per question")
+            raise NotExpressible(gettext("多空填空题无法用 GIFT 表示，已略过：%(stem)s", stem=q.stem.replace("\n", " ")))
         return " ".join("=" + esc(a) for a in q.answer[0])
+
+    def gift_question(self, q: QuestionData, esc, general: str) -> str:
+        body = self.gift_body(q, esc)
+        parts = split_stem(q.stem)
+        return esc(parts[0]) + "{" + body + general + "}" + esc(parts[1])
+
+    def moodle_text(self, q: QuestionData, cloze_escape) -> str:
+        stem = q.stem
+        if len(q.answer) != 1:
+            for alts in q.answer:
+                cloze = "{1:SHORTANSWER:" + "~".join("=" + cloze_escape(a) for a in alts) + "}"
+                stem = stem.replace(BLANK, cloze, 1)
+        return stem
 
     def moodle_fill(self, el, q: QuestionData, sub) -> str:
         if len(q.answer or []) != 1:

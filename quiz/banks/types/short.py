@@ -90,6 +90,12 @@ class ShortAnswer(QuestionType):
     def gift_body(self, q: QuestionData, esc) -> str:
         return ""
 
+    def gift_meta(self, q: QuestionData) -> dict:
+        return {"reference": q.answer.get("reference", ""), "keywords": q.answer.get("keywords", [])}
+
+    def answer_from_gift_meta(self, answer: Any, meta: dict) -> Any:
+        return make_answer(meta.get("reference", ""), meta.get("keywords", []))
+
     def moodle_fill(self, el, q: QuestionData, sub) -> str:
         a = q.answer or {}
         sub(el, "responseformat", "plain")

@@ -138,6 +138,7 @@ class SingleChoice(ChoiceType):
     name = "single"
     label = lazy_gettext("单选题")
     template = "types/single.html"
+    one_right_option = True
     title = "单选题"
     sheet_words = ("单选", "单选题", "单项选择", "单项选择题", "单择题", "选择", "选择题", "single", "singlechoice",
                    "radio", "单选择题")
