@@ -194,7 +194,6 @@ class QuestionType:
         return []
 
     # -- export hooks --------------------------------------------------------
-
     def gift_body(self, q: QuestionData, esc) -> str:
         """The ``{...}`` block of a GIFT question; ``esc`` escapes GIFT text."""
         raise NotImplementedError
