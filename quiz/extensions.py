@@ -1,6 +1,7 @@
 """Extensions, created unbound; ``init_app`` binds them in the factory."""
 from __future__ import annotations
 
+import flask_babel
 from flask import Flask, has_request_context, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, Domain, get_translations
@@ -55,10 +56,7 @@ class RequestDomain(Domain):
         return translations
 
 
-def _babel_context():
-    from flask_babel import _get_current_context
-
-    return _get_current_context()
+_babel_context = flask_babel._get_current_context  # the request's Babel namespace (None outside a request)
 
 
 def bound_gettext() -> dict:
