@@ -1,6 +1,8 @@
 """Extensions, created unbound; ``init_app`` binds them in the factory."""
 from __future__ import annotations
 
+import functools
+
 import flask_babel
 from flask import Flask, has_request_context, session
 from flask.sessions import SecureCookieSessionInterface
@@ -89,6 +91,16 @@ def bound_gettext() -> dict:
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
+@functools.cache
+def _user_by_id():
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import lazyload
+
+    from quiz.org.models import User
+
+    return select(User).where(User.id == bindparam("user_id")).options(lazyload(User.grants))
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, except that ``/healthz`` (a load balancer's
     probe, many a minute) neither reads nor writes the cookie."""
@@ -124,12 +136,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from sqlalchemy.orm import lazyload
-
-        from quiz.org.models import User
-
-        # one indexed read of the row: the grants load only if a page asks for the roles
-        user = db.session.get(User, int(user_id), options=[lazyload(User.grants)])
+        # one indexed read of the row (a statement built once): the grants load only if a page asks for the roles
+        user = db.session.execute(_user_by_id(), {"user_id": int(user_id)}).scalar_one_or_none()
         if user is None or not user.active:
             return None
         # a cookie signed before sign-out, a password change, a reset or deactivation is dead;
