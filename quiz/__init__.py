@@ -34,9 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
     from quiz.org.views import bp as org_bp
 
     register_web(app)
-    from quiz.web import bench_views
-
-    bench_views.register(app)  # only with QUIZ_BENCH_ENDPOINTS=1: the benchmarks' bare-insert baseline
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
     _register_optional_blueprints(app)

@@ -72,10 +72,12 @@ def my_attempt(attempt_id: int) -> Attempt:
 
 def my_fresh_attempt(attempt_id: int) -> Attempt:
     """``my_attempt``, finalised first if its time is up (the lazy finalisation
-    every page and API call that shows an attempt does), committed."""
+    every page and API call that shows an attempt does), and then committed."""
     attempt = my_attempt(attempt_id)
+    status = attempt.status
     services.refresh(attempt)
-    db.session.commit()
+    if attempt.status != status:  # finalised now; otherwise nothing changed, and a commit would expire
+        db.session.commit()       # every object read so far (the signed-in user too): read again at once
     return attempt
 
 

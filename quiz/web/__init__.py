@@ -49,9 +49,11 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.globals["current_app"] = app
 
+    no_session = {"web.healthz", "static"}  # endpoints that never need the user or the session
+
     @app.before_request
     def expire_idle_session():
-        if not current_user.is_authenticated:
+        if request.endpoint in no_session or not current_user.is_authenticated:
             return None
         now = int(time.time())
         seen = session.get("seen", now)
@@ -79,7 +81,8 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def force_password_change():
-        if not current_user.is_authenticated or not current_user.must_change_password:
+        if request.endpoint in no_session or not current_user.is_authenticated \
+                or not current_user.must_change_password:
             return None
         allowed = {"auth.change_password", "auth.logout", "static", "web.healthz", "web.set_language"}
         if request.endpoint in allowed:
