@@ -55,16 +55,3 @@ def init_app(app: Flask) -> None:
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from quiz.org.models import User
-
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active:
-            return None
-        # a cookie signed before sign-out, a password change, a reset or deactivation is dead;
-        # the version rides on the row just loaded: no extra query
-        if session.get("sv") != user.session_version:
-            return None
-        return user

@@ -12,9 +12,9 @@ from quiz.auth import passwords, services
 from quiz.auth.forms import ChangePasswordForm, LoginForm
 from quiz.auth.models import SignInFailure
 from quiz.auth.redirects import safe_next
+from quiz.decorators import roles_required
 from quiz.extensions import db, limiter
 from quiz.org.services import audit
-from quiz.web.decorators import roles_required
 
 bp = Blueprint("auth", __name__)
 

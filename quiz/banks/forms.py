@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from quiz.banks import types as qtypes
 from quiz.banks.formats.common import normalize, parse_letters, parse_truefalse
 from quiz.banks.types.base import QuestionData
-from quiz.web.forms import choices
+from quiz.forms import choices
 
 LIST_SPLIT = re.compile(r"[、,，;；\n]+")
 

@@ -17,11 +17,10 @@ from quiz.i18n import N_
 from quiz.certificates.models import Certificate, CertificateTemplate
 from quiz.db import utcnow
 from quiz.exams.models import Attempt
-from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.org.models import User
 from quiz.org.services import audit, unit_label
-from quiz.web import SHANGHAI
 
 #: no 0/O, 1/I/L: a code read off paper is typed back right
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -136,8 +135,8 @@ def issue_for_attempt(attempt: Attempt) -> Certificate | None:
         return None  # issued by a concurrent request in the meantime
 
 
-@attempt_graded.connect
-def _on_attempt_graded(attempt: Attempt, **_extra) -> None:
+def on_attempt_graded(attempt: Attempt, **_extra) -> None:
+    """The ``attempt_graded`` receiver (connected by ``quiz.certificates.register``)."""
     issue_for_attempt(attempt)
 
 

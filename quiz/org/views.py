@@ -9,13 +9,13 @@ from sqlalchemy import func, or_, select
 
 from quiz.auth.scopes import scope_for
 from quiz.auth.services import end_sessions, set_initial_password
+from quiz.decorators import roles_required
 from quiz.extensions import db
+from quiz.forms import choices
 from quiz.org import services
 from quiz.org.forms import PersonForm, ResetPasswordForm, UnitForm
 from quiz.org.models import AuditLog, JobType, Unit, User
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
-from quiz.web.home import panels_for, register_panel
+from quiz.panels import panels_for
 
 bp = Blueprint("org", __name__)
 
@@ -28,7 +28,7 @@ def _labels():
     return {"ROLE_LABELS": ROLE_LABELS, "unit_label": services.unit_label}
 
 
-def _admin_panel(user) -> dict:
+def admin_panel(user) -> dict:
     active = db.session.scalar(select(func.count()).select_from(User).where(User.active)) or 0
     return {
         "units": db.session.scalar(select(func.count()).select_from(Unit)) or 0,
@@ -38,8 +38,6 @@ def _admin_panel(user) -> dict:
         "recent": db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(5)).all(),
     }
 
-
-register_panel("admin", "org/_admin_panel.html", _admin_panel, order=5)
 
 
 @bp.get("/")

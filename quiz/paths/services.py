@@ -19,7 +19,6 @@ from quiz.db import utcnow
 from quiz.exams import services as exam_services
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, AttemptItem, DrawRule, Exam
-from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.org.services import audit
@@ -261,9 +260,9 @@ def refresh_crew_of(path: Path, user_id: int, now: datetime) -> None:
         state.remember(path, crew, now)
 
 
-@attempt_graded.connect
-def _on_attempt_graded(attempt: Attempt, **_extra) -> None:
-    """A topic's test has its final result: remediation when failed; the
+def on_attempt_graded(attempt: Attempt, **_extra) -> None:
+    """The ``attempt_graded`` receiver (connected by ``quiz.paths.register``).
+    A topic's test has its final result: remediation when failed; the
     gate, the review and the remediation's end when passed."""
     topic = topic_of_exam(attempt.exam_id)
     if topic is None or not attempt.counted:

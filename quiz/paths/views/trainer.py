@@ -15,31 +15,26 @@ from sqlalchemy import select
 from quiz.auth.scopes import scope_for
 from quiz.banks.models import Article, Bank
 from quiz.db import utcnow
+from quiz.decorators import roles_required
 from quiz.extensions import db
+from quiz.forms import choices
+from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
 from quiz.paths import board, lesson, services, state
 from quiz.paths.forms import LessonForm, OverrideForm, PathForm, PracticalForm, TopicForm
 from quiz.paths.models import MasterOperator, Override, Path
 from quiz.paths.views import bp
-from quiz.web import SHANGHAI
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
 
 TRAINERS = ("trainer",)
 
 
-def _panel(user) -> dict:
+def panel(user) -> dict:
     return {"paths": list(db.session.scalars(select(Path).where(Path.archived.is_(False)).order_by(Path.id)))}
 
 
-@bp.record_once
-def _home_panels(_state) -> None:
-    from quiz.web.home import register_panel
-
-    register_panel("trainer", "paths/_trainer_panel.html", _panel, order=30)
-    # a head who also trains sees the trainer's panel only, not the same panel twice
-    register_panel("head", "paths/_trainer_panel.html",
-                   lambda user: {"paths": []} if user.has_role("trainer") else _panel(user), order=30)
+def head_panel(user) -> dict:
+    """A head who also trains sees the trainer's panel only, not the same panel twice."""
+    return {"paths": []} if user.has_role("trainer") else panel(user)
 
 LESSON_CSS = """
 @page { size: A4; margin: 12mm 12mm; }
