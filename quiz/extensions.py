@@ -10,7 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from quiz.db import Base
+from quiz.db import Base, guard_requests
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -38,6 +38,7 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    guard_requests(app, db.session)  # begin_write refuses to commit half a request
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -16,10 +16,10 @@ from quiz.certificates import image, pdf, services
 from quiz.certificates.forms import ReasonForm, TemplateForm, VerifyForm, read_image
 from quiz.certificates.models import Certificate, CertificateTemplate
 from quiz.decorators import roles_required
+from quiz.errors import Refused
 from quiz.exams.models import Exam
 from quiz.extensions import db, limiter
 from quiz.org.models import Unit, User
-from quiz.org.services import audit
 
 bp = Blueprint("certificates", __name__)
 
@@ -213,7 +213,7 @@ def revoke(cert_id: int):
         return redirect(url_for(".admin_list", q=cert.serial))
     try:
         services.revoke(cert, form.reason.data, current_user)
-    except services.CertificateError as exc:
+    except Refused as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for(".admin_list", q=cert.serial))
     db.session.commit()
@@ -231,7 +231,7 @@ def reissue(cert_id: int):
         return redirect(url_for(".admin_list", q=cert.serial))
     try:
         new = services.reissue(cert, form.reason.data, current_user)
-    except services.CertificateError as exc:
+    except Refused as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for(".admin_list", q=cert.serial))
     db.session.commit()
@@ -387,8 +387,7 @@ def bulk_download():
         flash(_("打印版一次最多 %(n)s 份，请选择更小的单位，或下载 ZIP。", n=pdf.PRINT_LIMIT), "warning")
         return redirect(url_for(".bulk", exam=exam.id, unit=unit.id if unit else None))
     label = unit.name if unit else _("全部单位")
-    audit("certificate.bulk_download", exam, f"批量下载证书：{exam.title} / {label}（{count} 份，{kind}）",
-          {"exam_id": exam.id, "unit_id": unit.id if unit else None, "count": count, "format": kind})
+    services.audit_bulk_download(exam, unit, label, count, kind)
     db.session.commit()
     template = services.current_template()
     look = pdf.look_of(template)

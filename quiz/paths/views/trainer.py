@@ -16,6 +16,7 @@ from quiz.auth.scopes import scope_for
 from quiz.banks.models import Article, Bank
 from quiz.db import utcnow
 from quiz.decorators import roles_required
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.forms import choices
 from quiz.i18n import SHANGHAI
@@ -109,7 +110,7 @@ def override(path_id: int):
         abort(404)
     try:
         services.open_early(path, form.topic_no.data, form.reason.data, current_user, unit=unit, user=user)
-    except services.PathError as exc:
+    except Refused as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("paths.board_page", path_id=path.id))
@@ -145,7 +146,7 @@ def teach(path_id: int, unit_id: int, topic_no: int):
             services.record_lesson(path, unit, topic_no, form.held_on.data, form.points.data or [],
                                    [i for i in (form.attendees.data or []) if i in allowed], current_user,
                                    kind=form.kind.data, note=form.note.data or "")
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -184,7 +185,7 @@ def practical(path_id: int, user_id: int):
     if form.validate_on_submit():
         try:
             services.sign_practical(path, person, current_user, form.performed_on.data, form.note.data or "")
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -205,7 +206,7 @@ def name_master(path_id: int):
         abort(404)
     try:
         services.name_master(path, person, current_user)
-    except services.PathError as exc:
+    except Refused as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
@@ -252,7 +253,7 @@ def new_path():
                 practical_title=form.practical_title.data or "",
                 practical_description=form.practical_description.data or "",
                 stuck_days=form.stuck_days.data or 14), current_user)
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -281,7 +282,7 @@ def new_topic(path_id: int):
                 title=form.title.data, draws=draws, article_id=form.article_id.data or None,
                 section=form.section.data or "", pass_percent=form.pass_percent.data,
                 time_limit_minutes=form.time_limit_minutes.data), current_user)
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             errors.append(str(exc))
         else:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from quiz.banks.services import paragraphs
 from quiz.db import utcnow
+from quiz.errors import Refused
 from quiz.exams import practice as exam_practice
 from quiz.exams import services as exam_services
 from quiz.exams.errors import ExamError
@@ -132,7 +133,7 @@ def start(topic_id: int):
     topic, _ps, _person = _my_topic(topic_id)
     try:
         attempt = services.start_test(current_user, topic)
-    except (services.PathError, ExamError) as exc:
+    except (Refused, ExamError) as exc:
         db.session.commit()
         flash(str(exc), "error")
         return redirect(url_for("paths.topic", topic_id=topic_id))
