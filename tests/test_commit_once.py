@@ -40,12 +40,13 @@ def test_begin_write_is_allowed_again_after_commit_or_rollback(app):
     assert _units() == 1
 
 
-def test_outside_a_request_begin_write_commits_what_came_before(app):
+def test_outside_a_request_a_batch_of_services_goes_on(app):
     """The demo loader and CLI commands chain services in one session."""
     make_unit("焙烧工区")
-    begin_write(db.session)
-    db.session.rollback()
-    assert _units() == 1
+    begin_write(db.session)  # not refused
+    make_unit("矿制工区")
+    db.session.commit()
+    assert _units() == 2
 
 
 def test_the_request_mark_ends_with_the_request(app, client):
