@@ -1,7 +1,6 @@
 """Extensions, created unbound; ``init_app`` binds them in the factory."""
 from __future__ import annotations
 
-import functools
 
 import flask_babel
 from flask import Flask, has_request_context, session
@@ -14,7 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from quiz.db import Base
+from quiz.db import Base, guard_requests
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -91,16 +90,6 @@ def bound_gettext() -> dict:
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
-@functools.cache
-def _user_by_id():
-    from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import lazyload
-
-    from quiz.org.models import User
-
-    return select(User).where(User.id == bindparam("user_id")).options(lazyload(User.grants))
-
-
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, except that ``/healthz`` (a load balancer's
     probe, many a minute) neither reads nor writes the cookie."""
@@ -113,6 +102,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    guard_requests(app, db.session)  # begin_write refuses to commit half a request
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -133,15 +123,3 @@ def init_app(app: Flask) -> None:
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        # one indexed read of the row (a statement built once): the grants load only if a page asks for the roles
-        user = db.session.execute(_user_by_id(), {"user_id": int(user_id)}).scalar_one_or_none()
-        if user is None or not user.active:
-            return None
-        # a cookie signed before sign-out, a password change, a reset or deactivation is dead;
-        # the version rides on the row just loaded: no extra query
-        if session.get("sv") != user.session_version:
-            return None
-        return user

@@ -17,7 +17,6 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from quiz.banks import demo  # noqa: F401  (registers the shipped banks with ``demo load``)
 from quiz.banks import formats, importing, services, shipped
 from quiz.banks import types as qtypes
 from quiz.banks.models import Bank

@@ -24,9 +24,9 @@ from quiz.banks import draft_service, drafts
 from quiz.banks import types as qtypes
 from quiz.banks.models import Article, Bank
 from quiz.banks.types.base import QuestionData
+from quiz.decorators import roles_required
 from quiz.extensions import db
 from quiz.text import UnreadableFile
-from quiz.web.decorators import roles_required
 
 bp = Blueprint("drafts", __name__)
 DEFAULT_MAX = 80

@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from quiz.banks import types as qtypes
 from quiz.banks.types.base import QuestionData
+from quiz.forms import choices
 from quiz.text import normalize
-from quiz.web.forms import choices
 
 LIST_SPLIT = re.compile(r"[、,，;；\n]+")
 

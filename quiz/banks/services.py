@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from quiz.banks import types as qtypes
 from quiz.banks.models import Article, ArticleImage, Bank, Question, QuestionRevision
 from quiz.banks.types.base import QuestionData
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.images import shrink_image
 from quiz.org.models import JobType
@@ -34,14 +35,6 @@ CONTENT_FIELDS = ("type", "stem", "options", "answer", "explanation", "source_ex
                   "difficulty", "points", "job_types")
 
 ALL_JOBS_WORDS = {"全员", "全部", "所有", "所有工种", "全体"}
-
-
-class InvalidQuestion(ValueError):
-    """The data does not make a valid question; ``messages`` say what to fix."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
 
 
 # -- keys and conversions ------------------------------------------------------
@@ -267,10 +260,10 @@ def add_question(bank: Bank, data: QuestionData, actor=None) -> Question:
 
 
 def create_question(bank: Bank, data: QuestionData, actor=None) -> Question:
-    """A question written on the edit page (``InvalidQuestion`` when it is not valid)."""
+    """A question written on the edit page (``Refused`` when it is not valid)."""
     problems = qtypes.validate(data)
     if problems:
-        raise InvalidQuestion(problems)
+        raise Refused("; ".join(problems))
     question = add_question(bank, data, actor)
     db.session.flush()
     audit("question.create", question, question.stem[:60], actor=actor)
@@ -283,12 +276,12 @@ def edit_question(question: Question, data: QuestionData, actor=None) -> bool:
     """Change a question. A new revision is made only when the content changed
     (DESIGN rule 5): attempts keep pointing at the revision they showed.
 
-    Returns True when something changed; ``InvalidQuestion`` when the data
+    Returns True when something changed; ``Refused`` when the data
     is not a valid question.
     """
     problems = qtypes.validate(data)
     if problems:
-        raise InvalidQuestion(problems)
+        raise Refused("; ".join(problems))
     new = _content(data)
     if all(_same(getattr(question, name), new[name]) for name in CONTENT_FIELDS):
         return False

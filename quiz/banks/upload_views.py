@@ -25,11 +25,11 @@ from quiz.banks.forms import ConfirmForm, EmptyForm, UploadForm
 from quiz.banks.models import Bank
 from quiz.banks.types.base import ParseResult
 from quiz.banks.views import XLSX, bp
+from quiz.decorators import roles_required
 from quiz.extensions import db
+from quiz.forms import choices
 from quiz.text import UnreadableFile
-from quiz.web.decorators import roles_required
 from quiz.web.uploads import private_dir, sweep, write_private
-from quiz.web.forms import choices
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 UPLOAD_MAX_AGE = 24 * 3600

@@ -597,8 +597,3 @@ def answered_count(attempt: Attempt) -> int:
 def attempts_of(user_id: int, exam_id: int) -> list[Attempt]:
     return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.exam_id == exam_id)
                                    .order_by(Attempt.number)))
-
-
-def count_attempts(user_id: int, exam_id: int) -> int:
-    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.user_id == user_id,
-                                                                  Attempt.exam_id == exam_id)) or 0

@@ -20,15 +20,8 @@ from quiz.exams import clock, lockdown, mistakes, practice, present, services, t
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
-from quiz.web.home import register_panel
 
 bp = Blueprint("exams", __name__)
-
-
-@bp.record_once
-def _home_panel(_state) -> None:
-    register_panel("worker", "exams/_tasks_panel.html",
-                   lambda user: {"tasks": tasks.tasks_for(user), "may_start": tasks.may_start_again}, order=10)
 
 
 @bp.app_template_global()
@@ -340,5 +333,3 @@ def practice_mistakes():
                           lambda question: mistakes.in_book(current_user.id, question.id),
                           lambda: bool(mistakes.open_mistakes(current_user.id, bank_id)))
 
-
-from quiz.exams import api  # noqa: E402,F401  (the JSON routes, on this blueprint)
