@@ -24,8 +24,6 @@ from werkzeug.serving import make_server
 from quiz import create_app
 from quiz.extensions import db, limiter
 
-from tests.factories import login, make_unit, make_user  # noqa: F401  (re-exported for tests)
-
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[1]
 REALWORLD = REPO.parent / "shared" / "realworld-banks"

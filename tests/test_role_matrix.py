@@ -15,8 +15,9 @@ from quiz.certificates.models import Certificate
 from quiz.db import utcnow
 from quiz.exams import services as exam_services
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_unit, make_user
 
 ROLES = ("worker", "trainer", "head", "admin")
 PUBLIC = "public"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from quiz.banks import draft_service, services
 from quiz.banks.models import Bank, DraftRejection, Question
 from quiz.extensions import db
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = REPO / "question_banks" / "articles" / "behaviour_safety.md"

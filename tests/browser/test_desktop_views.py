@@ -9,10 +9,11 @@ import pytest
 from quiz.banks import services as bank_services
 from quiz.exams import services
 from quiz.extensions import db
+from tests.banks.factories import make_bank, make_question
 from tests.browser.conftest import no_horizontal_scroll, sign_in
 from tests.browser.test_worker_ux import LONG, _topmost
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, make_unit, make_user
 
 ARTICLE = Path(__file__).resolve().parents[2] / "question_banks" / "articles" / "path_mogong.md"
 

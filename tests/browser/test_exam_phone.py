@@ -6,9 +6,10 @@ from quiz.db import utcnow
 from quiz.exams import services
 from quiz.exams.models import Attempt
 from quiz.extensions import db
+from tests.banks.factories import make_bank, make_question
 from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_user
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, make_user
 
 
 def _exam(n=4, **settings):

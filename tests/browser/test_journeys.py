@@ -31,9 +31,9 @@ from quiz.exams import trainer_services
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.org.models import User
+from tests.banks.factories import make_bank, make_question
 from tests.browser.conftest import PHONE, no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_question
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.org.factories import PASSWORD, make_unit, make_user
 
 REPO = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1280, "height": 800}

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from quiz.exams import services
 from quiz.extensions import db
+from tests.banks.factories import make_bank, make_question
 from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_user
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, make_user
 
 LONG = "本题较长，请仔细阅读。" + "皮带机运行中发现托辊异响、跑偏或者物料撒落时，应当按照规程先停机、挂牌、上锁，再进行处理。" * 12
 

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from quiz.exams import mistakes, services, trainer_actions
 from quiz.exams.models import Mistake, MistakeReview
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
 
 
 def _short_answer_exam(worker):

@@ -12,7 +12,7 @@ from quiz.extensions import db
 from quiz.org.models import AuditLog, JobType, RoleGrant, Unit, User
 from quiz.org.roster import parse_roster
 from quiz.org.roster_import import apply_roster
-from tests.factories import make_unit, make_user
+from tests.org.factories import make_unit, make_user
 
 HEADER = ["工号", "姓名", "单位路径", "工种", "手机号", "角色"]
 ORE = "中铝山西新材料有限公司/氧化铝厂/矿制工区/一班"

@@ -9,7 +9,7 @@ from quiz.extensions import db
 from quiz.org.models import Unit, User
 from quiz.org.roster import parse_roster
 from quiz.org.roster_import import apply_roster
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 from tests.org.test_roster_import import xlsx
 
 COMPANY = "中铝山西新材料有限公司"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from quiz import create_app
 from quiz.extensions import db
 from quiz.org.models import AuditLog, User
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 ORE = "中铝山西新材料有限公司/氧化铝厂/矿制工区/一班"
 ROWS = [["000101", "张三", ORE, "磨工", "", ""], ["000102", "李四", ORE, "巡检工", "", "部门负责人"]]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from quiz.extensions import db
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 from tests.paths.factories import make_bank_with_points, make_path, make_section, take, workers
 
 

@@ -6,8 +6,8 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from quiz.extensions import db
-from tests.factories import login, make_unit, make_user
-from tests.reports.factories import make_attempt
+from tests.org.factories import login
+from tests.reports.factories import grow
 
 
 @contextmanager
@@ -22,24 +22,6 @@ def counting():
         yield seen
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-
-
-def grow(org, sections: int = 3, teams: int = 3, people: int = 8) -> None:
-    """Add sections, teams and people (with attempts) under both secondary units."""
-    n = 0
-    for parent in (org.smelter, org.alumina):
-        for s in range(sections):
-            section = make_unit(f"新工区{s}", parent, kind="section")
-            for t in range(teams):
-                team = make_unit(f"新{t}班", section, kind="team")
-                for p in range(people):
-                    n += 1
-                    person = make_user(f"N{n:04d}", f"新人{n}", team, job_type="电解工", commit=False)
-                    if n % 3:
-                        make_attempt(person, org.exam1, org.A1, score=float(30 + n % 70))
-                    if n % 4 == 0:
-                        make_attempt(person, org.exam2, org.A2, status="in_progress")
-    db.session.commit()
 
 
 def statement_counts(client, org) -> dict[str, int]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.org.models import AuditLog
-from tests.factories import PASSWORD, login, make_user
+from tests.org.factories import PASSWORD, login, make_user
 from tests.security.sign_in_helpers import clock, sign_in  # noqa: F401  (fixture)
 
 ATTACKER = "10.20.30.66"

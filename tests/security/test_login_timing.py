@@ -14,8 +14,8 @@ import pytest
 
 from quiz.auth.passwords import hash_generated, hash_password
 from quiz.extensions import db
+from tests.org.factories import make_user
 from tests.security.sign_in_helpers import clock, sign_in  # noqa: F401  (fixture)
-from tests.factories import make_user
 
 OWN = "Chosen123"          # a password the person chose: scrypt
 INITIAL = "ABCDEFGH2345"   # a generated initial password: the cheap hash

@@ -11,8 +11,9 @@ import pytest
 
 from quiz.exams import services
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, make_user
 from tests.security.browser_helpers import phone, sign_in, sign_out  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from quiz.certificates.models import Certificate
 from quiz.exams.models import Assignment, AttemptItem, Exam
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
-from tests.factories import login
+from tests.org.factories import login
 from tests.test_role_matrix import MATRIX, PUBLIC, ROLES, world  # noqa: F401  (the fixture)
 
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"  # 52 characters: fits every name column

@@ -1,4 +1,4 @@
-"""Test data as plain callables with overridable defaults (indico style)."""
+"""Units and people for every test, and signing in: plain callables with overridable defaults (indico style)."""
 from __future__ import annotations
 
 import itertools
@@ -14,7 +14,8 @@ _numbers = itertools.count(1)
 _PASSWORD_HASH = None
 
 
-def _hash() -> str:
+def password_hash() -> str:
+    """The hash of PASSWORD, computed once."""
     global _PASSWORD_HASH
     if _PASSWORD_HASH is None:
         _PASSWORD_HASH = hash_generated(PASSWORD)
@@ -33,7 +34,7 @@ def make_user(employee_no: str | None = None, name: str = "张三", unit: Unit |
     """A person. ``roles`` like ``{"head": [unit.id], "trainer": [None]}``."""
     user = User(
         employee_no=employee_no or f"T{next(_numbers):05d}", name=name, unit=unit,
-        password_hash=_hash(), must_change_password=must_change_password, active=active,
+        password_hash=password_hash(), must_change_password=must_change_password, active=active,
         job_type=services.ensure_job_type(job_type) if job_type else None,
     )
     db.session.add(user)
