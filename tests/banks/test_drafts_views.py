@@ -20,17 +20,6 @@ ARTICLE = REPO / "question_banks" / "articles" / "behaviour_safety.md"
 
 
 @pytest.fixture
-def trainer(app):
-    return make_user(name="郭培训", roles={"trainer": [None]})
-
-
-@pytest.fixture
-def tclient(client, trainer):
-    login(client, trainer)
-    return client
-
-
-@pytest.fixture
 def article(app):
     meta = services.read_article_file(ARTICLE)
     article = services.create_article(meta["title"], meta["source"], meta["published_on"], meta["body"])

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from quiz.banks import importing, services, shipped
 from quiz.banks.models import Article, Bank, Question, QuestionRevision

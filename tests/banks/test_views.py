@@ -9,35 +9,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from quiz.banks import importing, services
+from quiz.banks import services
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
-from quiz.banks.types.base import ParseResult, QuestionData
 from quiz.extensions import db
 from tests.banks.factories import BAD, GOOD, imported_bank
 from tests.org.factories import login, make_user
 
-
-
-
-@pytest.fixture
-def trainer(app):
-    return make_user(name="郭培训", roles={"trainer": [None]})
-
-
-@pytest.fixture
-def tclient(client, trainer):
-    login(client, trainer)
-    return client
+pytestmark = pytest.mark.usefixtures("request_context")
 
 
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture(autouse=True)
-def _request(app):
-    with app.test_request_context():
-        yield
 
 
 def test_workers_get_403_and_anonymous_are_sent_to_sign_in(app, client):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from quiz.extensions import db
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.pages import PHONE, sign_in
 from tests.org.factories import PASSWORD
 from tests.reports.factories import build_org
 

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import PHONE, no_horizontal_scroll, sign_in
+from tests.browser.pages import PHONE, no_horizontal_scroll, sign_in
 from tests.org.factories import PASSWORD, make_unit, make_user
 from tests.sessions.factories import make_session
 

@@ -1,5 +1,5 @@
 """Sign-in, forced password change and a worker's home page on a phone."""
-from tests.browser.conftest import no_horizontal_scroll, sign_in
+from tests.browser.pages import no_horizontal_scroll, sign_in
 from tests.org.factories import PASSWORD, make_unit, make_user
 
 

@@ -12,7 +12,7 @@ import pytest
 from quiz.banks import services as bank_services
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
-from tests.browser.conftest import no_horizontal_scroll, sign_in
+from tests.browser.pages import no_horizontal_scroll, sign_in
 from tests.exams.factories import make_exam
 from tests.org.factories import PASSWORD, make_unit, make_user
 
@@ -104,7 +104,7 @@ def test_trainer_checks_the_answer_key_and_admin_sees_a_unit_typo(browser, live_
 
     from quiz.org.models import Unit
     from tests.banks.factories import GBK_BANK
-    from tests.org.test_roster_import import xlsx
+    from tests.org.factories import roster_xlsx
 
     company = make_unit("中铝山西新材料有限公司", kind="company")
     alumina = make_unit("氧化铝厂", company)
@@ -130,7 +130,7 @@ def test_trainer_checks_the_answer_key_and_admin_sees_a_unit_typo(browser, live_
         page.screenshot(path=str(artifacts / "bank-upload-answer-key-1280.png"), full_page=False)
 
         page.goto("/org/roster")
-        roster = xlsx([["000301", "钱二", "中铝山西新材料有限公司/氧化铝厂/烧成工去", "磨工", "", ""]])
+        roster = roster_xlsx([["000301", "钱二", "中铝山西新材料有限公司/氧化铝厂/烧成工去", "磨工", "", ""]])
         page.set_input_files("input[type=file]", files=[{"name": "花名册.xlsx", "buffer": roster,
                                                           "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
         page.click("form button.primary")

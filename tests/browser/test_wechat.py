@@ -2,7 +2,7 @@
 a head taps 导出 Excel and is told how to get the file, and can copy its link."""
 from __future__ import annotations
 
-from tests.browser.conftest import no_horizontal_scroll, sign_in
+from tests.browser.pages import no_horizontal_scroll, sign_in
 from tests.org.factories import PASSWORD
 from tests.reports.factories import build_org
 

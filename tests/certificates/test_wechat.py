@@ -38,7 +38,7 @@ def wechat(client):
     return client
 
 
-def test_certificate_picture_decodes_and_carries_the_verification_qr(client, org, tools, tmp_path):  # noqa: F811
+def test_certificate_picture_decodes_and_carries_the_verification_qr(client, org, tools, tmp_path):
     cert = latest_certificate(org["zhang"])
     login(wechat(client), org["zhang"])
     page = client.get("/certificates/").get_data(as_text=True)
@@ -55,7 +55,7 @@ def test_certificate_picture_decodes_and_carries_the_verification_qr(client, org
     assert out.stdout.strip() == f"http://localhost/verify/{cert.code}"
 
 
-def test_picture_is_rendered_once(client, org, monkeypatch):  # noqa: F811
+def test_picture_is_rendered_once(client, org, monkeypatch):
     cert = latest_certificate(org["zhang"])
     login(client, org["zhang"])
     calls = []
@@ -67,7 +67,7 @@ def test_picture_is_rendered_once(client, org, monkeypatch):  # noqa: F811
     assert db.session.scalar(select(func.count()).select_from(CertificateImage)) == 1
 
 
-def test_picture_only_for_holder_heads_and_admins(app, org):  # noqa: F811
+def test_picture_only_for_holder_heads_and_admins(app, org):
     cert = latest_certificate(org["zhang"])
     expected = {"zhang": 200, "head": 200, "admin": 200, "li": 404, "zhao": 404, "trainer": 404}
     for who, status in expected.items():
@@ -81,7 +81,7 @@ def test_picture_only_for_holder_heads_and_admins(app, org):  # noqa: F811
     assert client.get(f"/certificates/{cert.id}.png").status_code == 404
 
 
-def test_revoked_certificate_is_never_shown_as_valid(app, org):  # noqa: F811
+def test_revoked_certificate_is_never_shown_as_valid(app, org):
     cert = latest_certificate(org["zhang"])
     owner = wechat(app.test_client())
     login(owner, org["zhang"])
@@ -108,7 +108,7 @@ def downloads(org, cert) -> list[str]:
             f"/certificates/bulk/download?exam={org['exam'].id}&unit={org['company'].id}&format=pdf"]
 
 
-def test_every_download_shows_the_guide_in_wechat_and_downloads_elsewhere(app, org):  # noqa: F811
+def test_every_download_shows_the_guide_in_wechat_and_downloads_elsewhere(app, org):
     cert = latest_certificate(org["zhang"])
     with app.test_request_context():
         urls = downloads(org, cert)
@@ -130,7 +130,7 @@ def test_every_download_shows_the_guide_in_wechat_and_downloads_elsewhere(app, o
                 assert r.status_code == 200 and r.mimetype != "text/html", url
 
 
-def test_download_links_point_at_the_guide_in_wechat_only(app, org):  # noqa: F811
+def test_download_links_point_at_the_guide_in_wechat_only(app, org):
     for agent, guide in ((WECHAT, True), (CHROME, False)):
         client = app.test_client()
         client.environ_base["HTTP_USER_AGENT"] = agent
@@ -148,7 +148,7 @@ def test_guide_only_links_to_this_site(client):
         assert link == "http://localhost/", target
 
 
-def test_forwarded_pages_have_a_title_and_description_without_personal_data(app, org):  # noqa: F811
+def test_forwarded_pages_have_a_title_and_description_without_personal_data(app, org):
     from quiz.banks import services as bank_services
 
     cert = latest_certificate(org["zhang"])

@@ -117,7 +117,7 @@ def test_the_book_shows_what_is_due_and_practice_draws_the_due_first(app, client
 
 
 def test_finalising_reads_the_book_in_a_fixed_number_of_statements(app):
-    from tests.exams.test_fast_paths import statements
+    from tests.sql import statements
 
     counts = []
     for n in (4, 20):

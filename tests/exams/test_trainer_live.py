@@ -110,7 +110,7 @@ def test_exam_list_shows_running_and_pending(client, org, exam):
 
 
 def test_live_page_screenshot_at_desktop_width(org, exam, browser, live_server, artifacts):
-    from tests.browser.conftest import sign_in
+    from tests.browser.pages import sign_in
     from tests.org.factories import PASSWORD
 
     running(org, exam)

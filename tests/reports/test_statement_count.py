@@ -1,27 +1,10 @@
 """No N+1: the number of SQL statements of each report does not grow with people or units."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from quiz.extensions import db
 from tests.org.factories import login
 from tests.reports.factories import grow
-
-
-@contextmanager
-def counting():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+from tests.sql import statements
 
 
 def statement_counts(client, org) -> dict[str, int]:
@@ -40,7 +23,7 @@ def statement_counts(client, org) -> dict[str, int]:
     out = {}
     for name, url in urls.items():
         db.session.expire_all()
-        with counting() as seen:
+        with statements() as seen:
             response = client.get(url)
             response.get_data()
         assert response.status_code == 200, url
@@ -68,7 +51,7 @@ def statement_counts_head(client, org) -> dict[str, int]:
     out = {}
     for url in ("/reports/", f"/reports/units/{org.smelter.id}", "/reports/chase", "/reports/export.xlsx"):
         db.session.expire_all()
-        with counting() as seen:
+        with statements() as seen:
             client.get(url).get_data()
         out[url] = len(seen)
     return out

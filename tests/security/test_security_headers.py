@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.org.factories import login
-from tests.test_role_matrix import MATRIX, ROLES, world  # noqa: F401  (fixture)
+from tests.test_role_matrix import MATRIX, ROLES
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)

@@ -1,0 +1,24 @@
+"""The SQL the app sends, for the tests that count statements (no N+1, cheap hot paths)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from quiz.extensions import db
+
+
+@contextmanager
+def statements():
+    """Every statement the app sends to the database meanwhile (BEGIN included)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        seen.append(" ".join(statement.split()))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
