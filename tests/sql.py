@@ -1,9 +1,9 @@
-"""The SQL the app sends, for the tests that count statements (no N+1, cheap hot paths)."""
+"""The database as the tests read it: the SQL the app sends (no N+1, cheap hot paths), row counts."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from quiz.extensions import db
 
@@ -22,3 +22,8 @@ def statements():
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def count(model) -> int:
+    """How many rows the model's table holds."""
+    return db.session.scalar(select(func.count()).select_from(model))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quiz.banks import importing, services, shipped
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
@@ -13,6 +13,7 @@ from quiz.exams.models import Attempt, AttemptItem, Exam
 from quiz.extensions import db
 from quiz.org.models import AuditLog
 from tests.org.factories import make_user
+from tests.sql import count
 
 
 def single(stem="安全帽应当怎样佩戴？", answer=1, where="第 1 行", **kw) -> QuestionData:
@@ -22,10 +23,6 @@ def single(stem="安全帽应当怎样佩戴？", answer=1, where="第 1 行", *
 
 def result(*questions, errors=(), warnings=()) -> ParseResult:
     return ParseResult(format="text", questions=list(questions), errors=list(errors), warnings=list(warnings))
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_import_creates_questions_with_first_revision(app):

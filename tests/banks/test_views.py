@@ -7,19 +7,16 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quiz.banks import services
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.extensions import db
 from tests.banks.factories import BAD, GOOD, imported_bank
 from tests.org.factories import login, make_user
+from tests.sql import count
 
 pytestmark = pytest.mark.usefixtures("request_context")
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_workers_get_403_and_anonymous_are_sent_to_sign_in(app, client):

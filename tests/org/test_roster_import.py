@@ -5,7 +5,7 @@ import io
 import json
 
 import openpyxl
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quiz.auth import passwords
 from quiz.extensions import db
@@ -13,10 +13,7 @@ from quiz.org.models import AuditLog, JobType, RoleGrant, Unit, User
 from quiz.org.roster import parse_roster
 from quiz.org.roster_import import apply_roster
 from tests.org.factories import ORE, ROSTER_ROWS, import_roster, make_unit, make_user, person, roster_xlsx
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
+from tests.sql import count
 
 def unit_names(user: User) -> list[str]:
     names, node = [], user.unit
