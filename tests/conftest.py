@@ -22,9 +22,13 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from quiz import create_app
+from quiz.certificates.models import Certificate
+from quiz.db import utcnow
+from quiz.exams import services as exam_services
 from quiz.extensions import db, limiter
-
-from tests.factories import login, make_unit, make_user  # noqa: F401  (re-exported for tests)
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import assign, make_exam
+from tests.org.factories import make_unit, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[1]
@@ -211,3 +215,75 @@ def live_server(app):
         thread.join(timeout=5)
 
 
+# -- one of everything, for every page x every role ---------------------------------
+
+@pytest.fixture
+def world(app):
+    """One of everything a page shows, for every page x every role (tests/test_role_matrix.py and
+    the security tests that try every page): (people by role, ids for the URL templates, a worker
+    of another unit)."""
+    company = make_unit("中铝山西新材料有限公司", kind="company")
+    unit_a = make_unit("氧化铝厂", company)
+    team_a = make_unit("矿制工区一班", unit_a, kind="team")
+    unit_b = make_unit("电解厂", company)
+    team_b = make_unit("电解一班", unit_b, kind="team")
+    people = {
+        "worker": make_user("100001", name="王工人", unit=team_a),
+        "trainer": make_user("100002", name="郭培训", unit=company, roles={"trainer": [None]}),
+        "head": make_user("100003", name="王负责", unit=unit_a, roles={"head": [unit_a.id]}),
+        "admin": make_user("100004", name="管理员", unit=company, roles={"admin": [None]}),
+    }
+    other = make_user("200001", name="李电解", unit=team_b)
+    bank = make_bank("行为安全")
+    question = make_question(bank, "single")
+    from quiz.banks import services as bank_services
+
+    article = bank_services.create_article("行为安全观察与沟通", body="观察不少于三十秒。")
+    exam = make_exam([question], title="行为安全考试", article=article)
+    assign(exam, unit=company)
+    db.session.commit()
+    attempt = exam_services.start_attempt(people["worker"], exam)
+    db.session.commit()
+    certificate = Certificate(user_id=people["worker"].id, exam_id=exam.id, serial="2026-000001",
+                              code="ABCDEFGHJK23", score=100.0, max_score=100.0, issued_at=utcnow(),
+                              holder_name="王工人", employee_no="100001", unit_name="氧化铝厂 / 矿制工区一班",
+                              exam_title=exam.title)
+    db.session.add(certificate)
+    db.session.commit()
+    ids = {
+        "article": 0, "bank": bank.id, "question": question.id, "exam": exam.id, "attempt": attempt.id,
+        "item": attempt.items[0].id, "certificate": certificate.id, "code": certificate.code,
+        "unit_a": unit_a.id, "unit_b": unit_b.id, "worker": people["worker"].id, "other": other.id,
+    }
+    ids["article"] = article.id
+    from quiz.banks.models import ArticleImage
+
+    image = ArticleImage(article=article, mime="image/png", data=b"\x89PNG\r\n\x1a\n")
+    db.session.add(image)
+    db.session.commit()
+    ids["article_image"] = image.id
+    ids.update(_path_world(bank, team_a, people["worker"], attempt))
+    from tests.sessions.factories import make_session
+
+    session = make_session(people["trainer"], units=[unit_a])
+    ids.update(session=session.id, venue=session.venues[0].id)
+    return people, ids, other
+
+
+def _path_world(bank, team, worker, attempt) -> dict:
+    """A learning path for the worker's team, a remediation and a review of theirs."""
+    from quiz.paths import services as path_services
+    from quiz.paths.models import Remediation, RemediationPoint, TopicReview
+
+    path = path_services.create_path(path_services.PathData(title="磨工路径", unit_ids=[team.id],
+                                                            practical_title="开停车"), None)
+    topic = path_services.add_topic(path, path_services.TopicData("结构", [path_services.DrawData(bank.id, "", 1)]),
+                                    None)
+    remediation = Remediation(user_id=worker.id, topic_id=topic.id, attempt_id=attempt.id)
+    remediation.points.append(RemediationPoint(bank_id=bank.id, point="未分类", excerpts=["原文"], missed_ids=[],
+                                               practice_ids=[attempt.items[0].question_id]))
+    review = TopicReview(user_id=worker.id, topic_id=topic.id, card={}, due_at=utcnow())
+    db.session.add_all([remediation, review])
+    db.session.commit()
+    return {"path": path.id, "topic": topic.id, "remediation": remediation.id, "point": remediation.points[0].id,
+            "review": review.id, "team_a": team.id}

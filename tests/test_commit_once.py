@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from quiz.db import begin_write
 from quiz.extensions import db
 from quiz.org.models import Unit
-from tests.factories import make_unit
+from tests.org.factories import make_unit
 
 
 def _units() -> int:
@@ -51,7 +51,7 @@ def test_outside_a_request_a_batch_of_services_goes_on(app):
 
 def test_the_request_mark_ends_with_the_request(app, client):
     """A real request marks the session only while it runs."""
-    from tests.factories import login, make_user
+    from tests.org.factories import login, make_user
 
     login(client, make_user(roles={"admin": [None]}))
     assert client.get("/").status_code == 200

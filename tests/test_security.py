@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.org.models import AuditLog, User
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 
 REPO = Path(__file__).resolve().parents[1]
 

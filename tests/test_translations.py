@@ -23,7 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from quiz.extensions import babel
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 
 REPO = Path(__file__).resolve().parents[1]
 PO = REPO / "quiz" / "translations" / "en" / "LC_MESSAGES" / "messages.po"

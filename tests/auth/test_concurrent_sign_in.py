@@ -6,7 +6,7 @@ import threading
 from quiz.auth.passwords import hash_password
 from quiz.extensions import db
 from quiz.org.models import AuditLog, User
-from tests.factories import make_user
+from tests.org.factories import make_user
 
 PEOPLE = 8
 

@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.org.models import User
-from tests.factories import PASSWORD, login, make_unit, make_user
+from tests.org.factories import PASSWORD, login, make_unit, make_user
 
 
 def test_sign_in_and_out(client, app):

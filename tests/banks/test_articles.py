@@ -14,19 +14,16 @@ from quiz.banks import services
 from quiz.banks.models import Article
 from quiz.extensions import db
 from quiz.markup import INLINE_TAGS, render_markdown, sanitize_html
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
+
+pytestmark = pytest.mark.usefixtures("request_context")
 
 ARTICLES = sorted((Path(__file__).resolve().parents[2] / "question_banks" / "articles").glob("*.md"))
 ATTACKS = ("<script>alert(1)</script>\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n"
            "[点我](javascript:alert(2))\n\n<a href=\"javascript:alert(3)\">链接</a>\n\n"
            "<img src=x onerror=alert(4)>\n\n![外链](https://evil.example/x.png)")
-
-
-@pytest.fixture(autouse=True)
-def _request(app):
-    with app.test_request_context():
-        yield
 
 
 def _no_attack(html: str) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from quiz.banks.models import Bank, Question
 from quiz.extensions import db
-from tests.banks.samples import BAD as SAMPLE_BAD
-from tests.banks.samples import GOOD as SAMPLE
+from tests.banks.factories import BAD as SAMPLE_BAD
+from tests.banks.factories import GOOD as SAMPLE
 
 GOOD = "# 题库：命令行题库\n" + SAMPLE
 BAD = "# 题库：命令行题库\n" + SAMPLE_BAD

@@ -14,7 +14,7 @@ from quiz.banks import draft_service, services
 from quiz.banks.drafts import well_formed
 from quiz.banks.drafts.llm import Unavailable, generate_llm
 from quiz.extensions import db
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 TEXT = "## 观察怎么做\n\n对同一名作业人员连续观察，至少30秒。\n\n严重违章时必须马上制止，让员工停下手上的工作。\n"
 

@@ -13,21 +13,10 @@ from sqlalchemy import func, select
 from quiz.banks import draft_service, services
 from quiz.banks.models import Bank, DraftRejection, Question
 from quiz.extensions import db
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = REPO / "question_banks" / "articles" / "behaviour_safety.md"
-
-
-@pytest.fixture
-def trainer(app):
-    return make_user(name="郭培训", roles={"trainer": [None]})
-
-
-@pytest.fixture
-def tclient(client, trainer):
-    login(client, trainer)
-    return client
 
 
 @pytest.fixture

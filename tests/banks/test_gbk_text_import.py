@@ -4,33 +4,12 @@ line breaks inside a stem stay; "（2分）" is the points wherever it stands.""
 from __future__ import annotations
 
 from quiz.banks import formats
-from quiz.text import normalize  # noqa: E402
-
-BANK = """一、单项选择题（每题1分）
-1．下列物质中属于两性氧化物的是（ C ）（2分）
-A．氧化钠（Na2O）
-B．氧化镁（MgO）
-C．氧化铝（Al2O3）
-D．二氧化硅（SiO2）
-2．（2分）焙烧炉正常运行时，下列做法正确的是（　）
-A．打开观察孔（须戴面罩）
-B．温度超过1100℃时继续加料
-答案：A
-3．下列说法中正确的有几项？（2分）（ B ）
-①进入有限空间前必须先通风、检测；
-②作业面积小于10㎡时可以不设监护人；
-③动火作业要办理作业票……
-A．一项
-B．两项
-C．三项
-4．巡检时发现皮带跑偏，应（ A ）
-A．停机调整（按规程）
-B．用手拨正（带电）
-"""
+from quiz.text import normalize
+from tests.banks.factories import GBK_BANK
 
 
 def _parse():
-    result = formats.parse(BANK.encode("gbk"), "题库.txt")
+    result = formats.parse(GBK_BANK.encode("gbk"), "题库.txt")
     assert result.errors == [], result.errors
     assert [q.type for q in result.questions] == ["single"] * 4
     return result.questions
@@ -74,7 +53,7 @@ def test_points_are_read_the_same_way_wherever_they_stand():
 def _preview(app, data: bytes, filename: str) -> str:
     import io
 
-    from tests.factories import login, make_user
+    from tests.org.factories import login, make_user
 
     client = app.test_client()
     login(client, make_user(name="培训员", roles={"trainer": [None]}))
@@ -89,7 +68,7 @@ def test_preview_shows_every_answer_at_a_glance_and_names_the_format(app):
     import re
 
     with app.test_request_context():
-        page = _preview(app, BANK.encode("gbk"), "题库.txt")
+        page = _preview(app, GBK_BANK.encode("gbk"), "题库.txt")
     assert "文本模板" in page
     assert not re.search(r"格式</?\w*>?：\s*text\b", page) and "：text<" not in page
     key = page.split('id="answer-key"', 1)[1].split("</table>", 1)[0]

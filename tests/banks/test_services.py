@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from quiz.banks import importing, services, shipped
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
@@ -14,18 +13,8 @@ from quiz.errors import Refused
 from quiz.exams.models import Attempt, AttemptItem, Exam
 from quiz.extensions import db
 from quiz.org.models import AuditLog
-from tests.factories import make_user
-
-
-@pytest.fixture(autouse=True)
-def _request(app):
-    # gettext needs a request context until quiz.extensions.select_locale checks for one
-    with app.test_request_context():
-        yield
-    # questions <-> question_revisions is a cycle that conftest's table emptying trips over
-    db.session.rollback()
-    db.session.execute(update(Question).values(current_revision_id=None))
-    db.session.commit()
+from tests.org.factories import make_user
+from tests.sql import count
 
 
 def single(stem="安全帽应当怎样佩戴？", answer=1, where="第 1 行", **kw) -> QuestionData:
@@ -37,16 +26,8 @@ def result(*questions, errors=(), warnings=()) -> ParseResult:
     return ParseResult(format="text", questions=list(questions), errors=list(errors), warnings=list(warnings))
 
 
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def make_bank(title="测试题库") -> Bank:
-    return services.create_bank(title)
-
-
 def test_import_creates_questions_with_first_revision(app):
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     tf = QuestionData(type="truefalse", stem="进入受限空间前必须检测气体。", answer=True, where="第 9 行")
     outcome = importing.import_questions(bank, result(single(), tf))
     assert outcome.imported and outcome.ok
@@ -60,7 +41,7 @@ def test_import_creates_questions_with_first_revision(app):
 
 
 def test_a_result_with_errors_imports_nothing(app):
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     outcome = importing.import_questions(bank, result(single(), errors=[Issue("第 7 行", "没有答案")]))
     assert not outcome.imported and not outcome.ok
     assert count(Question) == 0 and count(QuestionRevision) == 0
@@ -68,7 +49,7 @@ def test_a_result_with_errors_imports_nothing(app):
 
 
 def test_valid_only_imports_the_valid_ones_and_keeps_the_rejected(app):
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     broken = QuestionData(type="single", stem="没有正确选项的题", options=["甲", "乙"], answer=[5], where="第 20 行")
     outcome = importing.import_questions(bank, result(single(), broken, errors=[Issue("第 7 行", "没有答案")]),
                                         valid_only=True)
@@ -80,7 +61,7 @@ def test_valid_only_imports_the_valid_ones_and_keeps_the_rejected(app):
 
 
 def test_duplicates_in_the_file_and_in_the_bank_are_kept_out_as_warnings(app):
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     importing.import_questions(bank, result(single()))
     # same stem with other spacing/width, same right option text in another position
     moved = QuestionData(type="single", stem="安全帽应当怎样佩戴?  ", options=["系好下颏带", "随便戴"], answer=[0],
@@ -99,7 +80,7 @@ def test_duplicates_in_the_file_and_in_the_bank_are_kept_out_as_warnings(app):
 
 
 def test_rejected_sheet_lists_errors_and_duplicates_with_reasons(app):
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     importing.import_questions(bank, result(single()))
     plan = importing.plan_import(bank, result(single(where="第 4 行"), errors=[Issue("第 2 行", "第 1 题没有答案")]))
     data = importing.rejected_sheet(plan, ["一、单选题", "1. 没有答案的题", "A. 甲", "B. 乙", ""])
@@ -126,7 +107,7 @@ def _attempt_showing(question: Question, user_id: int) -> AttemptItem:
 
 def test_edit_makes_a_revision_only_when_content_changes_and_attempts_keep_theirs(app):
     user = make_user(roles={"trainer": [None]})
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     q = importing.import_questions(bank, result(single())).questions[0]
     item = _attempt_showing(q, user.id)
     first_revision = q.current_revision_id
@@ -148,7 +129,7 @@ def test_edit_makes_a_revision_only_when_content_changes_and_attempts_keep_their
 
 
 def test_edit_refuses_invalid_data(app):
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     q = importing.import_questions(bank, result(single())).questions[0]
     data = services.question_data(q)
     data.answer = [0, 1]
@@ -163,7 +144,7 @@ def test_edit_refuses_invalid_data(app):
 
 def test_archive_when_used_delete_otherwise(app):
     user = make_user()
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     used, unused = importing.import_questions(
         bank, result(single(), single(stem="另一道题", where="第 9 行"))).questions
     _attempt_showing(used, user.id)
@@ -179,7 +160,7 @@ def test_archive_when_used_delete_otherwise(app):
 
 
 def test_question_counts(app):
-    bank = make_bank()
+    bank = services.create_bank("测试题库")
     qs = importing.import_questions(bank, result(single(), single(stem="二", where="x"))).questions
     qs[1].archived = True
     db.session.flush()

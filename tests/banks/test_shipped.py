@@ -4,23 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from quiz.banks import formats, shipped
 from quiz.banks.models import Article, Bank, Question
 from quiz.extensions import db
 
+pytestmark = pytest.mark.usefixtures("request_context")
+
 SHIPPED = Path(__file__).resolve().parents[2] / "question_banks"
 MINIMUM = {"行为安全观察与沟通": 75, "二十大应知应会": 40, "磨工": 90, "巡检工": 90, "化灰机工": 85}
-
-
-@pytest.fixture(autouse=True)
-def _request(app):
-    with app.test_request_context():
-        yield
-    db.session.rollback()
-    db.session.execute(update(Question).values(current_revision_id=None))
-    db.session.commit()
 
 
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.txt")), ids=lambda p: p.name)

@@ -25,7 +25,7 @@ from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.reports.item_queries import item_analysis
 from tests.exams.factories import make_bank, make_exam
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 
 def _letter(index: int) -> str:

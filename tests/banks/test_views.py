@@ -7,51 +7,20 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from quiz.banks import importing, services
+from quiz.banks import services
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
-from quiz.banks.types.base import ParseResult, QuestionData
 from quiz.extensions import db
-from tests.banks.samples import BAD, GOOD
-from tests.factories import login, make_user
+from tests.banks.factories import BAD, GOOD, imported_bank
+from tests.org.factories import login, make_user
+from tests.sql import count
 
-
-
-
-@pytest.fixture
-def trainer(app):
-    return make_user(name="郭培训", roles={"trainer": [None]})
-
-
-@pytest.fixture
-def tclient(client, trainer):
-    login(client, trainer)
-    return client
-
-
-def make_bank(title="安全题库", n=3, job_types=()) -> Bank:
-    bank = services.create_bank(title, job_types=services.job_types_named(job_types))
-    questions = [QuestionData(type="single", stem=f"第{i}题 题干", options=["甲", "乙"], answer=[i % 2],
-                              category="分类一" if i % 2 else "分类二", difficulty=1 + i % 5, job_types=["磨工"] if i == 0 else [],
-                              where=f"第 {i} 行") for i in range(n)]
-    importing.import_questions(bank, ParseResult(format="text", questions=questions))
-    db.session.commit()
-    return bank
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture(autouse=True)
-def _request(app):
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("request_context")
 
 
 def test_workers_get_403_and_anonymous_are_sent_to_sign_in(app, client):
-    bank = make_bank()
+    bank = imported_bank()
     worker = make_user(name="员工")
     assert client.get("/banks").status_code == 302
     login(client, worker)
@@ -62,7 +31,7 @@ def test_workers_get_403_and_anonymous_are_sent_to_sign_in(app, client):
 
 
 def test_bank_list_shows_counts(tclient):
-    make_bank(n=3)
+    imported_bank(n=3)
     page = tclient.get("/banks").get_data(as_text=True)
     assert "安全题库" in page and "<td>3</td>" in page
 
@@ -91,7 +60,7 @@ def test_new_and_edit_bank_with_articles_and_job_types(tclient):
 
 
 def test_bank_questions_search_filters_and_paging(tclient):
-    bank = make_bank(n=35)
+    bank = imported_bank(n=35)
     page = tclient.get(f"/banks/{bank.id}").get_data(as_text=True)
     assert "共 35 题" in page and "1 / 2" in page
     page = tclient.get(f"/banks/{bank.id}?page=2").get_data(as_text=True)
@@ -111,7 +80,7 @@ def test_bank_questions_search_filters_and_paging(tclient):
 
 
 def test_edit_question_preview_keeps_typed_values_and_saves_a_revision(tclient):
-    bank = make_bank(n=1)
+    bank = imported_bank(n=1)
     q = bank.questions[0]
     page = tclient.get(f"/questions/{q.id}/edit").get_data(as_text=True)
     assert 'class="phone-frame"' in page and "第0题 题干" in page
@@ -145,7 +114,7 @@ def test_edit_question_preview_keeps_typed_values_and_saves_a_revision(tclient):
     ({"type": "multiple", "stem": "多选？", "options": "甲\n乙\n丙", "answer": "AC"}, [0, 2]),
 ])
 def test_new_question_of_every_type(tclient, form, answer):
-    bank = make_bank(n=0)
+    bank = imported_bank(n=0)
     r = tclient.post(f"/banks/{bank.id}/questions/new", data=dict(form, save="1"))
     assert r.status_code == 302, r.get_data(as_text=True)
     q = db.session.scalar(select(Question).where(Question.bank_id == bank.id))
@@ -155,7 +124,7 @@ def test_new_question_of_every_type(tclient, form, answer):
 
 
 def test_archive_or_delete(tclient):
-    bank = make_bank(n=2)
+    bank = imported_bank(n=2)
     q1, q2 = bank.questions
     from quiz.exams.models import Attempt, AttemptItem, Exam
 
@@ -179,7 +148,7 @@ def test_archive_or_delete(tclient):
 
 
 def test_archive_needs_csrf(csrf_app, trainer):
-    bank = make_bank(n=1)
+    bank = imported_bank(n=1)
     client = csrf_app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -210,7 +179,7 @@ def test_articles_list_edit_and_phone_view(tclient, app):
 
 
 def test_exports_and_template(tclient):
-    bank = make_bank(n=2)
+    bank = imported_bank(n=2)
     for fmt in ("xlsx", "text", "gift", "moodlexml"):
         r = tclient.get(f"/banks/{bank.id}/export/{fmt}")
         assert r.status_code == 200 and r.data and "attachment" in r.headers["Content-Disposition"], fmt
@@ -254,7 +223,7 @@ def test_upload_preview_confirm_into_a_new_bank(tclient, app):
 
 
 def test_upload_with_errors_imports_nothing_unless_valid_only(tclient):
-    bank = make_bank(n=0)
+    bank = imported_bank(n=0)
     r = upload(tclient, BAD, bank_id=str(bank.id))
     token = r.headers["Location"].rsplit("/", 1)[-1]
     page = tclient.get(r.headers["Location"]).get_data(as_text=True)

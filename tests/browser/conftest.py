@@ -2,7 +2,7 @@
 
 The fixtures ``browser`` and ``live_server`` live in tests/conftest.py so
 that desktop pages elsewhere can use them too. Screenshots go to
-test-artifacts/.
+test-artifacts/; the helpers that drive a page are in tests/browser/pages.py.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-PHONE = {"width": 360, "height": 740}
+from tests.browser.pages import PHONE
 
 
 def pytest_collection_modifyitems(items):
@@ -34,14 +34,3 @@ def page(browser, live_server):
     page.set_default_timeout(10000)
     yield page
     context.close()
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def sign_in(page, employee_no: str, password: str) -> None:
-    page.goto("/login")
-    page.fill("#employee_no", employee_no)
-    page.fill("#password", password)
-    page.click("button[type=submit]")

@@ -9,10 +9,10 @@ import pytest
 from quiz.banks import services as bank_services
 from quiz.exams import services
 from quiz.extensions import db
-from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.browser.test_worker_ux import LONG, _topmost
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import LONG_STEM, no_horizontal_scroll, sign_in, topmost
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, make_unit, make_user
 
 ARTICLE = Path(__file__).resolve().parents[2] / "question_banks" / "articles" / "path_mogong.md"
 
@@ -30,7 +30,7 @@ def wide(browser, live_server):
 def test_countdown_on_top_and_article_readable_at_1280(wide, app, artifacts):
     worker = make_user("880201", name="卫工", unit=make_unit("矿制工区磨矿一班"))
     bank = make_bank()
-    questions = [make_question(bank, "single", stem=LONG * 2, options=[LONG[:60] + str(i) for i in range(4)])
+    questions = [make_question(bank, "single", stem=LONG_STEM * 2, options=[LONG_STEM[:60] + str(i) for i in range(4)])
                  for _ in range(20)]
     article = bank_services.load_article(ARTICLE)
     exam = make_exam(questions, assign_to=worker, time_limit_minutes=30, article=article)
@@ -51,6 +51,6 @@ def test_countdown_on_top_and_article_readable_at_1280(wide, app, artifacts):
     wide.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     wide.wait_for_timeout(200)
     assert wide.evaluate("window.scrollY") > 300
-    assert _topmost(wide, "#countdown") and _topmost(wide, "#progress")
+    assert topmost(wide, "#countdown") and topmost(wide, "#progress")
     assert no_horizontal_scroll(wide)
     wide.screenshot(path=str(artifacts / "exam-scrolled-bottom-1280.png"))

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from quiz.banks import services
 from quiz.banks.models import DraftRejection, Question
 from quiz.extensions import db
-from tests.browser.conftest import PHONE, no_horizontal_scroll, sign_in
-from tests.factories import PASSWORD, make_user
+from tests.browser.pages import PHONE, no_horizontal_scroll, sign_in
+from tests.org.factories import PASSWORD, make_user
 
 REPO = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1280, "height": 800}

@@ -6,9 +6,10 @@ from quiz.db import utcnow
 from quiz.exams import services
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import no_horizontal_scroll, signed_in
+from tests.exams.factories import make_exam
+from tests.org.factories import make_user
 
 
 def _exam(n=4, **settings):
@@ -18,11 +19,6 @@ def _exam(n=4, **settings):
     settings.setdefault("time_limit_minutes", 20)
     exam = make_exam(questions, assign_to=worker, **settings)
     return worker, exam
-
-
-def _signed_in(page, worker):
-    sign_in(page, worker.employee_no, PASSWORD)
-    page.wait_for_url(lambda url: url.endswith("/"))
 
 
 def _answers(attempt_id):
@@ -41,7 +37,7 @@ def _wait_saved(page, position):
 
 def test_a_whole_timed_exam(page, app, artifacts):
     worker, exam = _exam()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto("/tasks")
     page.click(f"a[href='/exams/{exam.id}']")
     page.screenshot(path=str(artifacts / "exam-intro-360.png"), full_page=True)
@@ -71,7 +67,7 @@ def test_answering_offline_reloading_and_coming_back(page, app, artifacts):
     worker, exam = _exam()
     attempt = services.start_attempt(worker, exam)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.ready.then(function(){return 1}) : 1")
     _pick(page, 0, "2")
@@ -114,7 +110,7 @@ def test_a_phone_clock_hours_off_still_shows_the_right_time(page, app):
       Fake.prototype = Real.prototype; Fake.UTC = Real.UTC; Fake.parse = Real.parse;
       window.Date = Fake;
     })();""")
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     page.wait_for_timeout(1200)
     shown = page.locator("#countdown").inner_text()
@@ -126,7 +122,7 @@ def test_expiry_while_the_page_is_open(page, app, artifacts):
     worker, exam = _exam(time_limit_minutes=1)
     attempt = services.start_attempt(worker, exam, now=utcnow() - timedelta(seconds=56))
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     _pick(page, 0, "2")
     page.wait_for_selector("#countdown.urgent")
@@ -141,7 +137,7 @@ def test_expiry_while_the_page_is_closed(page, app):
     attempt = services.start_attempt(worker, exam, now=utcnow() - timedelta(minutes=30))
     services.save_answer(attempt, 0, seq=1, values=["2"], now=utcnow() - timedelta(minutes=25))
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     page.wait_for_url("**/result")
     assert "时间到自动交卷" in page.content()
@@ -153,7 +149,7 @@ def test_double_submit(page, app):
     worker, exam = _exam(n=2)
     attempt = services.start_attempt(worker, exam)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     _pick(page, 0, "2")
     page.click("#q0 button.submit")
@@ -172,7 +168,7 @@ def test_two_tabs_on_the_same_attempt(page, app):
     worker, exam = _exam(n=3)
     attempt = services.start_attempt(worker, exam)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     other = page.context.new_page()
     other.goto(f"/attempts/{attempt.id}")
@@ -193,13 +189,13 @@ def test_two_tabs_on_the_same_attempt(page, app):
 
 def test_a_whole_exam_with_javascript_off(browser, live_server, app, artifacts):
     """Old or locked-down phones: with no JavaScript the paper is plain forms, and nothing is lost."""
-    from tests.browser.conftest import PHONE
+    from tests.browser.pages import PHONE
 
     worker, exam = _exam(3)
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, base_url=live_server, locale="zh-CN")
     page = context.new_page()
     try:
-        _signed_in(page, worker)
+        signed_in(page, worker)
         page.goto(f"/exams/{exam.id}")
         page.click("#start")
         page.wait_for_url("**/attempts/*")

@@ -31,9 +31,9 @@ from quiz.exams import trainer_services
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.org.models import User
-from tests.browser.conftest import PHONE, no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_question
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import PHONE, no_horizontal_scroll, sign_in, wait_for_sync_mark
+from tests.org.factories import PASSWORD, make_unit, make_user
 
 REPO = Path(__file__).resolve().parents[2]
 DESKTOP = {"width": 1280, "height": 800}
@@ -143,11 +143,6 @@ def _answer(page, item) -> None:
         raise AssertionError(rev.type)
 
 
-def _wait_mark(page, pos: int, cls: str) -> None:
-    page.wait_for_function(
-        f"() => document.querySelector('#q{pos} [data-sync]').classList.contains('{cls}')")
-
-
 def _mark_text(page, pos: int) -> str:
     return page.locator(f"#q{pos} [data-sync]").inner_text()
 
@@ -223,7 +218,7 @@ def test_worker_from_task_to_verified_certificate(page, stranger, app, artifacts
     # answers the first three on the plant Wi-Fi: each says 已保存
     for item in items[:3]:
         _answer(page, item)
-        _wait_mark(page, item.position, "saved")
+        wait_for_sync_mark(page, item.position, "saved")
         assert _mark_text(page, item.position) == "已保存"
         _shot(page, artifacts, f"1-04-question-{item.position + 1}-360", full_page=False)
         page.click(f"#q{item.position} button.next")
@@ -250,8 +245,8 @@ def test_worker_from_task_to_verified_certificate(page, stranger, app, artifacts
 
     # back online: the queue goes up by itself
     page.context.set_offline(False)
-    _wait_mark(page, 3, "saved")
-    _wait_mark(page, 4, "saved")
+    wait_for_sync_mark(page, 3, "saved")
+    wait_for_sync_mark(page, 4, "saved")
     page.wait_for_selector("#net-banner[hidden]", state="attached")
     _fresh()
     saved = [i.response for i in sorted(db.session.get(Attempt, attempt.id).items, key=lambda i: i.position)]
@@ -262,7 +257,7 @@ def test_worker_from_task_to_verified_certificate(page, stranger, app, artifacts
     if page.locator("#q5").is_hidden():
         page.click("nav.qmap button[data-goto='5']")
     _answer(page, items[5])
-    _wait_mark(page, 5, "saved")
+    wait_for_sync_mark(page, 5, "saved")
     page.click("#q5 button.submit")
     page.wait_for_selector("#confirm:not([hidden])")
     assert page.locator("#confirm-unanswered").inner_text() == "所有题目都已作答。"
@@ -360,7 +355,7 @@ def test_worker_reloads_offline_on_the_first_visit_of_the_exam_page(page, app, a
     org = Org()
     attempt, items = _started(page, org)
     _answer(page, items[0])
-    _wait_mark(page, 0, "saved")
+    wait_for_sync_mark(page, 0, "saved")
     page.click("#q0 button.next")
     page.context.set_offline(True)
     _answer(page, items[1])
@@ -375,7 +370,7 @@ def test_worker_reloads_offline_on_the_first_visit_of_the_exam_page(page, app, a
     assert _mark_text(page, 1) == "等待同步"
     _shot(page, artifacts, "1b-01-first-visit-offline-reload-360", full_page=False)
     page.context.set_offline(False)
-    _wait_mark(page, 1, "saved")
+    wait_for_sync_mark(page, 1, "saved")
 
 
 def test_worker_reloads_offline_and_still_sees_answers_saved_before_the_drop(page, app, artifacts):
@@ -387,7 +382,7 @@ def test_worker_reloads_offline_and_still_sees_answers_saved_before_the_drop(pag
     _sw_ready(page)
     for item in items[:2]:
         _answer(page, item)
-        _wait_mark(page, item.position, "saved")
+        wait_for_sync_mark(page, item.position, "saved")
         page.click(f"#q{item.position} button.next")
     page.context.set_offline(True)
     _answer(page, items[2])
@@ -672,7 +667,7 @@ def test_trainer_grades_a_short_answer_and_the_worker_sees_the_score(page, deskt
     items = sorted(attempt.items, key=lambda i: i.position)
     for item in items:
         _answer(page, item)
-        _wait_mark(page, item.position, "saved")
+        wait_for_sync_mark(page, item.position, "saved")
         if item.position < len(items) - 1:
             page.click(f"#q{item.position} button.next")
     page.click(f"#q{items[-1].position} button.submit")
@@ -768,7 +763,7 @@ def test_worker_switches_to_english(page, app, artifacts):
     attempt = db.session.scalar(select(Attempt).where(Attempt.user_id == worker.id))
     first = min(attempt.items, key=lambda i: i.position)
     _answer(page, first)
-    _wait_mark(page, 0, "saved")
+    wait_for_sync_mark(page, 0, "saved")
     assert _mark_text(page, 0) == "Saved"
     page.click("#q0 button.submit")
     page.wait_for_selector("#confirm:not([hidden])")

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_question
-from tests.factories import PASSWORD, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import no_horizontal_scroll, sign_in
+from tests.org.factories import PASSWORD, make_user
 from tests.paths.factories import make_path, make_section, take
 
 DESKTOP = {"width": 1280, "height": 800}

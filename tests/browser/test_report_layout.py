@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from quiz.extensions import db
-from tests.browser.conftest import PHONE, sign_in
-from tests.factories import PASSWORD
-from tests.reports.conftest import build_org
+from tests.browser.pages import PHONE, sign_in
+from tests.org.factories import PASSWORD
+from tests.reports.factories import build_org
 
 DESKTOP = {"width": 1280, "height": 800}
 

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import PHONE, no_horizontal_scroll, sign_in
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.browser.pages import PHONE, no_horizontal_scroll, sign_in
+from tests.org.factories import PASSWORD, make_unit, make_user
 from tests.sessions.factories import make_session
 
 ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 10; M2006C3LC) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -1,6 +1,6 @@
 """Sign-in, forced password change and a worker's home page on a phone."""
-from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.browser.pages import no_horizontal_scroll, sign_in
+from tests.org.factories import PASSWORD, make_unit, make_user
 
 
 def test_first_sign_in_on_a_phone(page, app, artifacts):

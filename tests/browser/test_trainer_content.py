@@ -11,9 +11,10 @@ import pytest
 
 from quiz.banks import services as bank_services
 from quiz.extensions import db
-from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import no_horizontal_scroll, sign_in
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, make_unit, make_user
 
 ARTICLE = Path(__file__).resolve().parents[2] / "question_banks" / "articles" / "behaviour_safety.md"
 
@@ -102,8 +103,8 @@ def test_trainer_checks_the_answer_key_and_admin_sees_a_unit_typo(browser, live_
     from sqlalchemy import select
 
     from quiz.org.models import Unit
-    from tests.banks.test_gbk_text_import import BANK
-    from tests.org.test_roster_import import xlsx
+    from tests.banks.factories import GBK_BANK
+    from tests.org.factories import roster_xlsx
 
     company = make_unit("中铝山西新材料有限公司", kind="company")
     alumina = make_unit("氧化铝厂", company)
@@ -117,7 +118,7 @@ def test_trainer_checks_the_answer_key_and_admin_sees_a_unit_typo(browser, live_
         sign_in(page, trainer.employee_no, PASSWORD)
         page.goto("/banks/upload")
         page.set_input_files("input[type=file]", files=[{"name": "焙烧题库.txt", "mimeType": "text/plain",
-                                                          "buffer": BANK.encode("gbk")}])
+                                                          "buffer": GBK_BANK.encode("gbk")}])
         page.fill("#new_title", "焙烧安全")
         page.click("form button[type=submit]")
         page.wait_for_selector("#answer-key")
@@ -129,7 +130,7 @@ def test_trainer_checks_the_answer_key_and_admin_sees_a_unit_typo(browser, live_
         page.screenshot(path=str(artifacts / "bank-upload-answer-key-1280.png"), full_page=False)
 
         page.goto("/org/roster")
-        roster = xlsx([["000301", "钱二", "中铝山西新材料有限公司/氧化铝厂/烧成工去", "磨工", "", ""]])
+        roster = roster_xlsx([["000301", "钱二", "中铝山西新材料有限公司/氧化铝厂/烧成工去", "磨工", "", ""]])
         page.set_input_files("input[type=file]", files=[{"name": "花名册.xlsx", "buffer": roster,
                                                           "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
         page.click("form button.primary")

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from quiz.exams.models import Assignment, AssignmentTarget
 from quiz.extensions import db
-from tests.browser.conftest import PHONE, sign_in
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, login, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import PHONE, sign_in
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, login, make_unit, make_user
 
 DESKTOP = {"width": 1280, "height": 800}
 

@@ -2,9 +2,9 @@
 a head taps 导出 Excel and is told how to get the file, and can copy its link."""
 from __future__ import annotations
 
-from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.factories import PASSWORD
-from tests.reports.conftest import build_org
+from tests.browser.pages import no_horizontal_scroll, sign_in
+from tests.org.factories import PASSWORD
+from tests.reports.factories import build_org
 
 
 def test_head_in_wechat_is_told_how_to_get_the_excel(page, app, artifacts):

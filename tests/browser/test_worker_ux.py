@@ -6,38 +6,21 @@ from __future__ import annotations
 
 from quiz.exams import services
 from quiz.extensions import db
-from tests.browser.conftest import no_horizontal_scroll, sign_in
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_user
-
-LONG = "本题较长，请仔细阅读。" + "皮带机运行中发现托辊异响、跑偏或者物料撒落时，应当按照规程先停机、挂牌、上锁，再进行处理。" * 12
-
-
-def _signed_in(page, worker):
-    sign_in(page, worker.employee_no, PASSWORD)
-    page.wait_for_url(lambda url: url.endswith("/"))
-
-
-def _topmost(page, selector: str) -> bool:
-    """Is the element the one a finger would touch at its own centre (not covered)?"""
-    return page.evaluate("""(sel) => {
-        const el = document.querySelector(sel);
-        const r = el.getBoundingClientRect();
-        if (r.bottom <= 0 || r.top >= window.innerHeight) return false;
-        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-        return hit === el || el.contains(hit);
-    }""", selector)
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import LONG_STEM, no_horizontal_scroll, signed_in, topmost, wait_for_sync_mark
+from tests.exams.factories import make_exam
+from tests.org.factories import make_user
 
 
 def test_countdown_and_progress_stay_on_top_when_scrolling_a_long_question(page, app, artifacts):
     worker = make_user("880101", name="钱工")
     bank = make_bank()
-    questions = [make_question(bank, "single", stem=LONG, options=[LONG[:60] + str(i) for i in range(4)])
+    questions = [make_question(bank, "single", stem=LONG_STEM, options=[LONG_STEM[:60] + str(i) for i in range(4)])
                  for _ in range(20)]
     exam = make_exam(questions, assign_to=worker, time_limit_minutes=30)
     attempt = services.start_attempt(worker, exam)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     page.wait_for_selector("#countdown")
     assert page.evaluate("document.documentElement.scrollHeight") > 740 * 1.5  # the question is taller than the screen
@@ -45,22 +28,17 @@ def test_countdown_and_progress_stay_on_top_when_scrolling_a_long_question(page,
     page.wait_for_timeout(200)
     page.screenshot(path=str(artifacts / "exam-scrolled-bottom-360.png"))
     assert page.evaluate("window.scrollY") > 400
-    assert _topmost(page, "#countdown"), "the countdown is covered when the page is scrolled"
-    assert _topmost(page, "#progress"), "已答 n/20 is covered when the page is scrolled"
+    assert topmost(page, "#countdown"), "the countdown is covered when the page is scrolled"
+    assert topmost(page, "#progress"), "已答 n/20 is covered when the page is scrolled"
     assert "/ 20" in page.locator("#progress").inner_text()
     assert no_horizontal_scroll(page)
     # half-way down, and after going to the question map at the bottom
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
     page.wait_for_timeout(100)
     page.screenshot(path=str(artifacts / "exam-scrolled-middle-360.png"))
-    assert _topmost(page, "#countdown")
+    assert topmost(page, "#countdown")
     page.locator(".qmap").scroll_into_view_if_needed()
-    assert _topmost(page, "#countdown") and _topmost(page, "#progress")
-
-
-def _wait_mark(page, position: int, cls: str) -> None:
-    page.wait_for_function(
-        f"() => document.querySelector('#q{position} [data-sync]').className.split(' ').indexOf('{cls}') >= 0")
+    assert topmost(page, "#countdown") and topmost(page, "#progress")
 
 
 def test_an_answer_typed_back_to_what_was_saved_shows_saved_not_waiting(page, app, artifacts):
@@ -70,13 +48,13 @@ def test_an_answer_typed_back_to_what_was_saved_shows_saved_not_waiting(page, ap
                      time_limit_minutes=20)
     attempt = services.start_attempt(worker, exam)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     blanks = page.locator("#q0 input.blank")
     blanks.nth(0).fill("一")
-    _wait_mark(page, 0, "saved")
+    wait_for_sync_mark(page, 0, "saved")
     blanks.nth(0).fill("一二")  # typing: 等待同步 at once
-    _wait_mark(page, 0, "pending")
+    wait_for_sync_mark(page, 0, "pending")
     blanks.nth(0).fill("一")  # … and back to exactly what the server has
     page.wait_for_timeout(2500)  # past the 1.5 s typing pause
     page.screenshot(path=str(artifacts / "exam-sync-mark-back-to-saved-360.png"))
@@ -90,11 +68,11 @@ def test_the_submit_confirmation_names_flagged_questions(page, app, artifacts):
     exam = make_exam([make_question(bank, "single") for _ in range(3)], assign_to=worker, time_limit_minutes=20)
     attempt = services.start_attempt(worker, exam)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     page.locator("#q0 input[name='q0'][value='2']").check()
     page.locator("#q0 input[name='flag']").check()
-    _wait_mark(page, 0, "saved")
+    wait_for_sync_mark(page, 0, "saved")
     page.click("#q0 button.submit")
     page.wait_for_selector("#confirm:not([hidden])")
     page.screenshot(path=str(artifacts / "exam-confirm-flagged-360.png"))
@@ -109,7 +87,7 @@ def test_practice_check_shows_the_right_option_and_the_button_goes(page, app, ar
                      assign_to=worker, mode="practice", time_limit_minutes=None)
     attempt = services.start_attempt(worker, exam)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
     page.locator("#q0 input[name='q0'][value='1']").check()  # wrong: 乙
     page.click("#q0 button.check")
@@ -147,7 +125,7 @@ def _passed(worker, *, score_policy="best", attempts_allowed=3):
 def test_after_passing_the_result_and_certificate_come_first(page, app, artifacts):
     worker = make_user("880105", name="吴工")
     exam, attempt = _passed(worker)
-    _signed_in(page, worker)
+    signed_in(page, worker)
     card = page.locator("article.task", has_text="磨机安全操作考试")
     assert card.count() == 1, "the passed exam is gone from the home page"
     page.screenshot(path=str(artifacts / "home-passed-task-360.png"), full_page=True)
@@ -178,7 +156,7 @@ def test_after_passing_the_result_and_certificate_come_first(page, app, artifact
 def test_after_passing_with_the_last_score_counting_the_retake_warns(page, app):
     worker = make_user("880106", name="郑工")
     _passed(worker, score_policy="last")
-    _signed_in(page, worker)
+    signed_in(page, worker)
     card = page.locator("article.task", has_text="磨机安全操作考试")
     assert "以最后一次为准" in card.inner_text() and "变为未通过" in card.inner_text()
 
@@ -198,7 +176,7 @@ def test_partial_credit_in_the_review_and_the_mistakes_book_rule(page, app, arti
     db.session.commit()
     trainer_actions.grade_item(attempt.items[1], 14, "少了验电", trainer)
     db.session.commit()
-    _signed_in(page, worker)
+    signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}/result")
     page.screenshot(path=str(artifacts / "result-partial-credit-360.png"), full_page=True)
     reviews = page.locator("article.review")

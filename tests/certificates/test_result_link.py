@@ -1,8 +1,9 @@
 """A worker who passes sees a link to the certificate on the result page."""
 from quiz.exams import services, tasks
 from quiz.extensions import db
-from tests.exams.factories import RIGHT, WRONG, make_bank, make_exam, make_question
-from tests.factories import login, make_unit, make_user
+from tests.banks.factories import RIGHT, WRONG, make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_unit, make_user
 
 
 def _take(client, user, answers):

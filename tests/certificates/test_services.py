@@ -12,8 +12,8 @@ from quiz.certificates.models import Certificate
 from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.org.models import AuditLog
-from tests.certificates.factories import make_assignment, make_attempt, make_exam
-from tests.factories import make_unit, make_user
+from tests.exams.factories import make_assignment, make_attempt, make_exam
+from tests.org.factories import make_unit, make_user
 
 
 def _certs(user=None) -> list[Certificate]:
@@ -27,14 +27,14 @@ def _certs(user=None) -> list[Certificate]:
 def setup(app):
     unit = make_unit("氧化铝厂")
     worker = make_user("0100234", "王建国", unit=unit)
-    exam = make_exam()
-    assignment = make_assignment(exam, unit)
+    exam = make_exam(title="二十大应知应会安全培训考试", pass_mark=60.0, commit=False)
+    assignment = make_assignment(exam, units=[unit], title=exam.title)
     return unit, worker, exam, assignment
 
 
 def test_a_passing_assigned_attempt_gets_a_certificate(setup):
     unit, worker, exam, assignment = setup
-    make_attempt(worker, exam, assignment, score=92)
+    make_attempt(worker, exam, assignment, score=92, graded=True)
     [cert] = _certs(worker)
     assert re.fullmatch(r"20\d\d-\d{6}", cert.serial)
     assert len(cert.code) >= 10 and set(cert.code) <= set(services.CODE_ALPHABET)
@@ -47,7 +47,7 @@ def test_serials_count_up_and_codes_differ(setup):
     unit, worker, exam, assignment = setup
     others = [make_user(name=f"员工{i}", unit=unit) for i in range(3)]
     for person in [worker, *others]:
-        make_attempt(person, exam, assignment)
+        make_attempt(person, exam, assignment, score=90.0, graded=True)
     certs = _certs()
     numbers = [int(c.serial.split("-")[1]) for c in certs]
     assert numbers == list(range(numbers[0], numbers[0] + 4))
@@ -56,8 +56,8 @@ def test_serials_count_up_and_codes_differ(setup):
 
 def test_one_certificate_per_worker_per_exam_even_after_a_better_score(setup):
     unit, worker, exam, assignment = setup
-    make_attempt(worker, exam, assignment, score=70, number=1)
-    make_attempt(worker, exam, assignment, score=100, number=2)
+    make_attempt(worker, exam, assignment, score=70, number=1, graded=True)
+    make_attempt(worker, exam, assignment, score=100, number=2, graded=True)
     [cert] = _certs(worker)
     assert cert.score == 70
     assert services.issue_missing() == []
@@ -65,7 +65,7 @@ def test_one_certificate_per_worker_per_exam_even_after_a_better_score(setup):
 
 def test_the_database_refuses_a_second_first_issue(setup):
     unit, worker, exam, assignment = setup
-    make_attempt(worker, exam, assignment)
+    make_attempt(worker, exam, assignment, score=90.0, graded=True)
     [cert] = _certs(worker)
     db.session.add(Certificate(serial="2099-000001", code="X" * 12, user_id=worker.id, exam_id=exam.id, number=1,
                                holder_name="x", employee_no="x", exam_title="x"))
@@ -78,8 +78,8 @@ def test_the_database_refuses_a_second_first_issue(setup):
     {"passed": False, "score": 40},                       # failed
     {"status": "in_progress", "passed": None, "score": None},  # unfinished
     {"passed": None, "score": None},                      # waiting for a trainer to grade short answers
-    {"counted": False},                                   # practice
-    {"mode": "practice"},
+    {"counted": False, "mode": "exam", "score": 90.0},    # practice
+    {"mode": "practice", "score": 90.0},
 ])
 def test_no_certificate_for_failed_unfinished_or_practice_attempts(setup, kwargs):
     unit, worker, exam, assignment = setup
@@ -94,13 +94,13 @@ def test_no_certificate_for_failed_unfinished_or_practice_attempts(setup, kwargs
 
 def test_no_certificate_without_an_assignment(setup):
     unit, worker, exam, assignment = setup
-    make_attempt(worker, exam, None)
+    make_attempt(worker, exam, None, score=90.0, graded=True)
     assert _certs(worker) == []
 
 
 def test_issue_missing_catches_up_on_old_attempts(setup):
     unit, worker, exam, assignment = setup
-    make_attempt(worker, exam, assignment, graded=False)
+    make_attempt(worker, exam, assignment, graded=False, score=90.0)
     assert _certs(worker) == []
     [cert] = services.issue_missing()
     assert cert.user_id == worker.id
@@ -110,7 +110,7 @@ def test_issue_missing_catches_up_on_old_attempts(setup):
 def test_revoke_needs_a_reason_and_is_audited(setup):
     unit, worker, exam, assignment = setup
     admin = make_user(name="管理员", roles={"admin": [None]})
-    make_attempt(worker, exam, assignment)
+    make_attempt(worker, exam, assignment, score=90.0, graded=True)
     [cert] = _certs(worker)
     with pytest.raises(Refused):
         services.revoke(cert, "  ", admin)
@@ -121,14 +121,14 @@ def test_revoke_needs_a_reason_and_is_audited(setup):
     with pytest.raises(Refused):
         services.revoke(cert, "again", admin)
     # a revoked certificate is not issued again by a later pass
-    make_attempt(worker, exam, assignment, number=2)
+    make_attempt(worker, exam, assignment, number=2, score=90.0, graded=True)
     assert len(_certs(worker)) == 1
 
 
 def test_reissue_replaces_the_old_one(setup):
     unit, worker, exam, assignment = setup
     admin = make_user(name="管理员", roles={"admin": [None]})
-    make_attempt(worker, exam, assignment)
+    make_attempt(worker, exam, assignment, score=90.0, graded=True)
     [old] = _certs(worker)
     worker.name = "王建囯"  # name corrected in the roster
     new = services.reissue(old, "姓名更正", admin)
@@ -156,7 +156,7 @@ def test_codes_normalise_as_typed():
 
 def test_cli_issue_missing_and_render(setup, runner, tmp_path):
     unit, worker, exam, assignment = setup
-    make_attempt(worker, exam, assignment, graded=False)
+    make_attempt(worker, exam, assignment, graded=False, score=90.0)
     db.session.commit()
     result = runner.invoke(args=["certificates", "issue-missing"])
     assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from quiz.certificates import document
 from quiz.certificates.models import CertificateTemplate
 from quiz.extensions import db
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 
 EVIL_ISSUER = ('<b>安全环保部</b><script>alert(document.cookie)</script>'
                '<img src=x onerror=alert(2)><a href="javascript:alert(3)">点我</a><iframe src="/"></iframe>')

@@ -11,43 +11,15 @@ from sqlalchemy import select
 
 from quiz.certificates.models import Certificate, CertificateTemplate
 from quiz.extensions import db
-from tests.certificates.factories import make_assignment, make_attempt, make_exam
-from tests.factories import login, make_unit, make_user
-
-
-def _cert(user) -> Certificate:
-    return db.session.scalar(select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id.desc()))
-
-
-@pytest.fixture
-def org(app):
-    company = make_unit("中铝山西新材料", kind="company")
-    alumina = make_unit("氧化铝厂", company)
-    section = make_unit("矿制工区", alumina, kind="section")
-    smelter = make_unit("电解厂", company)
-    exam = make_exam("二十大应知应会安全培训考试")
-    assignment = make_assignment(exam, company)
-    people = {
-        "zhang": make_user("0100001", "张晓明", unit=section),
-        "li": make_user("0100002", "李四", unit=alumina),
-        "zhao": make_user("0200001", "赵六", unit=smelter),
-        "failed": make_user("0100003", "钱七", unit=section),
-    }
-    for key in ("zhang", "li", "zhao"):
-        make_attempt(people[key], exam, assignment, score=95 if key == "zhang" else 70)
-    make_attempt(people["failed"], exam, assignment, score=30, passed=False)
-    people["head"] = make_user("0109999", "孙主任", unit=alumina, roles={"head": [alumina.id]})
-    people["trainer"] = make_user("0300001", "周培训", unit=company, roles={"trainer": [None]})
-    people["admin"] = make_user("0000001", "管理员", unit=company, roles={"admin": [None]})
-    db.session.commit()
-    return {"company": company, "alumina": alumina, "section": section, "smelter": smelter, "exam": exam, **people}
+from tests.certificates.factories import latest_certificate
+from tests.org.factories import login
 
 
 # ---- worker -----------------------------------------------------------------------------------
 
 
 def test_worker_sees_and_downloads_their_certificate(client, org):
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     login(client, org["zhang"])
     page = client.get("/certificates/").get_data(as_text=True)
     assert cert.serial in page and "二十大应知应会安全培训考试" in page
@@ -63,13 +35,13 @@ def test_worker_sees_and_downloads_their_certificate(client, org):
 
 def test_worker_cannot_open_someone_elses_certificate(client, org):
     login(client, org["li"])
-    assert client.get(f"/certificates/{_cert(org['zhang']).id}.pdf").status_code == 404
+    assert client.get(f"/certificates/{latest_certificate(org['zhang']).id}.pdf").status_code == 404
 
 
 def test_failed_worker_has_no_certificate(client, org):
     login(client, org["failed"])
     assert "您还没有证书" in client.get("/certificates/").get_data(as_text=True)
-    assert _cert(org["failed"]) is None
+    assert latest_certificate(org["failed"]) is None
 
 
 def test_home_panel_counts_certificates(client, org):
@@ -81,7 +53,7 @@ def test_home_panel_counts_certificates(client, org):
 
 
 def test_verification_shows_the_masked_name_and_nothing_else_personal(client, org):
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     response = client.get(f"/verify/{cert.code}")  # no sign-in
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -95,13 +67,13 @@ def test_verification_shows_the_masked_name_and_nothing_else_personal(client, or
 
 
 def test_verification_accepts_the_code_as_people_type_it(client, org):
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     grouped = "-".join(cert.code[i:i + 4] for i in range(0, 12, 4)).lower()
     assert 'data-status="valid"' in client.get(f"/verify/{grouped}").get_data(as_text=True)
 
 
 def test_revoked_certificate_shows_as_revoked(client, org):
-    cert = _cert(org["li"])
+    cert = latest_certificate(org["li"])
     from quiz.certificates import services
 
     services.revoke(cert, "成绩作废", org["admin"])
@@ -113,7 +85,7 @@ def test_revoked_certificate_shows_as_revoked(client, org):
 
 
 def test_wrong_code_reveals_nothing(client, org):
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     wrong = ("2" if cert.code[0] != "2" else "3") + cert.code[1:]
     response = client.get(f"/verify/{wrong}")
     page = response.get_data(as_text=True)
@@ -125,12 +97,12 @@ def test_wrong_code_reveals_nothing(client, org):
 
 def test_manual_verification_needs_serial_and_code(csrf_app, org):
     client = csrf_app.test_client()
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     form_page = client.get("/verify").get_data(as_text=True)
     token = form_page.split('name="csrf_token" value="')[1].split('"')[0]
     ok = client.post("/verify", data={"csrf_token": token, "serial": cert.serial, "code": cert.code.lower()})
     assert 'data-status="valid"' in ok.get_data(as_text=True)
-    other = _cert(org["li"])
+    other = latest_certificate(org["li"])
     mismatch = client.post("/verify", data={"csrf_token": token, "serial": cert.serial, "code": other.code})
     assert mismatch.status_code == 404 and 'data-status="unknown"' in mismatch.get_data(as_text=True)
     assert client.post("/verify", data={"serial": cert.serial, "code": cert.code}).status_code == 400  # no CSRF
@@ -192,7 +164,7 @@ def test_trainer_downloads_one_pdf_to_print(client, org):
 def test_revoked_certificates_are_left_out_of_bulk(client, org):
     from quiz.certificates import services
 
-    services.revoke(_cert(org["li"]), "错误签发", org["admin"])
+    services.revoke(latest_certificate(org["li"]), "错误签发", org["admin"])
     db.session.commit()
     login(client, org["head"])
     response = client.get(f"/certificates/bulk/download?exam={org['exam'].id}&unit={org['alumina'].id}")
@@ -240,7 +212,7 @@ def test_admin_edits_the_template_with_preview_and_sample(client, org):
 
     assert Image.open(io.BytesIO(row.logo)).width <= 480  # shrunk: PDFs stay small
     # every certificate now uses it
-    pdf = client.get(f"/certificates/{_cert(org['zhang']).id}.pdf").data
+    pdf = client.get(f"/certificates/{latest_certificate(org['zhang']).id}.pdf").data
     assert "中铝山西铝业有限公司" in "".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert len(pdf) <= 100 * 1024
 
@@ -259,7 +231,7 @@ def test_admin_template_refuses_sandbox_escapes_and_bad_images(client, org):
 
 def test_non_admins_cannot_reach_the_admin_pages(client, org):
     login(client, org["head"])
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     assert client.get("/certificates/admin").status_code == 403
     assert client.get("/certificates/admin/template").status_code == 403
     assert client.post(f"/certificates/admin/{cert.id}/revoke", data={"reason": "x"}).status_code == 403
@@ -267,12 +239,12 @@ def test_non_admins_cannot_reach_the_admin_pages(client, org):
 
 def test_admin_revokes_and_reissues(client, org):
     login(client, org["admin"])
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     assert cert.serial in client.get(f"/certificates/admin?q={cert.employee_no}").get_data(as_text=True)
     assert client.post(f"/certificates/admin/{cert.id}/reissue", data={"reason": ""}).status_code == 302
-    assert _cert(org["zhang"]).id == cert.id  # no reason, nothing done
+    assert latest_certificate(org["zhang"]).id == cert.id  # no reason, nothing done
     client.post(f"/certificates/admin/{cert.id}/reissue", data={"reason": "证书遗失"})
-    new = _cert(org["zhang"])
+    new = latest_certificate(org["zhang"])
     assert new.id != cert.id and new.number == 2
     db.session.refresh(cert)
     assert cert.revoked
@@ -286,7 +258,7 @@ def test_admin_forms_need_csrf(csrf_app, org):
     login_page = client.get("/login").get_data(as_text=True)
     token = login_page.split('name="csrf_token" value="')[1].split('"')[0]
     client.post("/login", data={"employee_no": org["admin"].employee_no, "password": "Passw0rd!", "csrf_token": token})
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     assert client.post(f"/certificates/admin/{cert.id}/revoke", data={"reason": "x"}).status_code == 400
     db.session.refresh(cert)
     assert not cert.revoked

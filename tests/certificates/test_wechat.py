@@ -22,8 +22,8 @@ from quiz.certificates import image as cert_image
 from quiz.certificates.models import Certificate, CertificateImage
 from quiz.db import utcnow
 from quiz.extensions import db
-from tests.certificates.test_views import _cert, org  # noqa: F401  (the fixture)
-from tests.factories import login, make_user
+from tests.certificates.factories import latest_certificate
+from tests.org.factories import login, make_user
 
 WECHAT = ("Mozilla/5.0 (Linux; Android 12; M2012K11AC Build/SKQ1.211006.001; wv) AppleWebKit/537.36 "
           "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5075 "
@@ -38,8 +38,8 @@ def wechat(client):
     return client
 
 
-def test_certificate_picture_decodes_and_carries_the_verification_qr(client, org, tools, tmp_path):  # noqa: F811
-    cert = _cert(org["zhang"])
+def test_certificate_picture_decodes_and_carries_the_verification_qr(client, org, tools, tmp_path):
+    cert = latest_certificate(org["zhang"])
     login(wechat(client), org["zhang"])
     page = client.get("/certificates/").get_data(as_text=True)
     assert f"/certificates/{cert.id}/image" in page and f"/certificates/{cert.id}.pdf" not in page
@@ -55,8 +55,8 @@ def test_certificate_picture_decodes_and_carries_the_verification_qr(client, org
     assert out.stdout.strip() == f"http://localhost/verify/{cert.code}"
 
 
-def test_picture_is_rendered_once(client, org, monkeypatch):  # noqa: F811
-    cert = _cert(org["zhang"])
+def test_picture_is_rendered_once(client, org, monkeypatch):
+    cert = latest_certificate(org["zhang"])
     login(client, org["zhang"])
     calls = []
     real = cert_image.png_of_pdf
@@ -67,8 +67,8 @@ def test_picture_is_rendered_once(client, org, monkeypatch):  # noqa: F811
     assert db.session.scalar(select(func.count()).select_from(CertificateImage)) == 1
 
 
-def test_picture_only_for_holder_heads_and_admins(app, org):  # noqa: F811
-    cert = _cert(org["zhang"])
+def test_picture_only_for_holder_heads_and_admins(app, org):
+    cert = latest_certificate(org["zhang"])
     expected = {"zhang": 200, "head": 200, "admin": 200, "li": 404, "zhao": 404, "trainer": 404}
     for who, status in expected.items():
         client = wechat(app.test_client())
@@ -81,8 +81,8 @@ def test_picture_only_for_holder_heads_and_admins(app, org):  # noqa: F811
     assert client.get(f"/certificates/{cert.id}.png").status_code == 404
 
 
-def test_revoked_certificate_is_never_shown_as_valid(app, org):  # noqa: F811
-    cert = _cert(org["zhang"])
+def test_revoked_certificate_is_never_shown_as_valid(app, org):
+    cert = latest_certificate(org["zhang"])
     owner = wechat(app.test_client())
     login(owner, org["zhang"])
     assert owner.get(f"/certificates/{cert.id}.png").status_code == 200  # cached while valid
@@ -98,9 +98,9 @@ def test_revoked_certificate_is_never_shown_as_valid(app, org):  # noqa: F811
 
 
 def downloads(org, cert) -> list[str]:
-    from tests.banks.test_views import make_bank
+    from tests.banks.factories import imported_bank
 
-    bank = make_bank("微信题库", n=2)
+    bank = imported_bank("微信题库", n=2)
     return [f"/certificates/{cert.id}.pdf", f"/certificates/{cert.id}.pdf?download=1",
             "/reports/export.xlsx", "/reports/chase.csv", "/reports/report.pdf",
             f"/banks/{bank.id}/export/xlsx", f"/banks/{bank.id}/export/text", "/banks/template.xlsx",
@@ -108,8 +108,8 @@ def downloads(org, cert) -> list[str]:
             f"/certificates/bulk/download?exam={org['exam'].id}&unit={org['company'].id}&format=pdf"]
 
 
-def test_every_download_shows_the_guide_in_wechat_and_downloads_elsewhere(app, org):  # noqa: F811
-    cert = _cert(org["zhang"])
+def test_every_download_shows_the_guide_in_wechat_and_downloads_elsewhere(app, org):
+    cert = latest_certificate(org["zhang"])
     with app.test_request_context():
         urls = downloads(org, cert)
     db.session.commit()
@@ -130,7 +130,7 @@ def test_every_download_shows_the_guide_in_wechat_and_downloads_elsewhere(app, o
                 assert r.status_code == 200 and r.mimetype != "text/html", url
 
 
-def test_download_links_point_at_the_guide_in_wechat_only(app, org):  # noqa: F811
+def test_download_links_point_at_the_guide_in_wechat_only(app, org):
     for agent, guide in ((WECHAT, True), (CHROME, False)):
         client = app.test_client()
         client.environ_base["HTTP_USER_AGENT"] = agent
@@ -148,10 +148,10 @@ def test_guide_only_links_to_this_site(client):
         assert link == "http://localhost/", target
 
 
-def test_forwarded_pages_have_a_title_and_description_without_personal_data(app, org):  # noqa: F811
+def test_forwarded_pages_have_a_title_and_description_without_personal_data(app, org):
     from quiz.banks import services as bank_services
 
-    cert = _cert(org["zhang"])
+    cert = latest_certificate(org["zhang"])
     with app.test_request_context():
         article = bank_services.create_article("行为安全观察与沟通", body="## 谁来做\n\n- **管理人员**观察至少 30 秒。")
     db.session.commit()

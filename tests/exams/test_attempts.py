@@ -11,8 +11,9 @@ from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, Mistake
 from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
 
 
 @pytest.fixture

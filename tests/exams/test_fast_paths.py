@@ -2,34 +2,18 @@
 paper's length, pages that take the write lock only when they write, a start
 that draws its paper before the lock, the attempt page's revisions in one
 query. And the fast save keeps the full save's meaning."""
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from quiz.db import utcnow
 from quiz.exams import services
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
-
-
-@contextmanager
-def statements():
-    """Every statement the app sends to the database meanwhile (BEGIN included)."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many):
-        seen.append(" ".join(statement.split()))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
+from tests.sql import statements
 
 
 def locking(seen: list[str]) -> list[str]:

@@ -2,7 +2,7 @@
 import pytest
 
 from quiz.exams.grading import Result, fraction, item_score, is_right, summarise
-from tests.exams.factories import RIGHT, SAMPLES, WRONG
+from tests.banks.factories import RIGHT, SAMPLES, WRONG
 
 
 @pytest.mark.parametrize("type_name", [t for t in SAMPLES if t != "short"])

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from quiz.exams import mistakes, services, trainer_actions
 from quiz.exams.models import Mistake, MistakeReview
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
 
 
 def _short_answer_exam(worker):
@@ -116,7 +117,7 @@ def test_the_book_shows_what_is_due_and_practice_draws_the_due_first(app, client
 
 
 def test_finalising_reads_the_book_in_a_fixed_number_of_statements(app):
-    from tests.exams.test_fast_paths import statements
+    from tests.sql import statements
 
     counts = []
     for n in (4, 20):

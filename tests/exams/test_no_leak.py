@@ -12,8 +12,9 @@ from sqlalchemy import update
 from quiz.banks.models import QuestionRevision
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from tests.exams.factories import SAMPLES, make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import SAMPLES, make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
 
 MARK = "Zq9LEAK"
 

@@ -16,29 +16,14 @@ from quiz.exams.models import Attempt, ExamAllowance
 from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
 from quiz.org.models import AuditLog
-from tests.exams.factories import RIGHT, make_bank, make_question
-from tests.exams.test_trainer_build import setup_org
-from tests.factories import login
-
-
-@pytest.fixture
-def org(app):
-    return setup_org()
+from tests.banks.factories import RIGHT
+from tests.exams.factories import ore_exam
+from tests.org.factories import login
 
 
 @pytest.fixture
 def exam(org):
-    """Two singles (4 points each) and one short answer (2 points): 30 minutes, pass 6."""
-    bank = make_bank("岗位安全")
-    singles = [make_question(bank, "single") for _ in range(2)]
-    short = make_question(bank, "short")
-    db.session.commit()
-    exam = svc.save_exam(None, svc.ExamData(title="岗位安全 考试", pass_mark=6, time_limit_minutes=30,
-                                            fixed=[(singles[0].id, 4.0), (singles[1].id, 4.0), (short.id, 2.0)]),
-                         org["trainer"])
-    svc.assign(exam, org["trainer"], unit_ids=[org["ore"].id])
-    db.session.commit()
-    return exam
+    return ore_exam(org)
 
 
 def actions_logged(action: str) -> list[AuditLog]:

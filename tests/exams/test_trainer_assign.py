@@ -11,13 +11,8 @@ from quiz.exams import trainer_services as svc
 from quiz.exams.models import Assignment
 from quiz.extensions import db
 from quiz.org.models import AuditLog, JobType
-from tests.exams.test_trainer_build import setup_bank, setup_org
-from tests.factories import login
-
-
-@pytest.fixture
-def org(app):
-    return setup_org()
+from tests.exams.factories import setup_bank
+from tests.org.factories import login
 
 
 @pytest.fixture

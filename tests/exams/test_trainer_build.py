@@ -9,42 +9,8 @@ from quiz.exams import trainer_services as svc
 from quiz.exams.models import Exam
 from quiz.extensions import db
 from quiz.org.models import AuditLog
-from tests.exams.factories import make_bank, make_question
-from tests.factories import login, make_unit, make_user
-
-
-def setup_org():
-    """company → 氧化铝厂 → 矿制工区, and 电解厂; a trainer of everything, a
-    trainer of 矿制工区 only, and workers in each."""
-    company = make_unit("公司", kind="company")
-    alumina = make_unit("氧化铝厂", company)
-    ore = make_unit("矿制工区", alumina, kind="section")
-    smelter = make_unit("电解厂", company)
-    org = {
-        "company": company, "alumina": alumina, "ore": ore, "smelter": smelter,
-        "trainer": make_user("900001", "郭培训", company, roles={"trainer": [None]}),
-        "ore_trainer": make_user("900002", "赵矿制", ore, roles={"trainer": [ore.id]}),
-        "head": make_user("900003", "王氧化", alumina, roles={"head": [alumina.id]}),
-        "miller": make_user("100001", "磨工甲", ore, job_type="磨工"),
-        "inspector": make_user("100002", "巡检乙", ore, job_type="巡检工"),
-        "smelter_worker": make_user("100003", "电解丙", smelter, job_type="电解工"),
-    }
-    return org
-
-
-def setup_bank(singles: int = 6, shorts: int = 2, title: str = "行为安全"):
-    bank = make_bank(title)
-    for i in range(singles):
-        make_question(bank, "single", category="观察" if i % 2 else "沟通", difficulty=1 + i % 2)
-    for _i in range(shorts):
-        make_question(bank, "short", category="沟通")
-    db.session.commit()
-    return bank
-
-
-@pytest.fixture
-def org(app):
-    return setup_org()
+from tests.exams.factories import setup_bank
+from tests.org.factories import login
 
 
 @pytest.fixture
@@ -233,7 +199,7 @@ def test_a_unit_trainer_edits_only_their_own_exams(client, org, bank):
 def test_exam_form_needs_csrf(csrf_app, org, bank):
     import re
 
-    from tests.factories import PASSWORD
+    from tests.org.factories import PASSWORD
 
     client = csrf_app.test_client()
     page = client.get("/login").get_data(as_text=True)

@@ -13,14 +13,8 @@ from quiz.db import utcnow
 from quiz.exams import services, trainer_actions as actions, trainer_services as svc
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
-from tests.exams.factories import RIGHT, WRONG, make_bank, make_question
-from tests.exams.test_trainer_build import setup_org
-from tests.factories import login
-
-
-@pytest.fixture
-def org(app):
-    return setup_org()
+from tests.banks.factories import RIGHT, WRONG, make_bank, make_question
+from tests.org.factories import login
 
 
 @pytest.fixture
@@ -116,8 +110,8 @@ def test_exam_list_shows_running_and_pending(client, org, exam):
 
 
 def test_live_page_screenshot_at_desktop_width(org, exam, browser, live_server, artifacts):
-    from tests.browser.conftest import sign_in
-    from tests.factories import PASSWORD
+    from tests.browser.pages import sign_in
+    from tests.org.factories import PASSWORD
 
     running(org, exam)
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",

@@ -9,8 +9,9 @@ import re
 from quiz.certificates.views import _disposition
 from quiz.exams import services
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
 
 
 def test_fill_in_practice_prints_the_answer_once(app, client):

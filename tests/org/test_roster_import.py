@@ -5,50 +5,15 @@ import io
 import json
 
 import openpyxl
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quiz.auth import passwords
 from quiz.extensions import db
 from quiz.org.models import AuditLog, JobType, RoleGrant, Unit, User
 from quiz.org.roster import parse_roster
 from quiz.org.roster_import import apply_roster
-from tests.factories import make_unit, make_user
-
-HEADER = ["工号", "姓名", "单位路径", "工种", "手机号", "角色"]
-ORE = "中铝山西新材料有限公司/氧化铝厂/矿制工区/一班"
-ROWS = [
-    ["000101", "张三", ORE, "磨工", "13900000001", "员工"],
-    ["000102", "李四", ORE, "巡检工", "", "部门负责人"],
-    ["000103", "王五", "中铝山西新材料有限公司/电解厂/电解一工区", "电解工", "", "培训员"],
-]
-
-
-def xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(["员工花名册"])
-    book.active.append(header)
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def run(rows, commit=True, **options):
-    options.setdefault("create_units", True)  # these rosters bring their organisation with them
-    report = apply_roster(parse_roster(xlsx(rows), "花名册.xlsx"), filename="花名册.xlsx", **options)
-    if commit:
-        db.session.commit()
-    return report
-
-
-def person(no: str) -> User:
-    return db.session.scalar(select(User).where(User.employee_no == no))
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
+from tests.org.factories import ORE, ROSTER_ROWS, import_roster, make_unit, make_user, person, roster_xlsx
+from tests.sql import count
 
 def unit_names(user: User) -> list[str]:
     names, node = [], user.unit
@@ -59,7 +24,7 @@ def unit_names(user: User) -> list[str]:
 
 
 def test_first_import_creates_units_job_types_people_and_passwords(app):
-    report = run(ROWS)
+    report = import_roster(ROSTER_ROWS)
     assert (report.created, report.updated, report.unchanged, report.deactivated) == (3, 0, 0, 0)
     assert report.applied and report.ok
     zhang = person("000101")
@@ -79,10 +44,10 @@ def test_first_import_creates_units_job_types_people_and_passwords(app):
 
 
 def test_reimporting_the_same_file_changes_nothing(app):
-    run(ROWS)
+    import_roster(ROSTER_ROWS)
     before = {u.employee_no: (u.password_hash, u.unit_id, u.job_type_id) for u in db.session.scalars(select(User))}
     units, grants = count(Unit), count(RoleGrant)
-    report = run(ROWS)
+    report = import_roster(ROSTER_ROWS)
     assert (report.created, report.updated, report.unchanged, report.deactivated) == (0, 0, 3, 0)
     assert report.passwords == [] and count(Unit) == units and count(RoleGrant) == grants
     after = {u.employee_no: (u.password_hash, u.unit_id, u.job_type_id) for u in db.session.scalars(select(User))}
@@ -90,22 +55,22 @@ def test_reimporting_the_same_file_changes_nothing(app):
 
 
 def test_a_changed_row_updates_that_person_only(app):
-    run(ROWS)
-    changed = [list(row) for row in ROWS]
+    import_roster(ROSTER_ROWS)
+    changed = [list(row) for row in ROSTER_ROWS]
     changed[1] = ["000102", "李四海", "中铝山西新材料有限公司/氧化铝厂/焙烧工区/一班", "焙烧工", "13900000002", "部门负责人"]
-    report = run(changed)
+    report = import_roster(changed)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
     li = person("000102")
     assert li.name == "李四海" and unit_names(li)[-2:] == ["焙烧工区", "一班"]
     assert li.job_type.name == "焙烧工" and li.phone == "13900000002"
     assert {(g.role, g.unit_id) for g in li.grants} == {("head", li.unit_id)}  # the head grant moved with them
-    assert run(changed).unchanged == 3
+    assert import_roster(changed).unchanged == 3
 
 
 def test_empty_cells_leave_fields_alone_and_worker_takes_roles_away(app):
-    run(ROWS)
+    import_roster(ROSTER_ROWS)
     blank = [["000102", "李四", ORE, "", "", ""], ["000103", "王五", "", "", "", "员工"]]
-    report = run(blank)
+    report = import_roster(blank)
     assert (report.updated, report.unchanged) == (1, 1)
     li, wang = person("000102"), person("000103")
     assert li.job_type.name == "巡检工" and [g.role for g in li.grants] == ["head"]
@@ -114,36 +79,36 @@ def test_empty_cells_leave_fields_alone_and_worker_takes_roles_away(app):
 
 def test_missing_people_are_deactivated_only_when_asked_and_never_deleted(app):
     admin = make_user("900001", name="管理员", roles={"admin": [None]})
-    run(ROWS)
-    assert run(ROWS[:1]).deactivated == 0 and person("000103").active
-    report = run(ROWS[:1], deactivate_missing=True)
+    import_roster(ROSTER_ROWS)
+    assert import_roster(ROSTER_ROWS[:1]).deactivated == 0 and person("000103").active
+    report = import_roster(ROSTER_ROWS[:1], deactivate_missing=True)
     assert report.deactivated == 2 and not person("000102").active and not person("000103").active
     assert db.session.get(User, admin.id).active  # administrators are never locked out by an import
     assert "900001" in "\n".join(w.message for w in report.warnings)
     assert count(User) == 4
-    again = run(ROWS)  # back in the roster: active again
+    again = import_roster(ROSTER_ROWS)  # back in the roster: active again
     assert again.updated == 2 and person("000103").active
 
 
 def test_a_file_with_errors_imports_nothing_unless_valid_only(app):
-    rows = ROWS + [["000104", "", ORE, "", "", ""], ["000105", "赵六", ORE, "", "", "老板"]]
-    report = run(rows)
+    rows = ROSTER_ROWS + [["000104", "", ORE, "", "", ""], ["000105", "赵六", ORE, "", "", "老板"]]
+    report = import_roster(rows)
     assert not report.ok and not report.applied and [e.row for e in report.errors] == [6, 7]
     assert count(User) == 0 and count(Unit) == 0 and count(AuditLog) == 0
-    report = run(rows, valid_only=True)
+    report = import_roster(rows, valid_only=True)
     assert report.applied and not report.ok and report.created == 3 and count(User) == 3
 
 
 def test_dry_run_writes_nothing_but_counts(app):
-    report = run(ROWS, dry_run=True)
+    report = import_roster(ROSTER_ROWS, dry_run=True)
     assert report.created == 3 and not report.applied and report.passwords == []
     assert count(User) == count(Unit) == count(AuditLog) == 0
 
 
 def test_one_audit_entry_with_counts(app):
     admin = make_user("900001", roles={"admin": [None]})
-    run(ROWS, actor=admin)
-    run(ROWS[:2], actor=admin, deactivate_missing=True)
+    import_roster(ROSTER_ROWS, actor=admin)
+    import_roster(ROSTER_ROWS[:2], actor=admin, deactivate_missing=True)
     entries = db.session.scalars(select(AuditLog).where(AuditLog.action == "roster.import")
                                  .order_by(AuditLog.id)).all()
     assert len(entries) == 2 and entries[0].actor_id == admin.id
@@ -152,7 +117,7 @@ def test_one_audit_entry_with_counts(app):
 
 
 def test_admin_chosen_initial_password_for_everybody(app):
-    report = run(ROWS, initial_password="Start2024x")
+    report = import_roster(ROSTER_ROWS, initial_password="Start2024x")
     hashes = {u.password_hash for u in db.session.scalars(select(User))}
     assert len(hashes) == 1 and passwords.verify(hashes.pop(), "Start2024x")
     assert {p.password for p in report.passwords} == {"Start2024x"}
@@ -162,7 +127,7 @@ def test_paths_without_the_company_go_under_the_existing_one(app):
     company = make_unit("中铝山西新材料有限公司", kind="company")
     alumina = make_unit("氧化铝厂", company)
     db.session.commit()
-    report = run([["000201", "甲", "氧化铝厂/矿制工区/一班", "", "", ""],
+    report = import_roster([["000201", "甲", "氧化铝厂/矿制工区/一班", "", "", ""],
                   ["000202", "乙", "中铝山西新材料/电解厂", "", "", ""],
                   ["000203", "丙", "热电厂/电力工区", "", "", ""]])
     assert report.ok and count(Unit.__table__.select().where(Unit.parent_id.is_(None)).subquery()) == 1
@@ -185,7 +150,7 @@ def test_employee_number_that_lost_its_leading_zeros_against_the_database(app):
 
 def test_importer_keeps_their_own_admin_role(app):
     admin = make_user("900001", roles={"admin": [None]})
-    report = run([["900001", "管理员", "", "", "", "员工"]], actor=admin)
+    report = import_roster([["900001", "管理员", "", "", "", "员工"]], actor=admin)
     assert db.session.get(User, admin.id).is_admin and "管理员" in report.warnings[0].message
 
 
@@ -198,7 +163,7 @@ def cli_json(runner, *args):
 
 def test_cli_json_and_exit_codes(app, runner, tmp_path):
     good = tmp_path / "roster.xlsx"
-    good.write_bytes(xlsx(ROWS))
+    good.write_bytes(roster_xlsx(ROSTER_ROWS))
     code, out = cli_json(runner, str(good), "--dry-run")  # new units without --create-units: errors
     assert code == 1 and not out["ok"] and len(out["errors"]) == 3 and "--create-units" in out["errors"][0]["message"]
     code, out = cli_json(runner, str(good), "--dry-run", "--create-units")
@@ -215,7 +180,7 @@ def test_cli_json_and_exit_codes(app, runner, tmp_path):
     assert code == 0 and out["unchanged"] == 3
 
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(xlsx(ROWS[:1] + [["000109", "", ORE, "", "", ""]]))
+    bad.write_bytes(roster_xlsx(ROSTER_ROWS[:1] + [["000109", "", ORE, "", "", ""]]))
     code, out = cli_json(runner, str(bad))
     assert code == 1 and not out["ok"] and out["errors"] == [{"row": 4, "message": out["errors"][0]["message"]}]
     assert out["created"] == 0 and "姓名为空" in out["errors"][0]["message"]

@@ -9,8 +9,7 @@ from quiz.extensions import db
 from quiz.org.models import Unit, User
 from quiz.org.roster import parse_roster
 from quiz.org.roster_import import apply_roster
-from tests.factories import login, make_unit, make_user
-from tests.org.test_roster_import import xlsx
+from tests.org.factories import login, make_unit, make_user, roster_xlsx
 
 COMPANY = "中铝山西新材料有限公司"
 
@@ -30,7 +29,7 @@ def _units() -> int:
 
 
 def _import(rows, **options):
-    return apply_roster(parse_roster(xlsx(rows), "花名册.xlsx"), filename="花名册.xlsx", **options)
+    return apply_roster(parse_roster(roster_xlsx(rows), "花名册.xlsx"), filename="花名册.xlsx", **options)
 
 
 ROWS = [
@@ -78,7 +77,7 @@ def test_preview_lists_new_units_and_the_admin_chooses(app, client):
     login(client, make_user("900001", name="管理员", roles={"admin": [None]}))
     import io
 
-    client.post("/org/roster", data={"file": (io.BytesIO(xlsx(ROWS[:2])), "花名册.xlsx")},
+    client.post("/org/roster", data={"file": (io.BytesIO(roster_xlsx(ROWS[:2])), "花名册.xlsx")},
                 content_type="multipart/form-data")
     page = client.get("/org/roster/preview").get_data(as_text=True)
     assert "没有发现问题" not in page

@@ -7,59 +7,17 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from quiz import create_app
 from quiz.extensions import db
 from quiz.org.models import AuditLog, User
-from tests.factories import login, make_user
+from tests.org.factories import ORE, login, make_user, roster_xlsx
 
-ORE = "中铝山西新材料有限公司/氧化铝厂/矿制工区/一班"
 ROWS = [["000101", "张三", ORE, "磨工", "", ""], ["000102", "李四", ORE, "巡检工", "", "部门负责人"]]
 
 
-@pytest.fixture(scope="module")
-def _roster_app(_app, tmp_path_factory):
-    """Until the factory registers ``org_roster``: the test app plus the blueprint."""
-    if "org_roster" in _app.blueprints:
-        yield _app
-        return
-    from quiz.org.roster_views import bp
-
-    config = {key: _app.config[key] for key in (
-        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME")}
-    config.update(WTF_CSRF_ENABLED=False, ROSTER_UPLOAD_DIR=str(tmp_path_factory.mktemp("roster")))
-    app = create_app(config)
-    app.register_blueprint(bp)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
 @pytest.fixture
-def web(app, _roster_app):
-    """(app, client) with empty tables, a signed-in admin and the roster pages."""
-    if _roster_app is app:
-        context = None
-    else:
-        context = _roster_app.app_context()
-        context.push()
-    _roster_app.config["WTF_CSRF_ENABLED"] = app.config["WTF_CSRF_ENABLED"]
-    client = _roster_app.test_client()
-    yield _roster_app, client
-    if context is not None:
-        db.session.rollback()
-        db.session.remove()
-        context.pop()
-
-
-def xlsx(rows) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(["花名册"])
-    book.active.append(["工号", "姓名", "单位路径", "工种", "手机号", "角色"])
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def web(app, client):
+    """(app, client) with empty tables and the roster pages."""
+    return app, client
 
 
 def upload(client, data: bytes, filename="花名册.xlsx", **fields):
@@ -77,7 +35,7 @@ def test_upload_preview_confirm_and_passwords_sheet_once(web):
     admin = make_user("900001", name="管理员", roles={"admin": [None]})
     login(client, admin)
     assert "导入花名册" in client.get("/org/roster").get_data(as_text=True)
-    response = upload(client, xlsx(ROWS))
+    response = upload(client, roster_xlsx(ROWS, title="花名册"))
     assert response.status_code == 302 and response.headers["Location"].endswith("/org/roster/preview")
     page = client.get("/org/roster/preview").get_data(as_text=True)
     assert 'id="count-created">2<' in page and "确认导入" in page
@@ -118,7 +76,8 @@ def test_upload_preview_confirm_and_passwords_sheet_once(web):
 def test_errors_are_listed_and_only_valid_rows_import_when_chosen(web):
     _app, client = web
     login(client, make_user("900001", roles={"admin": [None]}))
-    upload(client, xlsx(ROWS + [["000103", "", ORE, "", "", ""], ["000104", "赵六", ORE, "", "", "老板"]]))
+    upload(client, roster_xlsx(ROWS + [["000103", "", ORE, "", "", ""], ["000104", "赵六", ORE, "", "", "老板"]],
+                               title="花名册"))
     page = client.get("/org/roster/preview").get_data(as_text=True)
     assert "第 5 行" in page and "姓名为空" in page and "第 6 行" in page and "老板" in page
     assert "确认导入" not in page and "只导入没有问题的 2 行" in page
@@ -140,7 +99,7 @@ def test_admin_chosen_password_and_options(web):
     _app, client = web
     login(client, make_user("900001", roles={"admin": [None]}))
     make_user("000999", name="离职者")
-    upload(client, xlsx(ROWS), initial_password="Start2024x", deactivate_missing="y")
+    upload(client, roster_xlsx(ROWS, title="花名册"), initial_password="Start2024x", deactivate_missing="y")
     page = client.get("/org/roster/preview").get_data(as_text=True)
     assert 'id="count-deactivated">1<' in page
     text = client.post("/org/roster/confirm").get_data(as_text=True)
@@ -165,7 +124,7 @@ def test_csrf_is_checked(web, csrf_app):
     login(client, admin)
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        assert upload(client, xlsx(ROWS)).status_code == 400 and people() == 1
+        assert upload(client, roster_xlsx(ROWS, title="花名册")).status_code == 400 and people() == 1
         assert client.post("/org/roster/confirm").status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
@@ -174,6 +133,6 @@ def test_csrf_is_checked(web, csrf_app):
 def test_weak_initial_password_is_refused_on_the_form(web):
     _app, client = web
     login(client, make_user("900001", roles={"admin": [None]}))
-    response = upload(client, xlsx(ROWS), initial_password="12345678")
+    response = upload(client, roster_xlsx(ROWS, title="花名册"), initial_password="12345678")
     assert response.status_code == 200 and "字母和数字" in response.get_data(as_text=True)
     assert client.get("/org/roster/preview").status_code == 302

@@ -6,8 +6,8 @@ from quiz.exams import services as exam_services
 from quiz.extensions import db
 from quiz.org.services import ensure_job_type
 from quiz.paths import services
-from tests.exams.factories import make_bank, make_question
-from tests.factories import make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.org.factories import make_unit, make_user
 
 RIGHT = ["2"]  # the factories' single-choice questions: option 2 (丙) is right
 WRONG = ["1"]

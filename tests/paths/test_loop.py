@@ -14,7 +14,7 @@ from quiz.extensions import db
 from quiz.org.models import AuditLog
 from quiz.paths import review, services, state
 from quiz.paths.models import CrewState, Remediation, TopicReview
-from tests.factories import make_user
+from tests.org.factories import make_user
 from tests.paths.factories import RIGHT, WRONG, make_bank_with_points, make_path, make_section, take, workers
 
 

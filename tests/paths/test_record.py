@@ -7,7 +7,7 @@ from datetime import date
 from quiz.extensions import db
 from quiz.paths import services
 from quiz.sessions.records import entries
-from tests.factories import make_user
+from tests.org.factories import make_user
 from tests.paths.factories import make_bank_with_points, make_path, make_section, take, workers
 
 

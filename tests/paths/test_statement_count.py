@@ -2,27 +2,9 @@
 same number of SQL statements for a small and a larger path."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from quiz.extensions import db
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 from tests.paths.factories import make_bank_with_points, make_path, make_section, take, workers
-
-
-@contextmanager
-def counting():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+from tests.sql import statements
 
 
 def _grow(path, section, teams: int, per_team: int, tag: str):
@@ -42,7 +24,7 @@ def _counts(client, path, crew_id) -> dict[str, int]:
     out = {}
     for name, url in urls.items():
         client.get(url)  # warm
-        with counting() as seen:
+        with statements() as seen:
             assert client.get(url).status_code == 200
         out[name] = len(seen)
     return out

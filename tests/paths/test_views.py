@@ -14,7 +14,7 @@ from sqlalchemy import select
 from quiz.extensions import db
 from quiz.org.models import AuditLog
 from quiz.paths.models import LessonRecord, PracticalSignoff
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 from tests.paths.factories import make_bank_with_points, make_path, make_section, take, workers
 
 

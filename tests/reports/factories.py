@@ -1,91 +1,101 @@
-"""Exams, assignments and attempts created directly (the exam engine is written elsewhere);
-attempts keep their ``exam_progress`` rows the way the engine does."""
+"""The reports' organisation: a small hand-built company with known results, for exact figures
+(``build_org``; the ``org`` fixture of tests/reports), and ``grow`` to add more of the same.
+
+公司
+├── 电解厂                 head_e (directly here)
+│   └── 电解一工区
+│       ├── 一班           e1 电解工, e2 电解工, e3 天车工
+│       └── 二班           e4 电解工, e5 天车工
+└── 氧化铝厂               head_a (directly here)
+    └── 矿制工区
+        └── 磨矿一班       a1 磨工, a2 磨工, a3 磨工
+trainer and admin sit at 公司.
+
+A1 "全员安全考试" → 公司 (everybody, 12 people), due yesterday:
+  e1 passed 80 · e2 failed 50 · e3 in progress · e4 nothing · e5 failed 40 then passed 90
+  a1 passed 100 · a2 failed 40 · a3 nothing · heads, trainer, admin nothing
+A2 "电解工专项" → job type 电解工 + named a3, due in ten days:
+  e1 passed 70; others nothing (e1, e2, e4, a3 assigned)
+A3 "磨工岗位" → 矿制工区 narrowed to 磨工, no due date: a1 failed 30 (practice attempt passed: not counted)
+"""
 from __future__ import annotations
 
-import itertools
-from datetime import datetime, timedelta
+from datetime import timedelta
+from types import SimpleNamespace
 
-from quiz.banks.models import Bank, Question, QuestionRevision
 from quiz.db import utcnow
-from quiz.exams.models import Assignment, AssignmentTarget, Attempt, AttemptItem, Exam, ExamItem
 from quiz.extensions import db
-from quiz.org.models import JobType, Unit, User
-from quiz.reports import progress
-
-_n = itertools.count(1)
-
-
-def make_bank(title: str | None = None) -> Bank:
-    bank = Bank(title=title or f"题库{next(_n)}")
-    db.session.add(bank)
-    db.session.flush()
-    return bank
+from quiz.org import services
+from tests.exams.factories import make_assignment, make_attempt, make_exam
+from tests.org.factories import make_unit, make_user
 
 
-def make_question(bank: Bank, stem: str = "题目", type: str = "single", options=None, answer=None,
-                  points: float = 1.0) -> Question:
-    if options is None and type in ("single", "multiple"):
-        options = ["甲", "乙", "丙", "丁"]
-    if answer is None:
-        answer = [0] if type in ("single", "multiple") else True
-    fields = dict(type=type, stem=stem, options=options or [], answer=answer, points=points)
-    question = Question(bank=bank, **fields)
-    db.session.add(question)
-    db.session.flush()
-    revision = QuestionRevision(question_id=question.id, number=1, **fields)
-    db.session.add(revision)
-    db.session.flush()
-    question.current_revision_id = revision.id
-    return question
+def build_org():
+    now = utcnow()
+    o = SimpleNamespace(now=now)
+    o.company = make_unit("公司", kind="company")
+    o.smelter = make_unit("电解厂", o.company)
+    o.smelter_sec = make_unit("电解一工区", o.smelter, kind="section")
+    o.team1 = make_unit("一班", o.smelter_sec, kind="team")
+    o.team2 = make_unit("二班", o.smelter_sec, kind="team")
+    o.alumina = make_unit("氧化铝厂", o.company)
+    o.ore = make_unit("矿制工区", o.alumina, kind="section")
+    o.grind = make_unit("磨矿一班", o.ore, kind="team")
+    mk = lambda no, name, unit, job=None, roles=None: make_user(no, name, unit, roles=roles, job_type=job,  # noqa: E731
+                                                               commit=False)
+    o.head_e = mk("H001", "李电解", o.smelter, roles={"head": [o.smelter.id]})
+    o.head_a = mk("H002", "王氧化", o.alumina, roles={"head": [o.alumina.id]})
+    o.trainer = mk("T001", "郭培训", o.company, roles={"trainer": [None]})
+    o.admin = mk("A001", "管理员", o.company, roles={"admin": [None]})
+    o.e1 = mk("E001", "张一", o.team1, "电解工")
+    o.e2 = mk("E002", "张二", o.team1, "电解工")
+    o.e3 = mk("E003", "张三", o.team1, "天车工")
+    o.e4 = mk("E004", "张四", o.team2, "电解工")
+    o.e5 = mk("E005", "张五", o.team2, "天车工")
+    o.a1 = mk("O001", "王一", o.grind, "磨工")
+    o.a2 = mk("O002", "王二", o.grind, "磨工")
+    o.a3 = mk("O003", "王三", o.grind, "磨工")
+    for person, phone in ((o.e1, "13900000001"), (o.a1, "13900000011")):
+        person.phone = phone
+    electrolysis = services.ensure_job_type("电解工")
+    grinder = services.ensure_job_type("磨工")
+    o.exam1 = make_exam(title="全员安全考试", pass_mark=60.0, commit=False)
+    o.exam2 = make_exam(title="电解工考试", pass_mark=60.0, commit=False)
+    o.exam3 = make_exam(title="磨工考试", pass_mark=60.0, commit=False)
+    o.A1 = make_assignment(o.exam1, units=[o.company], due_at=now - timedelta(days=1), title="全员安全考试",
+                           created_at=now - timedelta(days=5))
+    o.A2 = make_assignment(o.exam2, job_types=[electrolysis], users=[o.a3], due_at=now + timedelta(days=10),
+                           title="电解工专项", created_at=now - timedelta(days=2))
+    o.A3 = make_assignment(o.exam3, units=[o.ore], job_types=[grinder], title="磨工岗位",
+                           created_at=now - timedelta(days=3))
+    day = lambda n: now - timedelta(days=n)  # noqa: E731
+    make_attempt(o.e1, o.exam1, o.A1, score=80, started_at=day(4))
+    make_attempt(o.e2, o.exam1, o.A1, score=50, started_at=day(4))
+    make_attempt(o.e3, o.exam1, o.A1, status="in_progress", started_at=day(0))
+    make_attempt(o.e5, o.exam1, o.A1, score=40, started_at=day(3))
+    make_attempt(o.e5, o.exam1, o.A1, score=90, started_at=day(2), number=2)
+    make_attempt(o.a1, o.exam1, None, score=100, started_at=day(3))  # no assignment named: still counts
+    make_attempt(o.a2, o.exam1, o.A1, score=40, started_at=day(2))
+    make_attempt(o.e1, o.exam2, o.A2, score=70, started_at=day(1))
+    make_attempt(o.a1, o.exam3, o.A3, score=30, started_at=day(1))
+    make_attempt(o.a1, o.exam3, None, score=95, started_at=day(1), counted=False)
+    db.session.commit()
+    return o
 
 
-def make_exam(title: str = "安全考试", pass_mark: float = 60.0, questions=()) -> Exam:
-    exam = Exam(title=title, pass_mark=pass_mark)
-    db.session.add(exam)
-    db.session.flush()
-    for i, q in enumerate(questions):
-        db.session.add(ExamItem(exam_id=exam.id, question_id=q.id, position=i, points=q.points or 1.0))
-    db.session.flush()
-    return exam
-
-
-def make_assignment(exam: Exam, units: list[Unit] = (), job_types: list[JobType] = (), users: list[User] = (),
-                    due_at: datetime | None = None, title: str = "", created_at: datetime | None = None) -> Assignment:
-    targets = ([AssignmentTarget(unit_id=unit.id) for unit in units]
-               + [AssignmentTarget(job_type_id=job_type.id) for job_type in job_types]
-               + [AssignmentTarget(user_id=user.id) for user in users])
-    with db.session.no_autoflush:
-        assignment = Assignment(exam_id=exam.id, title=title, due_at=due_at, created_at=created_at or utcnow(),
-                                targets=targets)
-        db.session.add(assignment)
-    db.session.flush()
-    return assignment
-
-
-def make_attempt(user: User, exam: Exam, assignment: Assignment | None = None, status: str = "submitted",
-                 score: float | None = None, max_score: float = 100.0, passed: bool | None = None,
-                 started_at: datetime | None = None, submitted_at: datetime | None = None, counted: bool = True,
-                 number: int = 1) -> Attempt:
-    started_at = started_at or utcnow() - timedelta(hours=1)
-    if status == "submitted" and submitted_at is None:
-        submitted_at = started_at + timedelta(minutes=20)
-    if status == "submitted" and passed is None and score is not None:
-        passed = score >= exam.pass_mark
-    attempt = Attempt(user_id=user.id, exam_id=exam.id, assignment_id=assignment.id if assignment else None,
-                      status=status, score=score, max_score=max_score, passed=passed, started_at=started_at,
-                      submitted_at=submitted_at, counted=counted, number=number,
-                      mode="exam" if counted else "practice")
-    db.session.add(attempt)
-    db.session.flush()
-    progress.attempt_changed(attempt)  # as the exam engine does
-    return attempt
-
-
-def answer(attempt: Attempt, question: Question, response, score: float | None, points: float = 1.0,
-           option_order=None, time_spent_ms: int = 10000, position: int | None = None) -> AttemptItem:
-    item = AttemptItem(attempt_id=attempt.id, question_id=question.id, revision_id=question.current_revision_id,
-                       position=position if position is not None else next(_n), response=response, score=score,
-                       points=points, option_order=option_order or list(range(len(question.options))),
-                       time_spent_ms=time_spent_ms)
-    db.session.add(item)
-    return item
+def grow(org, sections: int = 3, teams: int = 3, people: int = 8) -> None:
+    """Add sections, teams and people (with attempts) under both secondary units."""
+    n = 0
+    for parent in (org.smelter, org.alumina):
+        for s in range(sections):
+            section = make_unit(f"新工区{s}", parent, kind="section")
+            for t in range(teams):
+                team = make_unit(f"新{t}班", section, kind="team")
+                for p in range(people):
+                    n += 1
+                    person = make_user(f"N{n:04d}", f"新人{n}", team, job_type="电解工", commit=False)
+                    if n % 3:
+                        make_attempt(person, org.exam1, org.A1, score=float(30 + n % 70))
+                    if n % 4 == 0:
+                        make_attempt(person, org.exam2, org.A2, status="in_progress")
+    db.session.commit()

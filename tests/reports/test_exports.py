@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from tests.factories import login
+from tests.org.factories import login
 
 
 @pytest.fixture

@@ -159,7 +159,7 @@ def test_assignee_pairs_match_the_exam_engines_rule_without_duplicates(org):
     from quiz.exams.tasks import is_assigned
     from quiz.org.models import User
     from quiz.org.services import ensure_job_type
-    from tests.reports.factories import make_assignment
+    from tests.exams.factories import make_assignment
 
     crane = ensure_job_type("天车工")
     electrolysis = ensure_job_type("电解工")

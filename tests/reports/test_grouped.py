@@ -26,8 +26,8 @@ from quiz.org.models import User
 from quiz.reports import grouped, progress
 from quiz.reports.progress import DECILES, STATUS_CODES
 from quiz.reports.queries import Filters, Report, status_branches
-from tests.factories import make_unit, make_user
-from tests.reports.factories import make_assignment, make_attempt, make_exam
+from tests.exams.factories import make_assignment, make_attempt, make_exam
+from tests.org.factories import make_unit, make_user
 
 
 def reference(report: Report) -> tuple[dict, dict]:
@@ -76,7 +76,7 @@ def random_org(rng: random.Random):
         people.append(make_user(f"R{n:04d}", f"人{n}", unit, job_type=rng.choice(jobs),
                                 active=rng.random() > 0.08, commit=False))
     job_types = {name: services.ensure_job_type(name) for name in jobs if name}
-    exams = [make_exam(f"考试{i}") for i in range(3)]
+    exams = [make_exam(title=f"考试{i}", pass_mark=60.0, commit=False) for i in range(3)]
     assignments = []
     for i in range(7):
         exam = exams[i % len(exams)]  # several assignments per exam

@@ -12,8 +12,9 @@ from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.reports.item_queries import item_analysis
 from quiz.reports.items import MIN_RESPONSES
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
 
 
 def _attempt(worker, n=3):

@@ -12,8 +12,9 @@ from quiz.banks import types as qtypes
 from quiz.extensions import db
 from quiz.reports import items
 from quiz.reports.item_queries import item_analysis, missed_by_team
-from tests.factories import login
-from tests.reports.factories import answer, make_attempt, make_bank, make_exam, make_question
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import answer, make_attempt, make_exam
+from tests.org.factories import login
 
 scores = st.lists(st.tuples(st.sampled_from([0.0, 0.5, 1.0]), st.floats(0, 100, allow_nan=False)), min_size=2,
                   max_size=60)
@@ -116,10 +117,10 @@ def analysed(org):
     the weak ones (a wrong key); q_easy everybody gets. Options are shown shuffled.
     """
     bank = make_bank()
-    q_good = make_question(bank, "好题", options=["甲", "乙", "丙", "丁"], answer=[1])
-    q_wrong = make_question(bank, "答案可能标错", options=["甲", "乙", "丙"], answer=[0])
-    q_easy = make_question(bank, "送分题", type="truefalse", answer=True)
-    exam = make_exam("分析考试", questions=[q_good, q_wrong, q_easy])
+    q_good = make_question(bank, "single", stem="好题", options=["甲", "乙", "丙", "丁"], answer=[1])
+    q_wrong = make_question(bank, "single", stem="答案可能标错", options=["甲", "乙", "丙"], answer=[0])
+    q_easy = make_question(bank, "truefalse", stem="送分题", answer=True)
+    exam = make_exam([q_good, q_wrong, q_easy], title="分析考试", pass_mark=60.0, commit=False)
     people = [org.e1, org.e2, org.e3, org.e4, org.e5, org.head_e, org.a1, org.a2, org.a3]
     strong = {org.e1.id, org.e2.id, org.e3.id, org.a1.id}
     for i, person in enumerate(people):

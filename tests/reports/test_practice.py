@@ -11,8 +11,9 @@ import pytest
 from quiz.auth.scopes import scope_for
 from quiz.extensions import db
 from quiz.reports.queries import Report
-from tests.factories import login
-from tests.reports.factories import make_assignment, make_attempt, make_bank, make_exam, make_question
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_assignment, make_attempt, make_exam
+from tests.org.factories import login
 
 TITLE = "安全规程练习"
 
@@ -20,7 +21,7 @@ TITLE = "安全规程练习"
 @pytest.fixture
 def practice(org):
     bank = make_bank()
-    exam = make_exam("规程练习", pass_mark=0.0, questions=[make_question(bank)])
+    exam = make_exam([make_question(bank)], title="规程练习", pass_mark=0.0, commit=False)
     exam.mode = "practice"
     assignment = make_assignment(exam, units=[org.company], title=TITLE, due_at=org.now)
     make_attempt(org.e1, exam, assignment, score=1, max_score=1, counted=False)  # 张一 practised

@@ -16,11 +16,20 @@ from quiz.extensions import db
 from quiz.reports import progress
 from quiz.reports.assignees import assignee_pairs
 from quiz.reports.queries import Filters, Report
-from tests.exams.factories import RIGHT, WRONG
-from tests.exams.test_trainer_actions import exam, org  # noqa: F401  (fixtures)
-from tests.reports.conftest import build_org
-from tests.reports.factories import make_attempt
-from tests.reports.test_statement_count import grow
+from tests.banks.factories import RIGHT, WRONG
+from tests.exams.factories import make_attempt, ore_exam, setup_org
+from tests.reports.factories import build_org, grow
+
+
+@pytest.fixture
+def org(app):
+    """Here the exam tests' trainers' organisation (``setup_org``), not the reports' one."""
+    return setup_org()
+
+
+@pytest.fixture
+def exam(org):
+    return ore_exam(org)
 
 
 def progress_rows() -> list[tuple]:
@@ -48,7 +57,7 @@ def answer_all(attempt, answers, now, seq=1):
         services.save_answer(attempt, item.position, answers[item.revision.type], seq=seq, now=now)
 
 
-def test_progress_follows_the_attempt_through_start_submit_grade_reopen_and_another_attempt(org, exam):  # noqa: F811
+def test_progress_follows_the_attempt_through_start_submit_grade_reopen_and_another_attempt(org, exam):
     miller, trainer = org["miller"], org["trainer"]
     now = utcnow()
     assert figures(miller, trainer) == ("not_started", 0, None)
@@ -105,7 +114,7 @@ def test_progress_follows_the_attempt_through_start_submit_grade_reopen_and_anot
     assert [(r[0], r[1], r[3], r[4]) for r in rows] == [(exam.id, miller.id, 2, progress.STATUS_CODES["passed"])]
 
 
-def test_the_clock_finalising_an_overdue_attempt_keeps_progress(org, exam):  # noqa: F811
+def test_the_clock_finalising_an_overdue_attempt_keeps_progress(org, exam):
     now = utcnow()
     services.start_attempt(org["miller"], exam, now=now)
     db.session.commit()

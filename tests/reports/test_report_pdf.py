@@ -6,7 +6,7 @@ import io
 from pypdf import PdfReader
 
 from quiz.extensions import db
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 
 def _pdf_lines(data: bytes) -> list[str]:

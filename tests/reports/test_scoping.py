@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quiz.extensions import db
 from quiz.org.models import Unit, User
-from tests.factories import login
+from tests.org.factories import login
 
 # everything of 氧化铝厂 a page could leak: units, people, 工号, phones, its own exam
 FOREIGN = ("氧化铝厂", "矿制工区", "磨矿一班", "王一", "王二", "王三", "王氧化", "O001", "O002", "O003", "H002",

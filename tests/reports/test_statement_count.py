@@ -1,45 +1,10 @@
 """No N+1: the number of SQL statements of each report does not grow with people or units."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from quiz.extensions import db
-from tests.factories import login, make_unit, make_user
-from tests.reports.factories import make_attempt
-
-
-@contextmanager
-def counting():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-
-
-def grow(org, sections: int = 3, teams: int = 3, people: int = 8) -> None:
-    """Add sections, teams and people (with attempts) under both secondary units."""
-    n = 0
-    for parent in (org.smelter, org.alumina):
-        for s in range(sections):
-            section = make_unit(f"新工区{s}", parent, kind="section")
-            for t in range(teams):
-                team = make_unit(f"新{t}班", section, kind="team")
-                for p in range(people):
-                    n += 1
-                    person = make_user(f"N{n:04d}", f"新人{n}", team, job_type="电解工", commit=False)
-                    if n % 3:
-                        make_attempt(person, org.exam1, org.A1, score=float(30 + n % 70))
-                    if n % 4 == 0:
-                        make_attempt(person, org.exam2, org.A2, status="in_progress")
-    db.session.commit()
+from tests.org.factories import login
+from tests.reports.factories import grow
+from tests.sql import statements
 
 
 def statement_counts(client, org) -> dict[str, int]:
@@ -58,7 +23,7 @@ def statement_counts(client, org) -> dict[str, int]:
     out = {}
     for name, url in urls.items():
         db.session.expire_all()
-        with counting() as seen:
+        with statements() as seen:
             response = client.get(url)
             response.get_data()
         assert response.status_code == 200, url
@@ -86,7 +51,7 @@ def statement_counts_head(client, org) -> dict[str, int]:
     out = {}
     for url in ("/reports/", f"/reports/units/{org.smelter.id}", "/reports/chase", "/reports/export.xlsx"):
         db.session.expire_all()
-        with counting() as seen:
+        with statements() as seen:
             client.get(url).get_data()
         out[url] = len(seen)
     return out

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from quiz.exams import services
 from quiz.exams.models import Attempt, AttemptItem, ExamAllowance
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_unit, make_user
 
 REFUSAL = "不能处理自己的考试"
 ROLES = {

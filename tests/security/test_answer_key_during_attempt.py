@@ -26,8 +26,9 @@ from quiz.db import utcnow
 from quiz.exams import services
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from tests.exams.factories import SAMPLES, make_bank, make_exam, make_question
-from tests.factories import login, make_unit, make_user
+from tests.banks.factories import SAMPLES, make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_unit, make_user
 
 MARK = "Zq9KEY"
 OPTION = "Zq9OPT"  # the right option's text: shown as an option on the attempt page, nowhere else

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import PASSWORD, make_user
+from tests.org.factories import PASSWORD, make_user
 
 
 def test_every_post_route_refuses_a_missing_csrf_token(csrf_app):

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 ROSTER = "工号,姓名,单位\n900001,赵新人,公司\n".encode("utf-8")
 PASSWORD = "Secret-Init-2026"

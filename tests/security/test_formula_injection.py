@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 
 from quiz.extensions import db
-from tests.factories import login, make_user
-from tests.reports.conftest import build_org
+from tests.org.factories import login, make_user
+from tests.reports.factories import build_org
 
 LINK = '=HYPERLINK("http://evil.example/","点击查看成绩")'
 RISKY = [LINK, "+SUM(1,2)", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1"]

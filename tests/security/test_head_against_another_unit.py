@@ -19,9 +19,9 @@ from sqlalchemy import select
 from quiz.certificates.models import Certificate
 from quiz.certificates.services import issue_for_attempt
 from quiz.extensions import db
-from tests.certificates.factories import make_attempt
-from tests.factories import login
-from tests.reports.conftest import build_org
+from tests.exams.factories import make_attempt
+from tests.org.factories import login
+from tests.reports.factories import build_org
 
 OUTSIDE = ("王一", "王二", "王三", "O001", "O002", "O003", "王氧化", "H002")
 
@@ -30,7 +30,7 @@ OUTSIDE = ("王一", "王二", "王三", "O001", "O002", "O003", "王氧化", "H
 def org(app):
     with app.test_request_context():
         o = build_org()
-        attempt = make_attempt(o.a1, o.exam1, o.A1, score=100.0, passed=True, number=9)
+        attempt = make_attempt(o.a1, o.exam1, o.A1, score=100.0, passed=True, number=9, graded=True)
         db.session.flush()
         o.a1_cert = db.session.scalar(select(Certificate).where(Certificate.user_id == o.a1.id)) \
             or issue_for_attempt(attempt)

@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.org.models import AuditLog
-from tests.factories import PASSWORD, login, make_user
-from tests.security.sign_in_helpers import clock, sign_in  # noqa: F401  (fixture)
+from tests.org.factories import PASSWORD, login, make_user
 
 ATTACKER = "10.20.30.66"
 VICTIMS_PHONE = "10.20.30.7"
@@ -27,7 +26,7 @@ def _fail_until_blocked(client, app, clock, employee_no: str, address: str = ATT
     statuses = []
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         clock.advance(minutes=1)
-        statuses.append(sign_in(client, employee_no, WRONG, address).status_code)
+        statuses.append(login(client, employee_no, WRONG, address=address).status_code)
     return statuses
 
 
@@ -35,10 +34,10 @@ def test_one_address_cannot_lock_the_real_person_out(client, app, clock):
     victim = make_user()
     statuses = _fail_until_blocked(client, app, clock, victim.employee_no)
     assert statuses[-1] == 429
-    blocked = sign_in(client, victim.employee_no, PASSWORD, ATTACKER)
+    blocked = login(client, victim.employee_no, PASSWORD, address=ATTACKER)
     assert blocked.status_code == 429 and "已锁定" in blocked.get_data(as_text=True)  # even with the right password
     phone = app.test_client()
-    assert sign_in(phone, victim.employee_no, PASSWORD, VICTIMS_PHONE).status_code == 302
+    assert login(phone, victim.employee_no, PASSWORD, address=VICTIMS_PHONE).status_code == 302
 
 
 def test_the_failing_address_is_slowed_then_blocked(client, app, clock):
@@ -46,24 +45,24 @@ def test_the_failing_address_is_slowed_then_blocked(client, app, clock):
     slow_after = app.config["LOGIN_SLOW_AFTER"]
     assert slow_after < app.config["LOGIN_MAX_FAILURES"]
     for _ in range(slow_after):
-        assert sign_in(client, victim.employee_no, WRONG, ATTACKER).status_code == 200
-    too_soon = sign_in(client, victim.employee_no, WRONG, ATTACKER)
+        assert login(client, victim.employee_no, WRONG, address=ATTACKER).status_code == 200
+    too_soon = login(client, victim.employee_no, WRONG, address=ATTACKER)
     assert too_soon.status_code == 429
     assert "秒后再试" in too_soon.get_data(as_text=True)
     # the refused attempt does not count; after the wait the next one does
     clock.advance(seconds=app.config["LOGIN_SLOW_SECONDS"] + 1)
-    assert sign_in(client, victim.employee_no, WRONG, ATTACKER).status_code == 200
-    assert sign_in(client, victim.employee_no, PASSWORD, ATTACKER).status_code == 429  # still waiting: refused
+    assert login(client, victim.employee_no, WRONG, address=ATTACKER).status_code == 200
+    assert login(client, victim.employee_no, PASSWORD, address=ATTACKER).status_code == 429  # still waiting: refused
     failures = slow_after + 1
     while failures < app.config["LOGIN_MAX_FAILURES"]:
         clock.advance(minutes=1)
-        response = sign_in(client, victim.employee_no, WRONG, ATTACKER)
+        response = login(client, victim.employee_no, WRONG, address=ATTACKER)
         failures += 1
     assert response.status_code == 429 and "已锁定" in response.get_data(as_text=True)
     clock.advance(minutes=app.config["LOGIN_LOCK_MINUTES"] - 1)
-    assert sign_in(client, victim.employee_no, PASSWORD, ATTACKER).status_code == 429
+    assert login(client, victim.employee_no, PASSWORD, address=ATTACKER).status_code == 429
     clock.advance(minutes=2)
-    assert sign_in(client, victim.employee_no, PASSWORD, ATTACKER).status_code == 302  # the block ends
+    assert login(client, victim.employee_no, PASSWORD, address=ATTACKER).status_code == 302  # the block ends
 
 
 def test_one_address_cannot_lock_out_a_whole_team_before_an_exam(client, app, clock):
@@ -72,7 +71,7 @@ def test_one_address_cannot_lock_out_a_whole_team_before_an_exam(client, app, cl
         assert _fail_until_blocked(client, app, clock, person.employee_no)[-1] == 429
     for n, person in enumerate(team):
         phone = app.test_client()
-        assert sign_in(phone, person.employee_no, PASSWORD, f"10.20.31.{n + 1}").status_code == 302, person
+        assert login(phone, person.employee_no, PASSWORD, address=f"10.20.31.{n + 1}").status_code == 302, person
 
 
 def test_account_wide_limit_is_far_higher_and_only_slows(client, app, clock, monkeypatch):
@@ -80,14 +79,14 @@ def test_account_wide_limit_is_far_higher_and_only_slows(client, app, clock, mon
     monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_SLOW_AFTER", 12)  # a smaller run of the same thing
     victim = make_user()
     for n in range(12):  # twelve addresses, one guess each: none of them blocked on its own
-        assert sign_in(client, victim.employee_no, WRONG, f"10.40.0.{n + 1}").status_code == 200
+        assert login(client, victim.employee_no, WRONG, address=f"10.40.0.{n + 1}").status_code == 200
     phone = app.test_client()
-    slowed = sign_in(phone, victim.employee_no, PASSWORD, VICTIMS_PHONE)
+    slowed = login(phone, victim.employee_no, PASSWORD, address=VICTIMS_PHONE)
     assert slowed.status_code == 429
     text = slowed.get_data(as_text=True)
     assert "秒后再试" in text and "已锁定" not in text
     clock.advance(seconds=app.config["LOGIN_ACCOUNT_DELAY_SECONDS"] + 1)
-    assert sign_in(phone, victim.employee_no, PASSWORD, VICTIMS_PHONE).status_code == 302
+    assert login(phone, victim.employee_no, PASSWORD, address=VICTIMS_PHONE).status_code == 302
 
 
 def test_an_unknown_number_is_blocked_like_a_real_one(client, app, clock):
@@ -95,10 +94,10 @@ def test_an_unknown_number_is_blocked_like_a_real_one(client, app, clock):
     make_user("320001")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         clock.advance(minutes=1)
-        sign_in(client, "320001", WRONG, ATTACKER)
-        sign_in(client, "329999", WRONG, ATTACKER)
-    real_page = sign_in(client, "320001", WRONG, ATTACKER)
-    unknown_page = sign_in(client, "329999", WRONG, ATTACKER)
+        login(client, "320001", WRONG, address=ATTACKER)
+        login(client, "329999", WRONG, address=ATTACKER)
+    real_page = login(client, "320001", WRONG, address=ATTACKER)
+    unknown_page = login(client, "329999", WRONG, address=ATTACKER)
     assert real_page.status_code == unknown_page.status_code == 429
     assert real_page.get_data(as_text=True).replace("320001", "X") == \
         unknown_page.get_data(as_text=True).replace("329999", "X")
@@ -125,7 +124,7 @@ def test_admin_sees_current_locks_and_lifts_one_audited(client, app, clock):
     assert "330001" not in admin_client.get("/admin/sign-in-locks").get_data(as_text=True).split("id=\"locks\"")[1]
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "auth.lift_lock"))
     assert entry is not None and entry.actor_id == admin.id and "330001" in entry.summary
-    assert sign_in(client, victim.employee_no, PASSWORD, ATTACKER).status_code == 302
+    assert login(client, victim.employee_no, PASSWORD, address=ATTACKER).status_code == 302
 
 
 def test_concurrent_failures_are_all_counted(app, monkeypatch):
@@ -136,7 +135,7 @@ def test_concurrent_failures_are_all_counted(app, monkeypatch):
     statuses: list[int] = []
 
     def attempt():
-        statuses.append(sign_in(app.test_client(), number, WRONG, ATTACKER).status_code)
+        statuses.append(login(app.test_client(), number, WRONG, address=ATTACKER).status_code)
 
     threads = [threading.Thread(target=attempt) for _ in range(8)]
     for t in threads:

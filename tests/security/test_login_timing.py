@@ -14,8 +14,7 @@ import pytest
 
 from quiz.auth.passwords import hash_generated, hash_password
 from quiz.extensions import db
-from tests.security.sign_in_helpers import clock, sign_in  # noqa: F401  (fixture)
-from tests.factories import make_user
+from tests.org.factories import login, make_user
 
 OWN = "Chosen123"          # a password the person chose: scrypt
 INITIAL = "ABCDEFGH2345"   # a generated initial password: the cheap hash
@@ -34,7 +33,7 @@ def scrypt_calls(app, monkeypatch):
         return real(*args, **kwargs)
 
     state = {"own_hash": own_hash}
-    sign_in(app.test_client(), "warm-up", WRONG, "10.8.8.8")  # the dummy hash is made once per process
+    login(app.test_client(), "warm-up", WRONG, address="10.8.8.8")  # the dummy hash is made once per process
     monkeypatch.setattr(hashlib, "scrypt", counting)
     state["calls"] = calls
     return state
@@ -49,7 +48,7 @@ def _person(no: str, password_hash: str, **kwargs):
 
 def _count(state, client, number, password, address="10.9.0.1"):
     state["calls"].clear()
-    status = sign_in(client, number, password, address).status_code
+    status = login(client, number, password, address=address).status_code
     return len(state["calls"]), status
 
 
@@ -61,9 +60,9 @@ def test_every_refusal_costs_one_expensive_hash_like_a_real_check(app, client, c
     slowed = _person("400005", scrypt_calls["own_hash"])
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         clock.advance(minutes=1)
-        sign_in(app.test_client(), blocked.employee_no, WRONG, "10.9.9.9")
+        login(app.test_client(), blocked.employee_no, WRONG, address="10.9.9.9")
     for _ in range(app.config.get("LOGIN_SLOW_AFTER", 3)):
-        sign_in(app.test_client(), slowed.employee_no, WRONG, "10.9.9.9")
+        login(app.test_client(), slowed.employee_no, WRONG, address="10.9.9.9")
 
     paths = {
         "right password (chosen)": (own.employee_no, OWN, "10.9.0.1", 302),

@@ -11,9 +11,10 @@ import pytest
 
 from quiz.exams import services
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import PASSWORD, make_user
-from tests.security.browser_helpers import phone, sign_in, sign_out  # noqa: F401  (fixture)
+from tests.banks.factories import make_bank, make_question
+from tests.browser.pages import sign_in, sign_out
+from tests.exams.factories import make_exam
+from tests.org.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def test_offline_copy_of_the_attempt_page_is_gone_after_sign_out(phone, app, art
     db.session.commit()
     page = phone
     sign_in(page, worker.employee_no, PASSWORD)
+    page.wait_for_url(lambda url: "/login" not in url)
     page.goto(f"/attempts/{attempt.id}")
     page.evaluate("navigator.serviceWorker.ready.then(function () { return 1; })")
     page.reload()  # the service worker now answers for the page and keeps a copy

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.factories import PASSWORD, login, make_user
+from tests.org.factories import PASSWORD, login, make_user
 
 PAYLOADS = [
     "//evil.example/",

@@ -13,8 +13,9 @@ from quiz.db import utcnow
 from quiz.exams import services
 from quiz.exams.models import Exam
 from quiz.extensions import db
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import login, make_user
 
 EXPL = "Zq9PRACTICE"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import login
-from tests.test_role_matrix import MATRIX, ROLES, world  # noqa: F401  (fixture)
+from tests.org.factories import login
+from tests.test_role_matrix import MATRIX, ROLES
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
@@ -127,8 +127,9 @@ CSP_WATCH = """(function () {
 @pytest.mark.browser
 def test_no_policy_violation_in_the_browser_and_the_exam_still_works(browser, live_server, app, artifacts):
     from quiz.extensions import db
-    from tests.exams.factories import assign, make_bank, make_exam, make_question
-    from tests.factories import PASSWORD, make_unit, make_user
+    from tests.banks.factories import make_bank, make_question
+    from tests.exams.factories import assign, make_exam
+    from tests.org.factories import PASSWORD, make_unit, make_user
 
     company = make_unit("中铝山西新材料有限公司", kind="company")
     team = make_unit("一班", make_unit("氧化铝厂", company), kind="team")

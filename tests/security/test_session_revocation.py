@@ -13,7 +13,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.org.models import User
-from tests.factories import PASSWORD, login, make_unit, make_user
+from tests.org.factories import PASSWORD, login, make_unit, make_user
 
 NEW_PASSWORD = "Changed123"
 
@@ -122,17 +122,16 @@ def test_deactivation_ends_sessions_for_good(client, app, admin):
 
 def test_roster_deactivation_ends_sessions_for_good(client, app):
     """An import with "deactivate missing" ends the sessions of those it deactivates, even once back."""
-    from tests.factories import _hash
-    from tests.org.test_roster_import import ROWS, person, run
+    from tests.org.factories import ROSTER_ROWS, import_roster, password_hash, person
 
-    run(ROWS)
+    import_roster(ROSTER_ROWS)
     leaver = person("000103")
-    leaver.password_hash, leaver.must_change_password = _hash(), False
+    leaver.password_hash, leaver.must_change_password = password_hash(), False
     db.session.commit()
     login(client, leaver)
     assert _signed_in(client)
-    run(ROWS[:1], deactivate_missing=True)
-    run(ROWS)  # back in the roster, active again
+    import_roster(ROSTER_ROWS[:1], deactivate_missing=True)
+    import_roster(ROSTER_ROWS)  # back in the roster, active again
     assert person("000103").active
     assert not _signed_in(client)
 

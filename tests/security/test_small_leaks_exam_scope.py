@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 
 from quiz.exams.models import Assignment
 from quiz.extensions import db
-from tests.certificates.factories import make_assignment, make_attempt
-from tests.certificates.factories import make_exam as make_cert_exam
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import login, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_assignment, make_attempt, make_exam
+from tests.org.factories import login, make_unit, make_user
 
 SECRET = "氧化铝厂内部考试Zq9TITLE"
 
@@ -33,8 +32,9 @@ def test_a_head_cannot_read_the_title_of_an_exam_outside_their_units(app, client
     company, alumina, power = two_units
     head = make_user(name="热电厂负责人", unit=power, roles={"head": [power.id]})
     insider = make_user(name="氧化铝员工", unit=alumina)
-    secret = make_cert_exam(SECRET)
-    make_attempt(insider, secret, make_assignment(secret, alumina))  # a certificate, in 氧化铝厂 only
+    secret = make_exam(title=SECRET, pass_mark=60.0, commit=False)
+    make_attempt(insider, secret, make_assignment(secret, units=[alumina], title=secret.title), score=90.0,
+                 graded=True)  # a certificate, in 氧化铝厂 only
     db.session.commit()
     login(client, head)
     for url in (f"/certificates/bulk?exam={secret.id}", f"/certificates/bulk?exam={secret.id}&unit={power.id}",
@@ -52,8 +52,8 @@ def test_a_head_still_sees_an_exam_with_certificates_in_their_units(app, client,
     company, alumina, power = two_units
     head = make_user(name="氧化铝厂负责人", unit=alumina, roles={"head": [alumina.id]})
     worker = make_user(name="氧化铝员工", unit=alumina)
-    exam = make_cert_exam(SECRET)
-    make_attempt(worker, exam, make_assignment(exam, alumina))
+    exam = make_exam(title=SECRET, pass_mark=60.0, commit=False)
+    make_attempt(worker, exam, make_assignment(exam, units=[alumina], title=exam.title), score=90.0, graded=True)
     db.session.commit()
     login(client, head)
     page = client.get(f"/certificates/bulk?exam={exam.id}&unit={alumina.id}")

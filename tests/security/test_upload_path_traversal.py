@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 GOOD = "一、单选题\n1. 题干\nA. 甲\nB. 乙\n答案：A\n"
 NAMES = ["../../../../tmp/quiz-traversal-{n}.txt", "..\\..\\..\\quiz-traversal-{n}.txt",

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from quiz.exams import services as exam_services
 from quiz.exams.models import AttemptItem
 from quiz.extensions import db
-from tests.exams.factories import assign, make_bank, make_exam, make_question
-from tests.factories import login, make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import assign, make_exam
+from tests.org.factories import login, make_unit, make_user
 
 
 def test_every_attempt_route_is_404_for_another_worker(app, client):

@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from tests.factories import login, make_user
+from tests.org.factories import login, make_user
 
 XXE = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 LAUGHS = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "哈哈哈哈哈哈哈哈哈哈">'

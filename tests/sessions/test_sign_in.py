@@ -11,8 +11,9 @@ from quiz.exams.tasks import assignments_for
 from quiz.extensions import db
 from quiz.sessions import codes, marks, services, signin
 from quiz.sessions.models import Attendance
-from tests.exams.factories import make_bank, make_exam, make_question
-from tests.factories import make_unit, make_user
+from tests.banks.factories import make_bank, make_question
+from tests.exams.factories import make_exam
+from tests.org.factories import make_unit, make_user
 from tests.sessions.factories import make_session
 
 

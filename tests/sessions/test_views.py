@@ -14,7 +14,7 @@ from sqlalchemy import select
 from quiz.extensions import db
 from quiz.sessions import services, signin
 from quiz.sessions.models import Attendance, TrainingSession
-from tests.factories import login, make_unit, make_user
+from tests.org.factories import login, make_unit, make_user
 from tests.sessions.factories import make_session
 
 
