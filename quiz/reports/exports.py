@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from quiz.spreadsheet import csv_row, xlsx_row
-from quiz.reports.figures import Counts, sum_counts
-from quiz.reports.queries import PersonRow, Report
+from quiz.reports.rollup import Counts, sum_counts
+from quiz.reports.report import PersonRow, Report
 from quiz.web import SHANGHAI
 
 PDF_MAX_ROWS = 3000  # beyond this the PDF says "see the Excel file"

@@ -23,7 +23,8 @@ from quiz.org.models import Unit, User
 from quiz.reports import charts, exports, item_queries
 from quiz.reports.assignees import assignee_pairs
 from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
-from quiz.reports.queries import Filters, Report, job_type_choices
+from quiz.reports.filters import Filters, job_type_choices
+from quiz.reports.report import Report
 from quiz.web import SHANGHAI
 from quiz.web.decorators import roles_required
 from quiz.web.home import register_panel

@@ -15,7 +15,8 @@ from quiz.exams.models import Assignment, Attempt, ExamProgress
 from quiz.extensions import db
 from quiz.reports import progress
 from quiz.reports.assignees import assignee_pairs
-from quiz.reports.queries import Filters, Report
+from quiz.reports.filters import Filters
+from quiz.reports.report import Report
 from tests.exams.factories import RIGHT, WRONG
 from tests.exams.test_trainer_actions import exam, org  # noqa: F401  (fixtures)
 from tests.reports.conftest import build_org

@@ -12,14 +12,14 @@ parts complete it, both in the same statement:
 
 - ``loose``: people with a ``exam_progress`` row that named no assignment
   (key 0). Their status for an assignment is the larger of that row and
-  their own row (``queries.status_branches``), so their own row's
+  their own row (``statuses.status_branches``), so their own row's
   contribution is replaced by the combination; there is one such group per
   (assignment, unit, job type, own status and tenth, loose status and tenth);
 - ``named``: people named on an assignment and not already reached by its
   unit or job-type targets (``assignee_branches``' third branch), counted
   per person as before (they are few).
 
-The result equals grouping ``queries.person_status`` per (assignment, unit);
+The result equals grouping ``statuses.person_status`` per (assignment, unit);
 tests/reports/test_grouped.py checks it on random organisations.
 """
 from __future__ import annotations
@@ -146,7 +146,7 @@ def progress_query(rules: dict[int, Rule], user_conditions: Iterable[ColumnEleme
                 .group_by(Assignment.id, Assignment.exam_id, User.unit_id, User.job_type_id, mine.status,
                           mine.best_decile, loose.status, loose.best_decile))
 
-    # named people not reached by the targets, with their status and tenth (from queries.status_branches)
+    # named people not reached by the targets, with their status and tenth (from statuses.status_branches)
     b = named_branch
     named = (b.select.with_only_columns(literal(2), b.assignment_id, literal(0), User.unit_id, null(), func.count(),
                                         b.code, b.decile)
