@@ -10,7 +10,13 @@ times through the HTTP layer, as an admin:
 - the who-to-chase CSV export for one whole-company assignment,
 - the Excel export for the same assignment,
 
-each with the number of SQL statements it issued. The attempts are bulk
+each with the number of SQL statements it issued, and then, in alternating
+rounds so that other load falls on all of them: the dashboard with the app's
+heap frozen (``quiz.reports.heap.freeze_app_heap``, what the app does once
+loaded) and not frozen, and the Excel file written by each of the two writers
+measured for it: XlsxWriter in constant-memory mode (the app's, through HTTP
+and called directly) and openpyxl's write-only mode (the baseline, kept here).
+The figures (``bench/_figures.py``) are medians. The attempts are bulk
 inserted behind the exam engine's back, so ``exam_progress`` is rebuilt after
 them (what ``flask reports rebuild-progress`` does). Prints ONE JSON line on
 stdout; progress goes to stderr.
@@ -20,7 +26,11 @@ stdout; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import gc
+import io
 import json
+import os
+import statistics
 import random
 import sys
 import tempfile
@@ -30,11 +40,72 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from openpyxl import Workbook  # noqa: E402
+from openpyxl.cell import WriteOnlyCell  # noqa: E402
+from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
 from sqlalchemy import event, func, insert, select  # noqa: E402
+
+from _figures import figure  # noqa: E402
+from quiz.spreadsheet import xlsx_row  # noqa: E402
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+class OpenpyxlBook:
+    """The heads' Excel report written with openpyxl's write-only mode: the writer the app used
+    before XlsxWriter (issue 14 point 6), kept as the baseline; same interface and cells as
+    ``quiz.reports.exports.Book``."""
+
+    def __init__(self):
+        self.wb = Workbook(write_only=True)
+
+    def sheet(self, title: str, headers: list[str], widths: list[int], percent_columns: set[int] = frozenset()):
+        return OpenpyxlSheet(self.wb, title, headers, widths, percent_columns)
+
+    def getvalue(self) -> bytes:
+        out = io.BytesIO()
+        self.wb.save(out)
+        return out.getvalue()
+
+
+class OpenpyxlSheet:
+    """A write-only sheet with a styled, frozen, filtered header and known column widths."""
+
+    def __init__(self, wb: Workbook, title: str, headers: list[str], widths: list[int],
+                 percent_columns: set[int] = frozenset()):
+        from quiz.reports.exports import PERCENT
+
+        self.ws = wb.create_sheet(title)
+        self.headers = headers
+        self.percent = percent_columns
+        self.percent_format = PERCENT
+        self.rows = 0
+        for i, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+        self.ws.freeze_panes = "A2"
+        cells = []
+        for text in headers:
+            cell = WriteOnlyCell(self.ws, value=text)
+            cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE7F3")
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            cells.append(cell)
+        self.ws.append(cells)
+
+    def append(self, values: list) -> None:
+        values = [None if value == "" else value for value in values]  # an empty text is no cell
+        for i in self.percent:
+            if values[i] is not None:
+                cell = WriteOnlyCell(self.ws, value=values[i])
+                cell.number_format = self.percent_format
+                values[i] = cell
+        self.ws.append(xlsx_row(self.ws, values))  # user text never becomes a formula
+        self.rows += 1
+
+    def close(self) -> None:
+        self.ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{self.rows + 1}"
 
 
 def build(employees: int, target_attempts: int, seed: int = 6) -> dict:
@@ -132,6 +203,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=20000)
     parser.add_argument("--attempts", type=int, default=600000)
     parser.add_argument("--db", help="keep the database in this file and reuse it when it exists (for profiling)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the dashboard and Excel timings")
     args = parser.parse_args()
     from quiz import create_app
     from quiz.extensions import db
@@ -192,9 +264,65 @@ def main() -> None:
                 result[f"{name}_statements"] = statements[0]
                 result[f"{name}_bytes"] = len(body)
                 log(f"{name}: {elapsed * 1000:.0f} ms, {statements[0]} statements")
-            result["aims"] = {"dashboard_ms": 500, "excel_ms": 5000}
+            result.update(compare(app, client, urls, info, args.rounds))
+            result["aims"] = {"dashboard_ms": 300, "excel_ms": 2000}
             print(json.dumps(result, ensure_ascii=False))
+            figure("heads' Excel, whole company", result["excel_s"], "s", "<=", 2)
+            figure("heads' Excel, XlsxWriter constant-memory (direct)", result["excel_xlsxwriter_s"], "s")
+            figure("heads' Excel, openpyxl write-only (direct, baseline)", result["excel_openpyxl_s"], "s")
+            figure("dashboard", result["dashboard_frozen_ms"], "ms", "<=", 300)
+            figure("dashboard, heap not frozen (baseline)", result["dashboard_unfrozen_ms"], "ms")
 
+
+def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
+    """Alternating rounds: the dashboard with the heap frozen and not, the Excel file by each writer."""
+    from quiz.auth.scopes import scope_for
+    from quiz.extensions import db
+    from quiz.org.models import User
+    from quiz.reports import exports
+    from quiz.reports.filters import Filters
+    from quiz.reports.heap import freeze_app_heap
+    from quiz.reports.report import Report
+
+    def timed(fn) -> float:
+        t = time.perf_counter()
+        fn()
+        return time.perf_counter() - t
+
+    def get(url):
+        response = client.get(url)
+        response.get_data()
+        assert response.status_code == 200, (url, response.status_code)
+
+    def direct(book_class):
+        with app.test_request_context():
+            admin = db.session.scalar(select(User).where(User.employee_no == info["admin"]))
+            report = Report(scope_for(admin, "view"), Filters(assignment_id=info["assignment"]), show_phone=True)
+            exports.workbook_bytes(report, book_class())
+            db.session.remove()
+
+    times: dict[str, list[float]] = {k: [] for k in ("dash_frozen", "dash_unfrozen", "excel", "xlsxwriter",
+                                                      "openpyxl")}
+    for i in range(rounds):
+        for frozen in ((True, False) if i % 2 == 0 else (False, True)):
+            if frozen:
+                freeze_app_heap()
+            else:
+                gc.unfreeze()
+            times["dash_frozen" if frozen else "dash_unfrozen"].append(timed(lambda: get(urls["dashboard"])))
+        freeze_app_heap()
+        order = [("excel", lambda: get(urls["excel"])), ("xlsxwriter", lambda: direct(exports.Book)),
+                 ("openpyxl", lambda: direct(OpenpyxlBook))]
+        for name, fn in (order if i % 2 == 0 else order[::-1]):
+            times[name].append(timed(fn))
+        log(f"round {i + 1}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in times.items()))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {"dashboard_frozen_ms": round(med["dash_frozen"] * 1000, 1),
+            "dashboard_unfrozen_ms": round(med["dash_unfrozen"] * 1000, 1),
+            "excel_s": round(med["excel"], 3), "excel_xlsxwriter_s": round(med["xlsxwriter"], 3),
+            "excel_openpyxl_s": round(med["openpyxl"], 3),
+            "xlsxwriter_vs_openpyxl": round(med["xlsxwriter"] / med["openpyxl"], 3),
+            "load_average": os.getloadavg()[0]}
 
 if __name__ == "__main__":
     main()
