@@ -13,7 +13,8 @@ times through the HTTP layer, as an admin:
 each with the number of SQL statements it issued, and then, in alternating
 rounds so that other load falls on all of them: the dashboard with the app's
 heap frozen (``quiz.reports.heap.freeze_app_heap``, what the app does once
-loaded) and not frozen, and the Excel file written by each of the two writers
+loaded), not frozen, and with the collector paused for the request (what the
+views did before), and the Excel file written by each of the two writers
 measured for it: XlsxWriter in constant-memory mode (the app's, through HTTP
 and called directly) and openpyxl's write-only mode (the baseline, kept here).
 The figures (``bench/_figures.py``) are medians. The attempts are bulk
@@ -272,6 +273,7 @@ def main() -> None:
             figure("heads' Excel, openpyxl write-only (direct, baseline)", result["excel_openpyxl_s"], "s")
             figure("dashboard", result["dashboard_frozen_ms"], "ms", "<=", 300)
             figure("dashboard, heap not frozen (baseline)", result["dashboard_unfrozen_ms"], "ms")
+            figure("dashboard, collector paused per request (before)", result["dashboard_gc_paused_ms"], "ms")
 
 
 def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
@@ -301,15 +303,24 @@ def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
             exports.workbook_bytes(report, book_class())
             db.session.remove()
 
-    times: dict[str, list[float]] = {k: [] for k in ("dash_frozen", "dash_unfrozen", "excel", "xlsxwriter",
-                                                      "openpyxl")}
+    times: dict[str, list[float]] = {k: [] for k in ("dash_frozen", "dash_unfrozen", "dash_paused", "excel",
+                                                      "xlsxwriter", "openpyxl")}
+    def paused(url):  # what the report views did before the heap was frozen: the collector off per request
+        gc.disable()
+        try:
+            get(url)
+        finally:
+            gc.enable()
+
     for i in range(rounds):
-        for frozen in ((True, False) if i % 2 == 0 else (False, True)):
-            if frozen:
+        modes = ("dash_frozen", "dash_unfrozen", "dash_paused")
+        for mode in (modes if i % 2 == 0 else modes[::-1]):
+            if mode == "dash_frozen":
                 freeze_app_heap()
             else:
                 gc.unfreeze()
-            times["dash_frozen" if frozen else "dash_unfrozen"].append(timed(lambda: get(urls["dashboard"])))
+            fn = paused if mode == "dash_paused" else get
+            times[mode].append(timed(lambda: fn(urls["dashboard"])))
         freeze_app_heap()
         order = [("excel", lambda: get(urls["excel"])), ("xlsxwriter", lambda: direct(exports.Book)),
                  ("openpyxl", lambda: direct(OpenpyxlBook))]
@@ -319,6 +330,7 @@ def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
     med = {k: statistics.median(v) for k, v in times.items()}
     return {"dashboard_frozen_ms": round(med["dash_frozen"] * 1000, 1),
             "dashboard_unfrozen_ms": round(med["dash_unfrozen"] * 1000, 1),
+            "dashboard_gc_paused_ms": round(med["dash_paused"] * 1000, 1),
             "excel_s": round(med["excel"], 3), "excel_xlsxwriter_s": round(med["xlsxwriter"], 3),
             "excel_openpyxl_s": round(med["openpyxl"], 3),
             "xlsxwriter_vs_openpyxl": round(med["xlsxwriter"] / med["openpyxl"], 3),
