@@ -20,7 +20,7 @@ parts complete it, both in the same statement:
   per person as before (they are few).
 
 The result equals grouping ``statuses.person_status`` per (assignment, unit);
-tests/reports/test_grouped.py checks it on random organisations.
+tests/reports/test_unit_counts.py checks it on random organisations.
 """
 from __future__ import annotations
 
