@@ -2,7 +2,8 @@
 endpoint (``bench/_insert_views.py``), which only this module registers."""
 from _insert_views import register
 
-from quiz import create_app
+from quiz import create_app, freeze_app_heap
 
 app = create_app()
 register(app)
+freeze_app_heap()  # as app.py does

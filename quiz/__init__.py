@@ -32,3 +32,20 @@ def create_app(config: dict | None = None) -> Flask:
     for domain in DOMAINS:
         domain.register(app)
     return app
+
+
+def freeze_app_heap() -> None:
+    """Collect what loading left behind, then freeze every object alive now.
+
+    A company-wide report keeps ~50,000 small objects alive for a few hundred
+    milliseconds; without this, the collection they trigger walks every object
+    the app made while loading (modules, mappers, templates, translations:
+    ~80-150 ms, a third of the dashboard). ``gc.freeze()`` moves those objects
+    to a generation the collector never walks; what requests create is still
+    collected. Called once the app is loaded (``app.py``): with gunicorn's
+    ``--preload``, in the master before it forks, so workers share those pages.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -1,8 +1,8 @@
 """Excel, CSV and PDF exports of a completion report.
 
 All three are built from the same ``Report`` rows and the same column lists
-as the pages, so they agree to the person. Excel: a write-only workbook (rows
-stream to a temporary file, memory stays flat), frozen header row, auto
+as the pages, so they agree to the person. Excel: an XlsxWriter workbook in
+constant-memory mode (rows stream to a temporary file, memory stays flat), frozen header row, auto
 filter, column widths, percentages stored as numbers with a percent format,
 no formulas. CSV: UTF-8 with a BOM so Excel in Chinese opens it, streamed.
 PDF: WeasyPrint through ``quiz.certificates.render.html_to_pdf`` (which
@@ -14,16 +14,13 @@ import csv
 import io
 from collections.abc import Iterator
 
+import xlsxwriter
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from quiz.i18n import SHANGHAI
-from quiz.spreadsheet import csv_row, xlsx_row
-from quiz.reports.figures import Counts, sum_counts
-from quiz.reports.queries import PersonRow, Report
+from quiz.spreadsheet import XLSXWRITER_OPTIONS, csv_row, write_xlsxwriter_row
+from quiz.reports.rollup import Counts, sum_counts
+from quiz.reports.report import PersonRow, Report
 
 PDF_MAX_ROWS = 3000  # beyond this the PDF says "see the Excel file"
 LEVELS = ((1, "二级单位"), (2, "工区"), (3, "班组"))
@@ -74,46 +71,57 @@ def detail_values(report: Report, row: PersonRow, labels: dict[str, str] | None 
 
 # -- Excel -----------------------------------------------------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+HEADER_STYLE = {"bold": True, "bg_color": "#DDE7F3", "pattern": 1, "valign": "vcenter", "text_wrap": True}
 PERCENT = "0.0%"
 
 
-class _Sheet:
-    """A write-only sheet with a styled, frozen, filtered header and known column widths."""
+class Book:
+    """An XlsxWriter workbook in constant-memory mode: sheets are written one row after another.
 
-    def __init__(self, wb: Workbook, title: str, headers: list[str], widths: list[int],
+    Measured against openpyxl's write-only mode on the whole-company report
+    (``bench/reports.py`` prints both): XlsxWriter does the per-cell work in
+    less time, so the heads' file is written with it. Every cell goes through
+    ``quiz.spreadsheet.write_xlsxwriter_row`` (text stays text).
+    """
+
+    def __init__(self):
+        self.out = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.out, XLSXWRITER_OPTIONS)
+        self.header = self.wb.add_format(HEADER_STYLE)
+        self.percent = self.wb.add_format({"num_format": PERCENT})
+        self.quoted = self.wb.add_format({"quote_prefix": True})
+
+    def sheet(self, title: str, headers: list[str], widths: list[int], percent_columns: set[int] = frozenset()):
+        return _Sheet(self, title, headers, widths, percent_columns)
+
+    def getvalue(self) -> bytes:
+        self.wb.close()
+        return self.out.getvalue()
+
+
+class _Sheet:
+    """One sheet: a styled, frozen, filtered header row and known column widths."""
+
+    def __init__(self, book: Book, title: str, headers: list[str], widths: list[int],
                  percent_columns: set[int] = frozenset()):
-        self.ws = wb.create_sheet(title)
+        self.ws = book.wb.add_worksheet(title)
+        self.quoted = book.quoted
         self.headers = headers
-        self.percent = percent_columns
+        self.formats = [book.percent if i in percent_columns else None for i in range(len(headers))]
         self.rows = 0
-        for i, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = width
-        self.ws.freeze_panes = "A2"
-        cells = []
-        for text in headers:
-            cell = WriteOnlyCell(self.ws, value=text)
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-            cells.append(cell)
-        self.ws.append(cells)
+        for i, width in enumerate(widths):
+            self.ws.set_column(i, i, width)
+        self.ws.freeze_panes(1, 0)
+        write_xlsxwriter_row(self.ws, 0, headers, self.quoted, [book.header] * len(headers))
 
     def append(self, values: list) -> None:
-        # an empty text is written as no cell at all (Excel shows the same), which spares
-        # openpyxl most of its per-cell work on a sheet of 20,000 people
-        values = [None if value == "" else value for value in values]
-        for i in self.percent:
-            if values[i] is not None:
-                cell = WriteOnlyCell(self.ws, value=values[i])
-                cell.number_format = PERCENT
-                values[i] = cell
-        self.ws.append(xlsx_row(self.ws, values))  # user text (titles, names) never becomes a formula
+        # an empty text is written as no cell at all (Excel shows the same)
         self.rows += 1
+        write_xlsxwriter_row(self.ws, self.rows, [None if value == "" else value for value in values],
+                             self.quoted, self.formats)  # user text (titles, names) never becomes a formula
 
     def close(self) -> None:
-        last = get_column_letter(len(self.headers))
-        self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+        self.ws.autofilter(0, 0, self.rows, len(self.headers) - 1)
 
 
 def _widths(headers: list[str], wide: dict[str, int] | None = None) -> list[int]:
@@ -121,9 +129,9 @@ def _widths(headers: list[str], wide: dict[str, int] | None = None) -> list[int]
     return [wide.get(h, max(8, min(30, 2 * len(h) + 4))) for h in headers]
 
 
-def workbook_bytes(report: Report) -> bytes:
-    """The whole report as an .xlsx file."""
-    wb = Workbook(write_only=True)
+def workbook_bytes(report: Report, book=None) -> bytes:
+    """The whole report as an .xlsx file (``book``: another writer with ``Book``'s methods, for the benchmark)."""
+    wb = book if book is not None else Book()
     figures = figure_headers()
     n_fig = len(figures)
     wide = {_("考试"): 24, _("单位"): 28, _("二级单位"): 16, _("工区"): 16, _("班组"): 14, _("姓名"): 10,
@@ -132,7 +140,7 @@ def workbook_bytes(report: Report) -> bytes:
 
     # summary by unit: per assignment, the whole scope then each top unit, worst first
     headers = [_("考试"), _("截止日期"), _("单位"), *figures]
-    sheet = _Sheet(wb, _("汇总"), headers, _widths(headers, wide), pct_cols(3))
+    sheet = wb.sheet(_("汇总"), headers, _widths(headers, wide), pct_cols(3))
     for info, total in report.totals():
         due = info.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d") if info.due_at else ""
         sheet.append([info.title, due, _("合计"), *figure_values(total)])
@@ -143,7 +151,7 @@ def workbook_bytes(report: Report) -> bytes:
     # one sheet per level of the drill-down
     for depth, name in LEVELS:
         level_headers = [_("考试"), *[_(n) for _d, n in LEVELS if _d <= depth], *figures]
-        sheet = _Sheet(wb, _(name), level_headers, _widths(level_headers, wide), pct_cols(1 + depth))
+        sheet = wb.sheet(_(name), level_headers, _widths(level_headers, wide), pct_cols(1 + depth))
         for info in report.visible_assignments:
             for unit, counts in report.level(depth, info.id):
                 names = report.tree.names_by_depth(unit.id)[1:depth + 1]
@@ -154,7 +162,7 @@ def workbook_bytes(report: Report) -> bytes:
     labels = status_labels()
     # the person level: each person's figures over the selected assignments
     person_headers = [_("二级单位"), _("工区"), _("班组"), _("工号"), _("姓名"), *figures]
-    sheet = _Sheet(wb, _("人员"), person_headers, _widths(person_headers, wide), pct_cols(5))
+    sheet = wb.sheet(_("人员"), person_headers, _widths(person_headers, wide), pct_cols(5))
     per_person: dict[int, tuple[PersonRow, list[Counts]]] = {}
     for row in people:
         info = report.assignments[row.assignment_id]
@@ -164,21 +172,19 @@ def workbook_bytes(report: Report) -> bytes:
     sheet.close()
 
     headers = chase_headers(report)
-    sheet = _Sheet(wb, _("待督促"), headers, _widths(headers, wide))
+    sheet = wb.sheet(_("待督促"), headers, _widths(headers, wide))
     for row in people:
         if row.status != "passed":
             sheet.append(chase_values(report, row, labels))
     sheet.close()
 
     headers = detail_headers(report)
-    sheet = _Sheet(wb, _("明细"), headers, _widths(headers, wide), {len(headers) - 2})
+    sheet = wb.sheet(_("明细"), headers, _widths(headers, wide), {len(headers) - 2})
     for row in people:
         sheet.append(detail_values(report, row, labels))
     sheet.close()
 
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return wb.getvalue()
 
 
 # -- CSV -------------------------------------------------------------------------------------------------------------

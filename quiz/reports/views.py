@@ -4,10 +4,7 @@ admins everything; workers get 403. Objects outside the viewer's scope are
 queries intersect them with it)."""
 from __future__ import annotations
 
-import functools
-import gc
 import io
-import threading
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context, \
@@ -25,43 +22,12 @@ from quiz.org.models import Unit, User
 from quiz.reports import charts, exports, item_queries
 from quiz.reports.assignees import assignee_pairs
 from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
-from quiz.reports.queries import Filters, Report, job_type_choices
+from quiz.reports.filters import Filters, job_type_choices
+from quiz.reports.report import Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 VIEWERS = ("head", "trainer")
-
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-
-
-def _gc_paused(view):
-    """Run ``view`` with the cyclic garbage collector paused (reference counting still frees everything).
-
-    A company-wide report keeps ~50,000 small objects alive for a few hundred
-    milliseconds; the collector promotes them and then walks the whole heap of
-    the app (~80-150 ms, a third of the dashboard). The report makes no
-    reference cycles worth collecting meanwhile; the collector resumes when the
-    last paused request ends (threads count themselves in and out).
-    """
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        global _gc_pausers
-        with _gc_lock:
-            mine = _gc_pausers > 0 or gc.isenabled()  # else paused by somebody else: leave it to them
-            if mine:
-                _gc_pausers += 1
-                gc.disable()
-        try:
-            return view(*args, **kwargs)
-        finally:
-            if mine:
-                with _gc_lock:
-                    _gc_pausers -= 1
-                    if _gc_pausers == 0:
-                        gc.enable()
-    return wrapped
 
 
 @bp.app_template_filter("pct")
@@ -133,7 +99,6 @@ def _page(template: str, report: Report, **context):
 
 @bp.get("/")
 @roles_required(*VIEWERS)
-@_gc_paused
 def completion():
     report = _report()
     totals = report.totals()
@@ -145,7 +110,6 @@ def completion():
 @bp.get("/units", defaults={"unit_id": None})
 @bp.get("/units/<int:unit_id>")
 @roles_required(*VIEWERS)
-@_gc_paused
 def unit(unit_id: int | None):
     report = _report()
     node = None

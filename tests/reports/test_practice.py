@@ -10,7 +10,7 @@ import pytest
 
 from quiz.auth.scopes import scope_for
 from quiz.extensions import db
-from quiz.reports.queries import Report
+from quiz.reports.report import Report
 from tests.banks.factories import make_bank, make_question
 from tests.exams.factories import make_assignment, make_attempt, make_exam
 from tests.org.factories import login

@@ -15,7 +15,8 @@ from quiz.exams.models import Assignment, Attempt, ExamProgress
 from quiz.extensions import db
 from quiz.reports import progress
 from quiz.reports.assignees import assignee_pairs
-from quiz.reports.queries import Filters, Report
+from quiz.reports.filters import Filters
+from quiz.reports.report import Report
 from tests.banks.factories import RIGHT, WRONG
 from tests.exams.factories import make_attempt, ore_exam, setup_org
 from tests.reports.factories import build_org, grow

@@ -1,4 +1,4 @@
-"""The grouped counts (quiz.reports.grouped) equal counting every assigned person's status.
+"""The grouped counts (quiz.reports.unit_counts) equal counting every assigned person's status.
 
 The reference is the per-person computation: ``status_branches``, one row per
 assigned (assignment, person) with their status and tenth, grouped per
@@ -23,9 +23,11 @@ from quiz.db import utcnow
 from quiz.extensions import db
 from quiz.org import services
 from quiz.org.models import User
-from quiz.reports import grouped, progress
+from quiz.reports import progress, unit_counts
 from quiz.reports.progress import DECILES, STATUS_CODES
-from quiz.reports.queries import Filters, Report, status_branches
+from quiz.reports.filters import Filters
+from quiz.reports.report import Report
+from quiz.reports.statuses import status_branches
 from tests.exams.factories import make_assignment, make_attempt, make_exam
 from tests.org.factories import make_unit, make_user
 
@@ -142,21 +144,21 @@ def test_grouped_counts_equal_person_by_person(app, seed):
 def test_combine_alone():
     """The pure part: groups reached by the targets, loose rows combined, named people added."""
     rules = {
-        1: grouped.Rule(exam_id=10, unit_paths=["/1/2/"]),  # a unit subtree
-        2: grouped.Rule(exam_id=10, unit_paths=["/1/"], job_type_ids={7}),  # narrowed by job type
-        3: grouped.Rule(exam_id=11, job_type_ids={8}),  # job type only
+        1: unit_counts.Rule(exam_id=10, unit_paths=["/1/2/"]),  # a unit subtree
+        2: unit_counts.Rule(exam_id=10, unit_paths=["/1/"], job_type_ids={7}),  # narrowed by job type
+        3: unit_counts.Rule(exam_id=11, job_type_ids={8}),  # job type only
     }
     sizes = [(2, "/1/2/", 7, 3), (2, "/1/2/", 8, 1), (3, "/1/3/", 7, 2), (None, None, 8, 1)]
     f, ip, p = STATUS_CODES["failed"], STATUS_CODES["in_progress"], STATUS_CODES["passed"]
     deciles = lambda **at: [at.get(f"d{i}", 0) for i in range(DECILES)]  # noqa: E731
 
     def pack(counts):  # what packed_counts' SUMs give
-        return [sum(c << (grouped.FIELD_BITS * i) for i, c in enumerate(counts[start:start + grouped.PER_SUM]))
-                for start in range(0, len(counts), grouped.PER_SUM)]
+        return [sum(c << (unit_counts.FIELD_BITS * i) for i, c in enumerate(counts[start:start + unit_counts.PER_SUM]))
+                for start in range(0, len(counts), unit_counts.PER_SUM)]
 
     def own(aid, exam, unit, job, n, failed=0, running=0, passed=0, **d):
         by_code = {f: failed, ip: running, p: passed}
-        return (0, aid, exam, unit, job, n, *pack([by_code[c] for c in grouped.OTHER_CODES]), *pack(deciles(**d)))
+        return (0, aid, exam, unit, job, n, *pack([by_code[c] for c in unit_counts.OTHER_CODES]), *pack(deciles(**d)))
 
     pad = [None] * (DECILES - 1)
     rows = [
@@ -171,7 +173,7 @@ def test_combine_alone():
         (1, 1, 10, 2, 7, 1, p, 8, ip, None, *pad[1:]),
         (2, 3, 0, 5, None, 1, p, 9, *pad),  # a named person of unit 5
     ]
-    statuses, histograms = grouped.combine(rules, sizes, rows)
+    statuses, histograms = unit_counts.combine(rules, sizes, rows)
     ns = STATUS_CODES["not_started"]
     vec = lambda **c: tuple(c.get(name, 0) for name in sorted(STATUS_CODES, key=STATUS_CODES.get))  # noqa: E731
     assert ns == 0
@@ -187,9 +189,9 @@ def test_packed_counts_round_trip(app):
     """The packed SUMs read back as the plain counts, up to the largest group they allow, on this database."""
     from sqlalchemy import literal, select, union_all
 
-    big = (1 << grouped.FIELD_BITS) - 1
+    big = (1 << unit_counts.FIELD_BITS) - 1
     values = [v % 5 for v in range(40)] + [None]
     rows = union_all(*(select(literal(v).label("v")) for v in values)).subquery()
-    sums = db.session.execute(select(*grouped.packed_counts(rows.c.v, range(5)))).one()
-    assert grouped.unpacked(sums, 5) == [8, 8, 8, 8, 8]
-    assert grouped.unpacked([big + (big << 21) + (big << 42)], 3) == [big, big, big]
+    sums = db.session.execute(select(*unit_counts.packed_counts(rows.c.v, range(5)))).one()
+    assert unit_counts.unpacked(sums, 5) == [8, 8, 8, 8, 8]
+    assert unit_counts.unpacked([big + (big << 21) + (big << 42)], 3) == [big, big, big]

@@ -4,7 +4,7 @@ person page and the exports read. Every query is limited by the viewer's
 
 The heavy lifting is one grouped statement: each (assignment, person) pair's
 status is read from the ``exam_progress`` rows the exam engine keeps (see
-``person_status``), then counted per (assignment, unit of the person). ``figures.roll_up`` adds those rows up the unit tree in
+``statuses.person_status``), then counted per (assignment, unit of the person). ``rollup.roll_up`` adds those rows up the unit tree in
 Python, so the number of statements is the same for ten people or twenty
 thousand.
 """
@@ -16,66 +16,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from sqlalchemy import and_, case, exists, false, func, literal, or_, select, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import case, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
 from quiz.auth.scopes import Scope
 from quiz.certificates.models import Certificate
 from quiz.db import utcnow
-from quiz.exams.models import Assignment, Attempt, Exam, ExamProgress
+from quiz.exams.models import Assignment, Attempt, Exam
 from quiz.extensions import db
 from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
-from quiz.reports import grouped
-from quiz.reports.assignees import assignee_branches, assignee_pairs
-from quiz.reports.progress import DECILES, STATUS_CODES, STATUS_NAMES
-from quiz.reports.figures import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts
-
-
-# -- filters -------------------------------------------------------------------------------------------------------
-
-def _int(value) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a report is narrowed to. Anything unreadable in the query string is ignored.
-
-    ``date_from``/``date_to`` (Shanghai dates, inclusive) select assignments by
-    their due date (by their creation date when they have none).
-    """
-
-    assignment_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    job_type_id: int | None = None
-    unit_id: int | None = None
-
-    @classmethod
-    def from_args(cls, args) -> Filters:
-        return cls(_int(args.get("assignment")), _date(args.get("from")), _date(args.get("to")),
-                   _int(args.get("job_type")), _int(args.get("unit")))
-
-    def as_args(self, **changes) -> dict:
-        values = {"assignment": self.assignment_id, "from": self.date_from and self.date_from.isoformat(),
-                  "to": self.date_to and self.date_to.isoformat(), "job_type": self.job_type_id, "unit": self.unit_id}
-        values.update(changes)
-        return {k: v for k, v in values.items() if v not in (None, "")}
+from quiz.reports import unit_counts
+from quiz.reports.assignees import assignee_pairs
+from quiz.reports.filters import Filters
+from quiz.reports.progress import DECILES, STATUS_CODES
+from quiz.reports.rollup import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts
+from quiz.reports.statuses import StatusBranch, person_status, status_branches
 
 
 @dataclass(frozen=True)
@@ -112,131 +68,6 @@ class PersonRow:
     team: str = ""
     unit_label: str = ""
     levels: list[str] = field(default_factory=list)
-
-
-# -- the core statements -------------------------------------------------------------------------------------------
-
-STATUS_ORDER = {"not_started": 0, "in_progress": 1, "failed": 2, "passed": 3}
-
-
-class _Extreme(FunctionElement):
-    inherit_cache = True
-    sqlite_name = ""
-
-    def __init__(self, a, b):
-        super().__init__(a, b)
-        self.type = a.type
-
-
-class greatest(_Extreme):
-    """The larger of two nullable values, NULL only when both are (PostgreSQL's GREATEST)."""
-
-    inherit_cache = True
-    name = "greatest"
-    sqlite_name = "max"
-
-
-class least(_Extreme):
-    """The smaller of two nullable values, NULL only when both are (PostgreSQL's LEAST)."""
-
-    inherit_cache = True
-    name = "least"
-    sqlite_name = "min"
-
-
-@compiles(greatest)
-@compiles(least)
-def _extreme(element, compiler, **kw):
-    return f"{element.name}({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(greatest, "sqlite")
-@compiles(least, "sqlite")
-def _sqlite_extreme(element, compiler, **kw):
-    # SQLite's two-argument max()/min() is NULL when either is: coalesce each with the other
-    a, b = (compiler.process(c, **kw) for c in element.clauses)
-    return f"{element.sqlite_name}(coalesce({a}, {b}), coalesce({b}, {a}))"
-
-
-@dataclass(frozen=True)
-class StatusBranch:
-    """One of the disjoint parts of "everybody assigned" (see ``assignee_branches``)
-    joined to its ``exam_progress`` rows: ``select`` has the joins (and ``User``),
-    the other fields are the expressions to pick from it with ``with_only_columns``.
-    """
-
-    select: Select
-    assignment_id: ColumnElement
-    code: ColumnElement  # progress.STATUS_CODES
-    decile: ColumnElement
-    attempts: ColumnElement
-    best_score: ColumnElement
-    best_pct: ColumnElement
-    first_finished_at: ColumnElement
-    passed_at: ColumnElement
-    last_at: ColumnElement
-
-    @property
-    def status(self) -> ColumnElement:
-        return case(*((self.code == code, name) for code, name in STATUS_NAMES.items() if code),
-                    else_="not_started")
-
-    @property
-    def passed(self) -> ColumnElement[bool]:
-        return self.code == STATUS_CODES["passed"]
-
-    def columns(self) -> list[ColumnElement]:
-        """``assignment_id, user_id, unit_id, attempts, status, best_score, best_pct,
-        first_finished_at, passed_at, last_at``."""
-        return [self.assignment_id.label("assignment_id"), User.id.label("user_id"), User.unit_id.label("unit_id"),
-                self.attempts.label("attempts"), self.status.label("status"),
-                self.best_score.label("best_score"), self.best_pct.label("best_pct"),
-                self.first_finished_at.label("first_finished_at"), self.passed_at.label("passed_at"),
-                self.last_at.label("last_at")]
-
-
-def status_branches(assignment_ids, user_conditions) -> list[StatusBranch]:
-    """Every assigned (assignment, person) pair with what their attempts add up to, in disjoint parts.
-
-    An attempt counts for an assignment when it is a counted attempt at the
-    assignment's exam, made for this assignment or for no assignment in particular.
-    Those attempts are summed up in two ``exam_progress`` rows (kept by the exam
-    engine, see ``quiz.reports.progress``): the one of the attempts made for the
-    assignment (``own``) and the one of those that named none (``loose``). Every
-    figure is a max, a min or a count over the attempts (the status is coded so
-    that its precedence is a max too: passed when any passed, else in progress
-    when any is running or waiting for grading, else failed when any was
-    finalised, else not started), so combining the two rows gives exactly what
-    grouping all the attempts would.
-    """
-    out = []
-    for branch in assignee_branches(assignment_ids, user_conditions):
-        assignment_id = branch.selected_columns.assignment_id
-        own = aliased(ExamProgress, name="own")
-        loose = aliased(ExamProgress, name="loose")
-        query = (branch
-                 .join(Assignment, Assignment.id == assignment_id)
-                 .outerjoin(own, and_(own.exam_id == Assignment.exam_id, own.user_id == User.id,
-                                      own.assignment_key == assignment_id))
-                 .outerjoin(loose, and_(loose.exam_id == Assignment.exam_id, loose.user_id == User.id,
-                                        loose.assignment_key == 0)))
-        out.append(StatusBranch(
-            query, assignment_id,
-            func.coalesce(greatest(own.status, loose.status), STATUS_CODES["not_started"]),
-            greatest(own.best_decile, loose.best_decile),
-            func.coalesce(own.attempts, 0) + func.coalesce(loose.attempts, 0),
-            greatest(own.best_score, loose.best_score), greatest(own.best_pct, loose.best_pct),
-            least(own.first_finished_at, loose.first_finished_at), least(own.passed_at, loose.passed_at),
-            greatest(own.last_at, loose.last_at)))
-    return out
-
-
-def person_status(assignment_ids, user_conditions) -> Select:
-    """``SELECT assignment_id, user_id, unit_id, attempts, status, best_score,
-    best_pct, first_finished_at, passed_at, last_at`` for every assigned person
-    (the UNION ALL of ``status_branches``)."""
-    return union_all(*(b.select.with_only_columns(*b.columns()) for b in status_branches(assignment_ids,
-                                                                                        user_conditions)))
 
 
 class Report:
@@ -352,16 +183,16 @@ class Report:
 
         The assignment's targets, the people per (unit, job type) and the
         ``exam_progress`` rows counted per (assignment, unit, job type when
-        the assignment names job types): ``quiz.reports.grouped`` explains
+        the assignment names job types): ``quiz.reports.unit_counts`` explains
         why this equals counting every assigned person's status, without
         pairing 20,000 people with 30 assignments.
         """
         conditions = self.user_conditions()
-        rules = grouped.rules_from(db.session.execute(grouped.targets_query(self._assignment_ids())))
-        sizes = db.session.execute(grouped.sizes_query(conditions))
+        rules = unit_counts.rules_from(db.session.execute(unit_counts.targets_query(self._assignment_ids())))
+        sizes = db.session.execute(unit_counts.sizes_query(conditions))
         named = self._branches()[2]
-        progress_rows = db.session.execute(grouped.progress_query(rules, conditions, named))
-        statuses, histograms = grouped.combine(rules, sizes, progress_rows)
+        progress_rows = db.session.execute(unit_counts.progress_query(rules, conditions, named))
+        statuses, histograms = unit_counts.combine(rules, sizes, progress_rows)
         codes = [STATUS_CODES[name] for name in ("not_started", "in_progress", "passed", "failed")]
         rows = []
         totals = {}
@@ -540,7 +371,3 @@ def certificates_of(user_id: int, exam_ids) -> list[dict]:
                     "issued_at": getattr(cert, "issued_at", None), "id": cert.id,
                     "revoked": getattr(cert, "revoked_at", None) is not None})
     return out
-
-
-def job_type_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(JobType.id, JobType.name).order_by(JobType.name)))

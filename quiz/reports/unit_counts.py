@@ -12,15 +12,15 @@ parts complete it, both in the same statement:
 
 - ``loose``: people with a ``exam_progress`` row that named no assignment
   (key 0). Their status for an assignment is the larger of that row and
-  their own row (``queries.status_branches``), so their own row's
+  their own row (``statuses.status_branches``), so their own row's
   contribution is replaced by the combination; there is one such group per
   (assignment, unit, job type, own status and tenth, loose status and tenth);
 - ``named``: people named on an assignment and not already reached by its
   unit or job-type targets (``assignee_branches``' third branch), counted
   per person as before (they are few).
 
-The result equals grouping ``queries.person_status`` per (assignment, unit);
-tests/reports/test_grouped.py checks it on random organisations.
+The result equals grouping ``statuses.person_status`` per (assignment, unit);
+tests/reports/test_unit_counts.py checks it on random organisations.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class Rule:
 # -- the statements ------------------------------------------------------------------------------------------------
 
 OTHER_CODES = [code for code in sorted(STATUS_CODES.values()) if code != NOT_STARTED]
-FIELD_BITS = 21  # people of one (unit, job type) group with one value: under 2,097,152
+FIELD_BITS = 21  # people of one assignment with one value (summed over its groups): under 2,097,152
 PER_SUM = 3  # three such fields fit in a signed 64-bit sum
 
 
@@ -146,7 +146,7 @@ def progress_query(rules: dict[int, Rule], user_conditions: Iterable[ColumnEleme
                 .group_by(Assignment.id, Assignment.exam_id, User.unit_id, User.job_type_id, mine.status,
                           mine.best_decile, loose.status, loose.best_decile))
 
-    # named people not reached by the targets, with their status and tenth (from queries.status_branches)
+    # named people not reached by the targets, with their status and tenth (from statuses.status_branches)
     b = named_branch
     named = (b.select.with_only_columns(literal(2), b.assignment_id, literal(0), User.unit_id, null(), func.count(),
                                         b.code, b.decile)
@@ -239,6 +239,13 @@ def combine(rules: dict[int, Rule], sizes, progress_rows):
 
     decile_at = 6 + n_packed(len(OTHER_CODES))
     decile_end = decile_at + n_packed(DECILES)
+    mask = (1 << FIELD_BITS) - 1
+    # where each status code's count sits: (code, which packed sum, shift), read inline (16,000 rows)
+    status_fields = [(code, 6 + i // PER_SUM, FIELD_BITS * (i % PER_SUM)) for i, code in enumerate(OTHER_CODES)]
+    # the tenths only matter per assignment: their packed sums are added up as they come (no field
+    # overflows: it counts people of one assignment) and unpacked once at the end
+    packed_tenths: dict[int, list[int]] = {}
+    packed_people: dict[int, int] = {}
     for row in progress_rows:
         part, aid, exam_id, unit_id, job_key, n = row[:6]
         if part == 0:  # own rows of a group: status and tenth distributions
@@ -246,16 +253,20 @@ def combine(rules: dict[int, Rule], sizes, progress_rows):
             if not groups or (unit_id if job_key is None else (unit_id, job_key)) not in groups \
                     or rules[aid].exam_id != exam_id:
                 continue
-            if n >> FIELD_BITS:
-                raise OverflowError(f"{n} people in one group: more than packed_counts can count")
             counts, where = flat[aid], slots[aid][unit_id]
             moved = 0
-            for code, count in zip(OTHER_CODES, unpacked(row[6:decile_at], len(OTHER_CODES))):
+            for code, at_sum, shift in status_fields:
+                count = (int(row[at_sum]) >> shift) & mask
                 counts[where + code] += count  # rows with code 0 stay not started
                 moved += count
             counts[where + NOT_STARTED] -= moved
-            histograms[aid] = list(map(operator.add, histograms[aid],
-                                       unpacked(row[decile_at:decile_end], DECILES)))
+            sums = packed_tenths.get(aid)
+            if sums is None:
+                packed_tenths[aid] = [int(v) for v in row[decile_at:decile_end]]
+            else:
+                for k, value in enumerate(row[decile_at:decile_end]):
+                    sums[k] += int(value)
+            packed_people[aid] = packed_people.get(aid, 0) + n
         elif part == 1:  # people with a loose row: replace what their own row said by the combination
             groups = assigned.get(aid)
             if not groups or (unit_id if not rules[aid].job_type_ids else (unit_id, job_key)) not in groups:
@@ -279,6 +290,10 @@ def combine(rules: dict[int, Rule], sizes, progress_rows):
             flat[aid][at(aid, unit_id) + code] += n
             if decile is not None:
                 histograms[aid][decile] += n
+    for aid, sums in packed_tenths.items():
+        if packed_people[aid] >> FIELD_BITS:
+            raise OverflowError(f"{packed_people[aid]} people in one assignment: more than packed_counts can count")
+        histograms[aid] = list(map(operator.add, histograms[aid], unpacked(sums, DECILES)))
     statuses = {aid: {unit_id: tuple(flat[aid][where:where + N_CODES]) for unit_id, where in units.items()}
                 for aid, units in slots.items()}
     return statuses, histograms

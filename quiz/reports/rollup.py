@@ -152,27 +152,38 @@ def roll_up(rows: Iterable[tuple[int | None, Counts]], tree: Tree, at: UnitNode 
     total, direct = Counts(), Counts()
     per_child: dict[int, Counts] = {}
     root_ids = {r.id for r in roots}
+    where: dict[int | None, int | None] = {}  # per unit (many rows share one): its child, _DIRECT or None
     for unit_id, counts in rows:
-        ids = tree.ids_on_path(unit_id)
-        if at is None:
-            child = next((i for i in ids if i in root_ids), None)
-            if child is None:
-                continue
-        elif at.id not in ids:
+        child = where.get(unit_id, _UNKNOWN)
+        if child is _UNKNOWN:
+            child = where[unit_id] = _child_of(tree.ids_on_path(unit_id), at, root_ids)
+        if child is None:
             continue
-        else:
-            position = ids.index(at.id)
-            if position == len(ids) - 1:
-                total.add(counts)
-                direct.add(counts)
-                continue
-            child = ids[position + 1]
         total.add(counts)
+        if child is _DIRECT:
+            direct.add(counts)
+            continue
         into = per_child.get(child)
         if into is None:
             into = per_child[child] = Counts()
         into.add(counts)
     return total, per_child, direct
+
+
+_UNKNOWN, _DIRECT = object(), object()
+
+
+def _child_of(ids: list[int], at: UnitNode | None, root_ids: set[int]):
+    """Which child of ``at`` a unit (its path ``ids``) counts under: ``_DIRECT`` when it is ``at``,
+    ``None`` when it is outside ``at``'s subtree."""
+    if at is None:
+        return next((i for i in ids if i in root_ids), None)
+    if at.id not in ids:
+        return None
+    position = ids.index(at.id)
+    if position == len(ids) - 1:
+        return _DIRECT
+    return ids[position + 1]
 
 
 def level_rows(rows: Iterable[tuple[int | None, Counts]], tree: Tree, depth: int) -> dict[int, Counts]:
