@@ -25,9 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quiz.certificates import document  # noqa: E402
-from quiz.certificates.fonts import charset  # noqa: E402
+from quiz.fonts import charset  # noqa: E402
 from quiz.certificates.pdf import Entry, zip_stream  # noqa: E402
-from quiz.certificates.render import html_to_pdf  # noqa: E402
+from quiz.pdf import html_to_pdf  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红鹏建华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欣婷雪琳晨阳"

@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 
 from quiz.certificates import document
 from quiz.certificates.models import Certificate, CertificateTemplate
-from quiz.certificates.render import html_to_pdf
+from quiz.pdf import html_to_pdf
 from quiz.certificates.services import format_score
 from quiz.extensions import db
 from quiz.org.models import Unit, User

@@ -1,4 +1,4 @@
-"""Compact CJK faces for certificates, cut once per process from the system fonts.
+"""Compact CJK faces for every PDF (``quiz.pdf``), cut once per process from the system fonts.
 
 WeasyPrint subsets each font it embeds but keeps glyph ids, so the embedded
 subset of a 65,000-glyph Noto CJK face still carries tables sized to the
