@@ -33,7 +33,7 @@ from _figures import figure  # noqa: E402
 from _seed import seed_people, server_env, make_app  # noqa: E402
 
 from quiz.certificates import document  # noqa: E402
-from quiz.certificates.workers import cores, render  # noqa: E402
+from quiz.certificates.rendering import cores, render  # noqa: E402
 from quiz.fonts import charset  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context, request
 from sqlalchemy import Row, Select, select
 
-from quiz.certificates import document, workers
+from quiz.certificates import document, rendering
 from quiz.certificates.models import Certificate, CertificateTemplate
-from quiz.pdf import html_to_pdf
 from quiz.certificates.services import format_score
 from quiz.extensions import db
 from quiz.org.models import Unit, User
+from quiz.pdf import html_to_pdf
 from quiz.web import SHANGHAI
 
 PRINT_LIMIT = 300  # one PDF is laid out in memory at once; larger sets go as a zip
@@ -55,11 +55,11 @@ def data_of(cert: Certificate | Row) -> document.CertificateData:
 
 
 def render_one(cert: Certificate, template: CertificateTemplate) -> bytes:
-    return workers.render(data_of(cert), look_of(template))
+    return rendering.render(data_of(cert), look_of(template))
 
 
 def render_sample(template: CertificateTemplate) -> bytes:
-    return workers.render(document.sample_data(verify_url("SAMPLE0000AB")), look_of(template))
+    return rendering.render(document.sample_data(verify_url("SAMPLE0000AB")), look_of(template))
 
 
 def sample_html(template: CertificateTemplate, css_href: str) -> str:
@@ -127,7 +127,7 @@ def zip_stream(items: Iterable[Entry], look: document.Look, processes: int = 1) 
     """A zip of one PDF per entry, yielded as it is made: memory holds a few PDFs at a time.
 
     The PDFs are rendered by ``processes`` worker processes from the entries'
-    data (``quiz.certificates.workers``); this process only writes the zip.
+    data (``quiz.certificates.rendering``); this process only writes the zip.
     PDFs are already compressed, so entries are stored. Two people with the
     same number and name (it happens after a roster merge) get ``(2)``.
     """
@@ -145,7 +145,7 @@ def zip_stream(items: Iterable[Entry], look: document.Look, processes: int = 1) 
             yield item.data
 
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for pdf in workers.pdfs(data(), look, processes):
+        for pdf in rendering.pdfs(data(), look, processes):
             archive.writestr(zipfile.ZipInfo(names.popleft(), date_time=_zip_time()), pdf)
             yield sink.drain()
     yield sink.drain()
@@ -154,7 +154,7 @@ def zip_stream(items: Iterable[Entry], look: document.Look, processes: int = 1) 
 def bulk_processes(count: int) -> int:
     """Worker processes for a bulk zip: ``CERT_RENDER_PROCESSES`` (default: one per CPU, at most 8) for big sets."""
     configured = current_app.config.get("CERT_RENDER_PROCESSES")
-    wanted = int(configured) if configured else min(workers.cores(), 8)
+    wanted = int(configured) if configured else min(rendering.cores(), 8)
     return wanted if count >= 40 else 1
 
 

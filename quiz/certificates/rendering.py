@@ -1,4 +1,4 @@
-"""Bulk certificates rendered in worker processes, from plain data.
+"""A certificate as a PDF from plain data: one here, or many in worker processes (bulk zips).
 
 The parent reads the rows (``quiz.certificates.pdf.entries``) and writes the
 zip; each worker gets the template's look once, when it starts, and then
@@ -26,7 +26,7 @@ from quiz.certificates import document
 from quiz.pdf import html_to_pdf
 
 BATCH = 4  # certificates per task: one round trip carries ~250 KB of PDFs back
-_PRELOAD = ["quiz.pdf", "quiz.certificates.document", "quiz.certificates.workers"]
+_PRELOAD = ["quiz.pdf", "quiz.certificates.document", "quiz.certificates.rendering"]
 
 _look: document.Look | None = None  # the worker's template, set once by ``_start``
 
