@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from quiz.certificates import pdf, services
-from quiz.certificates.fonts import compact_faces
+from quiz.fonts import compact_faces
 from quiz.certificates.models import Certificate
 from quiz.errors import Refused
 from quiz.extensions import db

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import Select, select
+from sqlalchemy import Row, Select, select
 
-from quiz.certificates import document
+from quiz.certificates import document, rendering
 from quiz.certificates.models import Certificate, CertificateTemplate
-from quiz.certificates.render import html_to_pdf
 from quiz.certificates.services import format_score
 from quiz.extensions import db
 from quiz.i18n import SHANGHAI
 from quiz.org.models import Unit, User
+from quiz.pdf import html_to_pdf
 
 PRINT_LIMIT = 300  # one PDF is laid out in memory at once; larger sets go as a zip
 
@@ -42,25 +43,23 @@ def look_of(row: CertificateTemplate) -> document.Look:
     )
 
 
-
-
-def data_of(cert: Certificate) -> document.CertificateData:
+def data_of(cert: Certificate | Row) -> document.CertificateData:
+    """A ``Certificate`` or a row of its columns (``entries``) as the plain values the page shows."""
     issued = cert.issued_at.astimezone(SHANGHAI)
     return document.CertificateData(
         name=cert.holder_name, employee_no=cert.employee_no, unit=cert.unit_name, exam_title=cert.exam_title,
         score=format_score(cert.score), max_score=format_score(cert.max_score),
         date=f"{issued.year}年{issued.month}月{issued.day}日", serial=cert.serial, code=cert.code,
-        verify_url=verify_url(cert.code), revoked=cert.revoked,
+        verify_url=verify_url(cert.code), revoked=cert.revoked_at is not None,
     )
 
 
 def render_one(cert: Certificate, template: CertificateTemplate) -> bytes:
-    return html_to_pdf(document.certificate_html([data_of(cert)], look_of(template)), css=document.certificate_css())
+    return rendering.render(data_of(cert), look_of(template))
 
 
 def render_sample(template: CertificateTemplate) -> bytes:
-    data = document.sample_data(verify_url("SAMPLE0000AB"))
-    return html_to_pdf(document.certificate_html([data], look_of(template)), css=document.certificate_css())
+    return rendering.render(document.sample_data(verify_url("SAMPLE0000AB")), look_of(template))
 
 
 def sample_html(template: CertificateTemplate, css_href: str) -> str:
@@ -92,19 +91,17 @@ class Entry:
     data: document.CertificateData
 
 
-def entries(query: Select, batch: int = 200) -> Iterator[Entry]:
-    """Plain entries read in batches, so a large set never sits in the session at once."""
-    last_id = 0
-    while True:
-        ids = db.session.scalars(query.with_only_columns(Certificate.id).where(Certificate.id > last_id)
-                                 .order_by(None).order_by(Certificate.id).limit(batch)).all()
-        if not ids:
-            return
-        certs = db.session.scalars(select(Certificate).where(Certificate.id.in_(ids))
-                                   .order_by(Certificate.employee_no, Certificate.id)).all()
-        for cert in certs:
-            yield Entry(file_name(cert.employee_no, cert.holder_name), data_of(cert))
-        last_id = ids[-1]  # the identity map holds rows weakly: read ones are freed
+#: what a bulk certificate needs, read as plain columns (no objects in the session)
+_COLUMNS = (Certificate.employee_no, Certificate.holder_name, Certificate.unit_name, Certificate.exam_title,
+            Certificate.score, Certificate.max_score, Certificate.issued_at, Certificate.serial, Certificate.code,
+            Certificate.revoked_at)
+
+
+def entries(query: Select) -> Iterator[Entry]:
+    """Plain entries from one query, streamed in chunks, so a large set never sits in memory at once."""
+    rows = db.session.execute(query.with_only_columns(*_COLUMNS).execution_options(yield_per=500))
+    for row in rows:
+        yield Entry(file_name(row.employee_no, row.holder_name), data_of(row))
 
 
 class _Sink(io.RawIOBase):
@@ -126,68 +123,38 @@ class _Sink(io.RawIOBase):
         return out
 
 
-def _render_html(html: str) -> bytes:
-    return html_to_pdf(html, css=document.certificate_css())
-
-
-def _pdfs(htmls: Iterator[tuple[str, str]], processes: int) -> Iterator[tuple[str, bytes]]:
-    """(name, pdf) in order; with ``processes`` > 1 rendered by that many worker processes.
-
-    At most a few PDFs per worker wait to be written, so memory stays flat
-    however slowly the client reads. Workers start by ``forkserver``: they
-    share nothing with this process (no database connection, no locks).
-    """
-    if processes <= 1:
-        for name, html in htmls:
-            yield name, _render_html(html)
-        return
-    import multiprocessing
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-
-    window = processes * 4
-    pending: deque = deque()
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        for name, html in htmls:
-            pending.append((name, pool.submit(_render_html, html)))
-            if len(pending) >= window:
-                done_name, future = pending.popleft()
-                yield done_name, future.result()
-        while pending:
-            done_name, future = pending.popleft()
-            yield done_name, future.result()
-
-
 def zip_stream(items: Iterable[Entry], look: document.Look, processes: int = 1) -> Iterator[bytes]:
     """A zip of one PDF per entry, yielded as it is made: memory holds a few PDFs at a time.
 
+    The PDFs are rendered by ``processes`` worker processes from the entries'
+    data (``quiz.certificates.rendering``); this process only writes the zip.
     PDFs are already compressed, so entries are stored. Two people with the
     same number and name (it happens after a roster merge) get ``(2)``.
     """
     sink = _Sink()
     seen: dict[str, int] = {}
+    names: deque[str] = deque()  # the names of the entries sent to the workers, in order
 
-    def htmls() -> Iterator[tuple[str, str]]:
+    def data() -> Iterator[document.CertificateData]:
         for item in items:
             name = item.file_name
             seen[name] = seen.get(name, 0) + 1
             if seen[name] > 1:
                 name = f"{name[:-4]}({seen[name]}).pdf"
-            yield name, document.certificate_html([item.data], look)
+            names.append(name)
+            yield item.data
 
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, pdf in _pdfs(htmls(), processes):
-            archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time()), pdf)
+        for pdf in rendering.pdfs(data(), look, processes):
+            archive.writestr(zipfile.ZipInfo(names.popleft(), date_time=_zip_time()), pdf)
             yield sink.drain()
     yield sink.drain()
 
 
 def bulk_processes(count: int) -> int:
-    """Worker processes for a bulk zip: ``CERT_RENDER_PROCESSES`` (default: the CPUs, at most 4) for big sets."""
-    import os
-
+    """Worker processes for a bulk zip: ``CERT_RENDER_PROCESSES`` (default: one per CPU, at most 8) for big sets."""
     configured = current_app.config.get("CERT_RENDER_PROCESSES")
-    wanted = int(configured) if configured else min(os.cpu_count() or 1, 4)
+    wanted = int(configured) if configured else min(rendering.cores(), 8)
     return wanted if count >= 40 else 1
 
 

@@ -5,7 +5,7 @@ as the pages, so they agree to the person. Excel: an XlsxWriter workbook in
 constant-memory mode (rows stream to a temporary file, memory stays flat), frozen header row, auto
 filter, column widths, percentages stored as numbers with a percent format,
 no formulas. CSV: UTF-8 with a BOM so Excel in Chinese opens it, streamed.
-PDF: WeasyPrint through ``quiz.certificates.render.html_to_pdf`` (which
+PDF: WeasyPrint through ``quiz.pdf.html_to_pdf`` (which
 refuses external URLs), with the charts inline.
 """
 from __future__ import annotations
@@ -227,6 +227,6 @@ th { background: #dde7f3; } thead { display: table-header-group; } tr { page-bre
 
 def pdf_bytes(html: str) -> bytes:
     """HTML to PDF through the one renderer the platform has (refuses external URLs)."""
-    from quiz.certificates.render import html_to_pdf
+    from quiz.pdf import html_to_pdf
 
     return html_to_pdf(html, css=PDF_CSS)

@@ -90,7 +90,7 @@ td.sign { width: 28mm; height: 9mm; }
 
 
 def _pdf(html: str) -> bytes:
-    from quiz.certificates.render import html_to_pdf
+    from quiz.pdf import html_to_pdf
 
     return html_to_pdf(html, css=PDF_CSS)
 

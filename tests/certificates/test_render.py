@@ -12,8 +12,8 @@ import pytest
 
 from quiz.certificates import document
 from quiz.certificates.document import CertificateData, Look, TemplateTextError, certificate_html, check_text
-from quiz.certificates.fonts import charset, compact_faces
-from quiz.certificates.render import FETCHER, STATIC_ROOT, RefusedURL, html_to_pdf
+from quiz.fonts import charset, compact_faces
+from quiz.pdf import FETCHER, STATIC_ROOT, RefusedURL, html_to_pdf
 
 URL = "https://training.example.cn/verify/7KQ2M9XHP4TA"
 
@@ -61,7 +61,7 @@ def test_pdf_reads_back_in_chinese_with_every_font_embedded(tools, tmp_path):
 
 def test_pdf_is_small_and_uses_the_compact_faces(tools, tmp_path):
     assert {f.family for f in compact_faces()} == {"QuizSans", "QuizSerif"}, \
-        "fonts-noto-cjk and libharfbuzz-subset0 are expected (see quiz/certificates/fonts.py)"
+        "fonts-noto-cjk and libharfbuzz-subset0 are expected (see quiz/fonts.py)"
     pdf = _pdf()
     assert len(pdf) <= 100 * 1024, f"{len(pdf) // 1024} KB"
     (tmp_path / "c.pdf").write_bytes(pdf)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from quiz.certificates.views import _disposition
+from quiz.certificates.views.common import disposition
 from quiz.exams import services
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -69,10 +69,10 @@ def test_favicon_is_served_and_linked(app, client):
 
 
 def test_certificate_download_name_keeps_the_persons_name():
-    header = _disposition("attachment", "000101-王五.pdf")
+    header = disposition("attachment", "000101-王五.pdf")
     assert 'filename="000101-WangWu.pdf"' in header  # browsers without RFC 5987 support
     assert "filename*=UTF-8''000101-%E7%8E%8B%E4%BA%94.pdf" in header
-    assert 'filename="010000-ZhangXiaoMing(2).pdf"' in _disposition("attachment", "010000-张晓明(2).pdf")
+    assert 'filename="010000-ZhangXiaoMing(2).pdf"' in disposition("attachment", "010000-张晓明(2).pdf")
 
 
 def _pending(worker, objective_right: int):

@@ -11,7 +11,7 @@ import socket
 import pytest
 from pypdf import PdfReader
 
-from quiz.certificates.render import html_to_pdf
+from quiz.pdf import html_to_pdf
 
 ATTEMPTS = [
     '<img src="file:///etc/passwd">',

@@ -159,7 +159,7 @@ def teach(path_id: int, unit_id: int, topic_no: int):
 @bp.get("/paths/manage/<int:path_id>/crews/<int:unit_id>/topics/<int:topic_no>/lesson.pdf")
 @roles_required(*TRAINERS)
 def lesson_pdf(path_id: int, unit_id: int, topic_no: int):
-    from quiz.certificates.render import html_to_pdf
+    from quiz.pdf import html_to_pdf
 
     path = _path(path_id)
     sheet = _sheet(path, unit_id, topic_no)

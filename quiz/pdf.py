@@ -1,4 +1,5 @@
-"""HTML to PDF, behind one function (as indico's receipts do).
+"""HTML to PDF, behind one function (as indico's receipts do), below the domains:
+certificates, reports, paths and sessions all print through it.
 
 ``html_to_pdf`` is the only way the platform turns HTML into a PDF. It uses
 one module-level ``FontConfiguration`` for the whole process, parses each
@@ -23,9 +24,9 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from quiz.certificates.fonts import SYSTEM_FALLBACK, compact_faces
+from quiz.fonts import SYSTEM_FALLBACK, compact_faces
 
-STATIC_ROOT = (Path(__file__).resolve().parents[2] / "static").resolve()
+STATIC_ROOT = (Path(__file__).resolve().parents[1] / "static").resolve()
 STATIC_BASE_URL = STATIC_ROOT.as_uri() + "/"
 FONT_SCHEME = "quiz-font"
 
