@@ -65,7 +65,7 @@ def _import_models() -> None:
 def _register_optional_blueprints(app: Flask) -> None:
     """Blueprints of the domains built on top of the organisation."""
     for module_name in (
-        "quiz.org.roster_views",
+        "quiz.org.roster.views",
         "quiz.banks.views",
         "quiz.banks.draft_views",
         "quiz.exams.views",

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from quiz.auth import passwords
 from quiz.extensions import db
 from quiz.org.models import AuditLog, JobType, RoleGrant, Unit, User
-from quiz.org.roster import parse_roster
-from quiz.org.roster_import import apply_roster
+from quiz.org.roster.parse import parse_roster
+from quiz.org.roster.importing import apply_roster
 from tests.factories import make_unit, make_user
 
 HEADER = ["工号", "姓名", "单位路径", "工种", "手机号", "角色"]

@@ -22,7 +22,7 @@ def _roster_app(_app, tmp_path_factory):
     if "org_roster" in _app.blueprints:
         yield _app
         return
-    from quiz.org.roster_views import bp
+    from quiz.org.roster.views import bp
 
     config = {key: _app.config[key] for key in (
         "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME")}

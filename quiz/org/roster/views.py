@@ -25,9 +25,9 @@ from flask_login import current_user
 from quiz.auth.passwords import hash_password, problems
 from quiz.extensions import db
 from quiz.org.forms import RosterImportForm
-from quiz.org.roster import UnreadableRoster, parse_roster
-from quiz.org.roster_import import apply_roster
-from quiz.org.roster_passwords import initial_passwords_xlsx
+from quiz.org.roster.parse import UnreadableRoster, parse_roster
+from quiz.org.roster.importing import apply_roster
+from quiz.org.roster.passwords import initial_passwords_xlsx
 from quiz.web.decorators import roles_required
 from quiz.web.uploads import private_dir, sweep, write_private
 
