@@ -57,7 +57,7 @@ def _import_optional(module_name: str):
 
 def _import_models() -> None:
     """Every table is known to the metadata before migrations or create_all look."""
-    for name in ("quiz.org.models", "quiz.auth.models", "quiz.banks.models", "quiz.exams.models",
+    for name in ("quiz.uploads", "quiz.org.models", "quiz.auth.models", "quiz.banks.models", "quiz.exams.models",
                  "quiz.certificates.models", "quiz.paths.models", "quiz.sessions.models"):
         _import_optional(name)
 
