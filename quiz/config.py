@@ -70,6 +70,8 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "12")),  # from sign-in, however busy
         "WTF_CSRF_TIME_LIMIT": None,  # the session's idle limit bounds it
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # a Redis that is down must not stop sign-in on exam day: count in the process until it is back
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _bool(env.get("RATELIMIT_IN_MEMORY_FALLBACK"), True),
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         # wrong passwords for one 工号 from one address: slowed after LOGIN_SLOW_AFTER (waits of

@@ -22,12 +22,14 @@ from tests.banks.samples import GOOD
 from tests.factories import login, make_user
 
 
+SHARED = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME", "WTF_CSRF_ENABLED",
+          "LOGIN_EQUAL_WORK_METHOD", "RATELIMIT_STORAGE_URI")
+
+
 @pytest.fixture
 def second(app, tmp_path):
     """A second server: same database and secret key, its own instance folder."""
-    other = create_app({key: app.config[key] for key in (
-        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME", "WTF_CSRF_ENABLED",
-        "LOGIN_EQUAL_WORK_METHOD")} | {"INSTANCE_DIR": str(tmp_path / "instance-b")})
+    other = create_app({key: app.config[key] for key in SHARED} | {"INSTANCE_DIR": str(tmp_path / "instance-b")})
     other.instance_path = str(tmp_path / "instance-b")
     other.test_client_class = app.test_client_class
     assert other.instance_path != app.instance_path
@@ -106,3 +108,20 @@ def test_a_waiting_upload_is_its_owners_only_and_expires(app):
     assert uploads.find("bank", token, owner.id, max_age_seconds=60) is None  # expired
     uploads.keep("bank", other.id, b"new", max_age_seconds=60)  # keeping a new one sweeps the old
     assert db.session.scalars(select(PendingUpload.data)).all() == [b"new"]
+
+
+def test_sign_in_goes_on_while_the_shared_rate_counters_are_down(app, tmp_path):
+    """The servers count sign-in attempts in Redis; with Redis down (here: nothing listens on
+    the port) a phone still signs in, counted in the process until Redis is back."""
+    person = make_user("900001")
+    db.session.commit()
+    down = create_app({key: app.config[key] for key in SHARED}
+                      | {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0", "INSTANCE_DIR": str(tmp_path / "c")})
+    try:
+        r = login(down.test_client(), person)
+        assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    finally:
+        with down.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        create_app({key: app.config[key] for key in SHARED})  # the limiter's storage back to this run's
