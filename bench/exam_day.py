@@ -248,6 +248,7 @@ def run(workers: int = 3000, duration: float = 600.0, start_window: float = 60.0
         "database": database,
         "servers": servers,
         "round_robin": round_robin and servers > 1,
+        "preload": preload,
         "chaos": chaos,
         "errors": sum(tally.errors.values()),
         "lost": check["lost"],
@@ -292,7 +293,8 @@ def print_figures(out: dict) -> None:
     """The figures issue 14 sets aims for, one ``FIGURE`` line each (bench/_figures.py)."""
     where = f"{out['workers']} phones" + (f", {out['database']} x {out['servers']} servers" if out["servers"] > 1
                                            or out["database"] != "sqlite" else "") \
-        + (", round-robin" if out["round_robin"] else "") + (", chaos" if out["chaos"] else "")
+        + (", round-robin" if out["round_robin"] else "") + (", preload" if out.get("preload") else "") \
+        + (", chaos" if out["chaos"] else "")
     for op, name in (("login", "sign-in"), ("start", "start"), ("save", "save"), ("submit", "submit")):
         figure(f"exam day ({where}): {name} p95", out["p95_ms"].get(op), "ms", "<", 250)
     figure(f"exam day ({where}): errors", out["errors"], "", "<=", 0)
