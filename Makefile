@@ -68,8 +68,16 @@ db: $(VENV)/.installed
 test: setup-test
 	@scripts/test.sh
 
+# every benchmark (bench/*.py not starting with _), each bounded by BENCH_TIMEOUT seconds, its output kept
+# in BENCH_OUT; then one table of every figure, its aim, met or not and the load average (bench/_table.py)
+BENCH_OUT ?= test-artifacts/bench
+BENCH_TIMEOUT ?= 1800
 bench: setup-test
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@set -o pipefail; mkdir -p $(BENCH_OUT); rm -f $(BENCH_OUT)/*.out; \
+	for b in bench/[!_]*.py; do echo "== $$b"; \
+	  { timeout $(BENCH_TIMEOUT) $(BIN)/python $$b 2>&1; printf 'EXIT\t%s\n' $$?; } | tee $(BENCH_OUT)/$$(basename $$b .py).out; \
+	done; \
+	$(BIN)/python bench/_table.py $(BENCH_OUT)/*.out
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -25,7 +25,6 @@ def server_env(db_path: Path) -> dict[str, str]:
     env.update({
         "DATABASE_URL": f"sqlite:///{db_path}",
         "SECRET_KEY": SECRET,
-        "QUIZ_BENCH_ENDPOINTS": "1",
         # every simulated phone comes from 127.0.0.1: the per-address sign-in
         # limit (30 a minute) is for the internet, not for a load test
         "LOGIN_RATE_PER_ADDRESS": "1000000 per minute",

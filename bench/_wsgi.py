@@ -1,8 +1,8 @@
-"""The app the benchmarks serve: ``app.py``'s app plus the bench endpoints
-(``quiz.web.bench_views``, which registers only with QUIZ_BENCH_ENDPOINTS=1).
-Registering is idempotent, so this keeps working once the factory does it."""
+"""The app the benchmarks serve: ``app.py``'s app plus the benchmarks' bare-insert
+endpoint (``bench/_insert_views.py``), which only this module registers."""
+from _insert_views import register
+
 from quiz import create_app
-from quiz.web import bench_views
 
 app = create_app()
-bench_views.register(app)
+register(app)

@@ -66,6 +66,9 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("IDLE_MINUTES", "120"))),
+        # the cookie is rewritten when the session changes (the idle timer's "seen" at most every
+        # 30 s, see quiz/web), not re-signed and re-sent on every request
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "IDLE_MINUTES": int(env.get("IDLE_MINUTES", "120")),
         "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "12")),  # from sign-in, however busy
         "WTF_CSRF_TIME_LIMIT": None,  # the session's idle limit bounds it

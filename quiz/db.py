@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -115,6 +115,35 @@ def _begin_immediate(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_FLUSHED = "quiz.flushed"  # session.info key: changes flushed since the last commit or rollback
+_IN_REQUEST = "quiz.in_request"  # session.info key: the session serves a request being handled
+
+
+def guard_requests(app, session) -> None:
+    """Mark ``session`` (a scoped session: db.session) as serving a request
+    from the first ``before_request`` hook to the request's teardown, for
+    ``begin_write``."""
+
+    @app.before_request
+    def _request_starts() -> None:
+        session().info[_IN_REQUEST] = True
+
+    @app.teardown_request
+    def _request_ends(_exc=None) -> None:
+        session().info.pop(_IN_REQUEST, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_flush(session, _context) -> None:
+    session.info[_FLUSHED] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_flush(session) -> None:
+    session.info.pop(_FLUSHED, None)
+
+
 def begin_write(session) -> None:
     """Start the session's next transaction as a writer.
 
@@ -122,9 +151,19 @@ def begin_write(session) -> None:
     current (read-only so far) transaction and makes the next one ``BEGIN
     IMMEDIATE``, taking the write lock up front. Elsewhere it does nothing:
     PostgreSQL callers lock the rows they read with ``with_for_update()``.
+
+    Refused (``RuntimeError``) once the session holds a change not yet
+    flushed, and, during a request, on every database once it holds one
+    already flushed: ending the transaction here would commit half a request
+    (views commit once, at the end). Outside a request (the demo loader, CLI
+    commands, tests calling services one after another) what was flushed
+    before is committed here, as those batches expect. ``guard_requests``
+    marks the requests.
     """
     if callable(getattr(session, "registry", None)):  # a scoped_session (db.session): its current session
         session = session()
+    if session.info.get(_FLUSHED) and session.info.get(_IN_REQUEST):
+        raise RuntimeError("begin_write() must come before any change in the session")
     if session.get_bind().dialect.name != "sqlite":
         return
     if session.new or session.dirty or session.deleted:

@@ -1,8 +1,11 @@
 """Extensions, created unbound; ``init_app`` binds them in the factory."""
 from __future__ import annotations
 
+
+import flask_babel
 from flask import Flask, has_request_context, session
-from flask_babel import Babel
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import Babel, Domain, get_translations
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -10,7 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from quiz.db import Base
+from quiz.db import Base, guard_requests
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -36,8 +39,70 @@ def select_locale() -> str:
     return "zh"
 
 
+class RequestDomain(Domain):
+    """Flask-Babel's domain, with the request's catalogue looked up once per request.
+
+    Flask-Babel resolves the locale and looks its catalogue up again on every
+    ``gettext`` call; this keeps the answer on the request's Babel context
+    (``babel_translations``, which ``flask_babel.refresh`` and ``force_locale``
+    reset), so later calls in the same request go straight to the catalogue."""
+
+    def get_translations(self):
+        ctx = _babel_context()
+        if ctx is None:
+            return super().get_translations()
+        translations = getattr(ctx, "babel_translations", None)
+        if translations is None:
+            translations = ctx.babel_translations = super().get_translations()
+        return translations
+
+
+_babel_context = flask_babel._get_current_context  # the request's Babel namespace (None outside a request)
+
+
+def bound_gettext() -> dict:
+    """A context processor: ``_``, ``gettext`` and ``ngettext`` bound to this render's
+    catalogue, so a template's many look-ups skip Flask-Babel's per-call locale
+    and catalogue resolution (and Jinja's alias from ``_`` to ``gettext``). Same
+    results as Jinja's new-style gettext: marked safe under autoescape, always
+    %-formatted with the keyword arguments."""
+    from jinja2 import pass_eval_context
+    from markupsafe import Markup
+
+    translations = get_translations()
+    ugettext, ungettext = translations.ugettext, translations.ungettext
+
+    @pass_eval_context
+    def gettext(eval_ctx, __string: str, **variables) -> str:
+        rv = ugettext(__string)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    @pass_eval_context
+    def ngettext(eval_ctx, __singular: str, __plural: str, __num: int, **variables) -> str:
+        variables.setdefault("num", __num)
+        rv = ungettext(__singular, __plural, __num)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that ``/healthz`` (a load balancer's
+    probe, many a minute) neither reads nor writes the cookie."""
+
+    def open_session(self, app, request_):
+        if request_.path == "/healthz":
+            return self.make_null_session(app)
+        return super().open_session(app, request_)
+
+
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    guard_requests(app, db.session)  # begin_write refuses to commit half a request
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -49,22 +114,12 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(__import__("pathlib").Path(app.root_path) / "translations"),
     )
+    babel.domain_instance = RequestDomain(domain=app.extensions["babel"].default_domain)
+    app.context_processor(bound_gettext)
+    app.session_interface = SessionInterface()
     limiter.init_app(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from quiz.org.models import User
-
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active:
-            return None
-        # a cookie signed before sign-out, a password change, a reset or deactivation is dead;
-        # the version rides on the row just loaded: no extra query
-        if session.get("sv") != user.session_version:
-            return None
-        return user

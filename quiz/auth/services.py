@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +24,7 @@ from quiz.auth.models import SignInFailure
 from quiz.db import begin_write, utcnow
 from quiz.extensions import db
 from quiz.org.models import User
+from quiz.org.services import audit
 
 
 @dataclass
@@ -175,7 +177,9 @@ def _with_people(rows) -> list[Lock]:
 
 
 def lift_lock(row: SignInFailure) -> None:
-    """Let ``row``'s address try that 工号 again at once (an admin's decision: the view audits it)."""
+    """Let ``row``'s address try that 工号 again at once (an admin's decision, audited)."""
+    audit("auth.lift_lock", None, _("解除 %(no)s 在 %(address)s 的登录锁定", no=row.employee_no, address=row.address),
+          details={"employee_no": row.employee_no, "address": row.address, "failures": row.failures})
     db.session.delete(row)
 
 
@@ -184,6 +188,16 @@ def lift_account(employee_no: str) -> int:
     result = db.session.execute(delete(SignInFailure).where(SignInFailure.employee_no == employee_no)
                                 .execution_options(synchronize_session=False))
     return result.rowcount or 0
+
+
+def clear_account(employee_no: str) -> int:
+    """An admin's 清除 on the locks page: ``lift_account``, audited when there was
+    anything to forget. Returns how many rows."""
+    count = lift_account(employee_no)
+    if count:
+        audit("auth.lift_account", None, _("清除 %(no)s 的全部登录失败记录", no=employee_no),
+              details={"employee_no": employee_no, "rows": count})
+    return count
 
 
 def end_sessions(user: User) -> None:
@@ -211,3 +225,11 @@ def set_initial_password(user: User, password: str | None = None) -> str:
     if user.employee_no:  # a reset is also how an admin lets a locked-out person back in
         lift_account(user.employee_no)
     return password
+
+
+def reset_password(user: User, password: str | None = None) -> str:
+    """An admin's reset on the person's page: ``set_initial_password``, audited.
+    Returns the plain password."""
+    plain = set_initial_password(user, password)
+    audit("person.reset_password", user, _("重置 %(name)s（%(no)s）的密码", name=user.name, no=user.employee_no))
+    return plain

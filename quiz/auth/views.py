@@ -12,9 +12,8 @@ from quiz.auth import passwords, services
 from quiz.auth.forms import ChangePasswordForm, LoginForm
 from quiz.auth.models import SignInFailure
 from quiz.auth.redirects import safe_next
+from quiz.decorators import roles_required
 from quiz.extensions import db, limiter
-from quiz.org.services import audit
-from quiz.web.decorators import roles_required
 
 bp = Blueprint("auth", __name__)
 
@@ -125,8 +124,6 @@ def locks():
 @roles_required("admin")
 def lift_lock(lock_id: int):
     row = db.get_or_404(SignInFailure, lock_id)
-    audit("auth.lift_lock", None, _("解除 %(no)s 在 %(address)s 的登录锁定", no=row.employee_no, address=row.address),
-          details={"employee_no": row.employee_no, "address": row.address, "failures": row.failures})
     services.lift_lock(row)
     db.session.commit()
     flash(_("已解除 %(no)s 在 %(address)s 的登录锁定。", no=row.employee_no, address=row.address), "success")
@@ -136,11 +133,9 @@ def lift_lock(lock_id: int):
 @bp.post("/admin/sign-in-locks/account/<employee_no>/lift")
 @roles_required("admin")
 def lift_account(employee_no: str):
-    count = services.lift_account(employee_no)
+    count = services.clear_account(employee_no)
     if not count:
         abort(404)
-    audit("auth.lift_account", None, _("清除 %(no)s 的全部登录失败记录", no=employee_no),
-          details={"employee_no": employee_no, "rows": count})
     db.session.commit()
     flash(_("已清除 %(no)s 的全部登录失败记录。", no=employee_no), "success")
     return redirect(url_for("auth.locks"))

@@ -17,11 +17,12 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from quiz.banks import demo  # noqa: F401  (registers the shipped banks with ``demo load``)
 from quiz.banks import formats, importing, services, shipped
+from quiz.banks import types as qtypes
 from quiz.banks.models import Bank
-from quiz.banks.types.base import TYPE_NAMES, ParseResult, UnreadableFile
+from quiz.banks.types.base import TYPE_NAMES, ParseResult
 from quiz.extensions import db
+from quiz.text import UnreadableFile
 
 IMPORT_FORMATS = ("auto", "text", "sheet", "docx", "gift", "aiken", "moodlexml")
 EXPORT_FORMATS = {"xlsx": "sheet", "text": "text", "gift": "gift", "moodlexml": "moodlexml"}
@@ -135,9 +136,13 @@ def _title_from(file: Path, result: ParseResult) -> str | None:
         return None
 
 
+def _short_title(type_name: str) -> str:
+    """单选 for 单选题: how the command's summary names a type."""
+    return qtypes.get(type_name).title.removesuffix("题") if type_name in qtypes.REGISTRY else type_name
+
+
 def _print_human(summary: dict, title: str, dry_run: bool) -> None:
-    names = {"single": "单选", "multiple": "多选", "truefalse": "判断", "fill": "填空", "short": "简答"}
-    counts = "，".join(f"{names.get(k, k)} {v}" for k, v in summary["by_type"].items() if v)
+    counts = "，".join(f"{_short_title(k)} {v}" for k, v in summary["by_type"].items() if v)
     click.echo(f"格式：{summary['format']}，识别出 {summary['questions']} 题（{counts or '无'}）")
     for s in summary["skipped"]:
         click.echo(f"  跳过（不支持的题型 {s['type']}）：{s['where']}")
@@ -228,16 +233,13 @@ def draft_command(source: str, max_drafts: int | None, as_json: bool) -> None:
             result = draft_service.drafts_for_article(article, max_drafts)
     except UnreadableFile as exc:
         raise click.ClickException(str(exc)) from exc
-    names = {"single": "单选", "multiple": "多选", "truefalse": "判断", "fill": "填空"}
     for d in result.drafts:
         if as_json:
             click.echo(json.dumps(d.as_json(title), ensure_ascii=False))
             continue
         options = "  ".join(f"{chr(65 + i)}. {o}" for i, o in enumerate(d.options))
         q = d.question(title)
-        from quiz.banks import types as qtypes
-
-        click.echo(f"[{names.get(d.type, d.type)}] {d.stem}" + (f"\n    {options}" if options else ""))
+        click.echo(f"[{_short_title(d.type)}] {d.stem}" + (f"\n    {options}" if options else ""))
         click.echo(f"    答案：{qtypes.get(d.type).answer_display(q)}    得分 {d.score:.1f}    {d.source_excerpt()}")
     if not as_json:
         click.echo(f"共 {len(result.drafts)} 条草稿（{len(result.doc.sentences)} 句）。")

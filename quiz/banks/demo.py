@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import has_request_context
 from flask_babel import force_locale
 
-from quiz.org.demo import DEMO_LOADERS
 
 
 def load_shipped() -> list[str]:
@@ -17,6 +16,3 @@ def load_shipped() -> list[str]:
     with force_locale("zh"):
         return load_shipped_banks()
 
-
-if load_shipped not in DEMO_LOADERS:
-    DEMO_LOADERS.append(load_shipped)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from quiz.banks import drafts, importing
 from quiz.banks.models import Article, Bank, DraftRejection, Question
 from quiz.banks.services import _date, dedupe_key
-from quiz.banks.types.base import ParseResult, QuestionData, UnreadableFile
+from quiz.banks.types.base import ParseResult, QuestionData
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit
 from quiz.org.services import audit
@@ -177,4 +177,4 @@ def article_by_title_or_id(value: str) -> Article | None:
 
 
 __all__ = ["known_terms", "drafts_for_article", "drafts_for_file", "article_from_file", "accept", "reject",
-           "forget_rejections", "existing_keys", "article_by_title_or_id", "UnreadableFile"]
+           "forget_rejections", "existing_keys", "article_by_title_or_id"]

@@ -23,9 +23,10 @@ from wtforms.validators import Length, Optional
 from quiz.banks import draft_service, drafts
 from quiz.banks import types as qtypes
 from quiz.banks.models import Article, Bank
-from quiz.banks.types.base import QuestionData, UnreadableFile
+from quiz.banks.types.base import QuestionData
+from quiz.decorators import roles_required
 from quiz.extensions import db
-from quiz.web.decorators import roles_required
+from quiz.text import UnreadableFile
 
 bp = Blueprint("drafts", __name__)
 DEFAULT_MAX = 80

@@ -12,9 +12,9 @@ from wtforms import (BooleanField, DateField, DecimalField, IntegerField, Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from quiz.banks import types as qtypes
-from quiz.banks.formats.common import normalize, parse_letters, parse_truefalse
 from quiz.banks.types.base import QuestionData
-from quiz.web.forms import choices
+from quiz.forms import choices
+from quiz.text import normalize
 
 LIST_SPLIT = re.compile(r"[、,，;；\n]+")
 
@@ -104,43 +104,13 @@ class QuestionForm(FlaskForm):
             job_types=split_list(self.job_types.data),
         )
         problems = []
-        data.answer, problem = _answer_from_text(data, self.answer.data or "", split_list(self.keywords.data))
+        data.answer, problem = qtype.answer_from_text(data, (self.answer.data or "").strip(),
+                                                      split_list(self.keywords.data))
         if problem:
             problems.append(problem)
         else:
             problems.extend(qtypes.validate(data))
         return data, problems
-
-
-def _answer_from_text(data: QuestionData, text: str, keywords: list[str]):
-    """The stored answer for what was typed in 答案, and a message when it cannot be read.
-
-    Until the type registry offers this (see the report), the readers of the
-    text template do it, keyed by the type's name in one table.
-    """
-    from quiz.banks.types.fill import canonical_stem, split_answer_text
-    from quiz.banks.types.short import make_answer
-
-    text = (text or "").strip()
-
-    def choice():
-        keys = parse_letters(text, len(data.options))
-        return (keys, None) if keys else (None, _("答案请写选项字母（如 B 或 ACD），且不超过选项个数。"))
-
-    def truefalse():
-        value = parse_truefalse(text)
-        return (value, None) if value is not None else (None, _("判断题答案请写“正确”或“错误”。"))
-
-    def fill():
-        data.stem = canonical_stem(data.stem)
-        blanks = max(len(re.findall(r"____", data.stem)), 1)
-        return (split_answer_text(text, blanks), None) if text else (None, _("请填写每个空格的答案。"))
-
-    def short():
-        return make_answer(text, keywords), None
-
-    readers = {"single": choice, "multiple": choice, "truefalse": truefalse, "fill": fill, "short": short}
-    return readers[data.type]()
 
 
 class UploadForm(FlaskForm):

@@ -208,7 +208,7 @@ def rejected_sheet(plan: ImportPlan, source_lines: list[str] | None = None) -> b
     from openpyxl.styles import Alignment, Font
 
     from quiz.spreadsheet import set_cell
-    from quiz.banks.formats.sheet_export import BASE_OPTIONS, SHEET_TITLE, columns, row_values
+    from quiz.banks.formats.sheet.write import BASE_OPTIONS, SHEET_TITLE, columns, row_values
 
     rows: list[tuple[QuestionData | None, Rejected, list[str]]] = []
     by_data: dict[int, list[str]] = {}

@@ -13,20 +13,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
 from quiz.banks import types as qtypes
-from quiz.banks.formats.common import normalize
 from quiz.banks.models import Article, ArticleImage, Bank, Question, QuestionRevision
 from quiz.banks.types.base import QuestionData
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.images import shrink_image
 from quiz.org.models import JobType
 from quiz.org.services import audit, ensure_job_type
+from quiz.text import fold
 
 # The fields a question and each of its revisions share (models._Content).
 CONTENT_FIELDS = ("type", "stem", "options", "answer", "explanation", "source_excerpt", "category", "tags",
@@ -35,19 +37,7 @@ CONTENT_FIELDS = ("type", "stem", "options", "answer", "explanation", "source_ex
 ALL_JOBS_WORDS = {"全员", "全部", "所有", "所有工种", "全体"}
 
 
-class InvalidQuestion(ValueError):
-    """The data does not make a valid question; ``messages`` say what to fix."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
 # -- keys and conversions ------------------------------------------------------
-
-def _fold(text) -> str:
-    return re.sub(r"\s+", "", normalize(str(text or ""))).casefold()
-
 
 def dedupe_key(q) -> str:
     """sha256 of the normalised stem and answer: equal for the same question
@@ -56,15 +46,8 @@ def dedupe_key(q) -> str:
     For choice questions the answer is the set of the right options' texts
     (indices alone would make "B" in one file equal "B" of another question).
     """
-    answer = q.answer
-    if q.type in ("single", "multiple"):
-        options = list(q.options or [])
-        answer = sorted(_fold(options[i]) for i in (answer or []) if isinstance(i, int) and 0 <= i < len(options))
-    elif q.type == "fill":
-        answer = [sorted(_fold(a) for a in alts) for alts in (answer or [])]
-    elif q.type == "short":
-        answer = _fold((answer or {}).get("reference", ""))
-    payload = json.dumps([_fold(q.stem), answer], ensure_ascii=False, sort_keys=True)
+    answer = qtypes.get(q.type).dedupe_answer(q)
+    payload = json.dumps([fold(q.stem), answer], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -277,10 +260,10 @@ def add_question(bank: Bank, data: QuestionData, actor=None) -> Question:
 
 
 def create_question(bank: Bank, data: QuestionData, actor=None) -> Question:
-    """A question written on the edit page (``InvalidQuestion`` when it is not valid)."""
+    """A question written on the edit page (``Refused`` when it is not valid)."""
     problems = qtypes.validate(data)
     if problems:
-        raise InvalidQuestion(problems)
+        raise Refused("; ".join(problems))
     question = add_question(bank, data, actor)
     db.session.flush()
     audit("question.create", question, question.stem[:60], actor=actor)
@@ -293,12 +276,12 @@ def edit_question(question: Question, data: QuestionData, actor=None) -> bool:
     """Change a question. A new revision is made only when the content changed
     (DESIGN rule 5): attempts keep pointing at the revision they showed.
 
-    Returns True when something changed; ``InvalidQuestion`` when the data
+    Returns True when something changed; ``Refused`` when the data
     is not a valid question.
     """
     problems = qtypes.validate(data)
     if problems:
-        raise InvalidQuestion(problems)
+        raise Refused("; ".join(problems))
     new = _content(data)
     if all(_same(getattr(question, name), new[name]) for name in CONTENT_FIELDS):
         return False
@@ -321,16 +304,21 @@ def _same(a, b) -> bool:
     return json.dumps(a, ensure_ascii=False, sort_keys=True) == json.dumps(b, ensure_ascii=False, sort_keys=True)
 
 
+# Banks sit below exams and may not import them: the domains that use questions
+# register the function that says whether one is used (``quiz.exams.usage``).
+_usage_checks: list[Callable[[Question], bool]] = []
+
+
+def register_usage_check(check: Callable[[Question], bool]) -> None:
+    """Let a domain above banks say whether a question is used there (once per function)."""
+    if check not in _usage_checks:
+        _usage_checks.append(check)
+
+
 def is_used(question: Question) -> bool:
     """A question is used once an attempt showed it (or an exam lists it):
     then it can only be archived, never deleted."""
-    try:
-        from quiz.exams.models import AttemptItem, ExamItem
-    except ImportError:  # pragma: no cover - the exams domain is always there in practice
-        return False
-    return bool(db.session.scalar(select(
-        exists().where(AttemptItem.question_id == question.id)
-        | exists().where(ExamItem.question_id == question.id))))
+    return any(check(question) for check in _usage_checks)
 
 
 def archive_question(question: Question, actor=None) -> str:
@@ -363,21 +351,3 @@ def restore_question(question: Question, actor=None) -> None:
     db.session.flush()
     audit("question.restore", question, question.stem[:60], actor=actor)
 
-
-# -- names that moved ----------------------------------------------------------
-# Importing and the shipped banks have their own modules now; both import this
-# one, so the old ``services.<name>`` paths are resolved lazily (PEP 562)
-# rather than re-exported at import time, which would be an import cycle.
-_MOVED = {
-    "Rejected": "importing", "ImportPlan": "importing", "ImportOutcome": "importing",
-    "plan_import": "importing", "import_questions": "importing", "rejected_sheet": "importing",
-    "SHIPPED_DIR": "shipped", "read_bank_header": "shipped", "load_shipped_banks": "shipped",
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"quiz.banks.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

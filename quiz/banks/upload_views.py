@@ -24,11 +24,12 @@ from quiz import uploads as store
 from quiz.banks import formats, importing, services, shipped
 from quiz.banks.forms import ConfirmForm, EmptyForm, UploadForm
 from quiz.banks.models import Bank
-from quiz.banks.types.base import ParseResult, UnreadableFile
+from quiz.banks.types.base import ParseResult
 from quiz.banks.views import XLSX, bp
+from quiz.decorators import roles_required
 from quiz.extensions import db
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
+from quiz.forms import choices
+from quiz.text import UnreadableFile
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 UPLOAD_MAX_AGE = 24 * 3600
@@ -73,7 +74,7 @@ def _target_bank(record: dict) -> Bank | None:
 def _source_lines(data: bytes, result: ParseResult) -> list[str] | None:
     if result.format != "text":
         return None
-    from quiz.banks.formats.common import decode
+    from quiz.text import decode
 
     try:
         return decode(data).splitlines()

@@ -19,10 +19,10 @@ from quiz.banks import types as qtypes
 from quiz.banks.forms import ArticleForm, ArticleImageForm, BankForm, EmptyForm, QuestionForm, split_list
 from quiz.banks.models import Article, ArticleImage, Bank, Question
 from quiz.banks.types.base import QuestionData
+from quiz.decorators import roles_required
 from quiz.extensions import db
+from quiz.forms import choices
 from quiz.org.models import JobType
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
 
 
 bp = Blueprint("banks", __name__)
@@ -178,7 +178,7 @@ def question_edit(bank_id: int | None, question_id: int | None):
             form.fill_from(services.question_data(question))
             preview = services.question_data(question)
         else:
-            form.type.data = request.args.get("type", "single")
+            form.type.data = request.args.get("type", qtypes.all_types()[0].name)
     elif form.validate_on_submit():
         preview, problems = form.to_data()
         if not problems and "save" in request.form:
@@ -318,5 +318,3 @@ def article_view(article_id: int):
         if current_user.has_role("trainer", "admin") else []
     return render_template("banks/article.html", article=article, banks=banks)
 
-
-from quiz.banks import upload_views  # noqa: E402,F401  (registers the upload pages on bp)

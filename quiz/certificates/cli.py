@@ -10,6 +10,7 @@ from sqlalchemy import select
 from quiz.certificates import pdf, services
 from quiz.certificates.fonts import compact_faces
 from quiz.certificates.models import Certificate
+from quiz.errors import Refused
 from quiz.extensions import db
 
 
@@ -54,7 +55,7 @@ def revoke(serial: str, reason: str) -> None:
         raise click.ClickException(f"没有编号为 {serial} 的证书。")
     try:
         services.revoke(cert, reason, actor=None)
-    except services.CertificateError as exc:
+    except Refused as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"证书 {cert.serial} 已撤销。")

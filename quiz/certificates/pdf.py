@@ -18,8 +18,8 @@ from quiz.certificates.models import Certificate, CertificateTemplate
 from quiz.certificates.render import html_to_pdf
 from quiz.certificates.services import format_score
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.org.models import Unit, User
-from quiz.web import SHANGHAI
 
 PRINT_LIMIT = 300  # one PDF is laid out in memory at once; larger sets go as a zip
 

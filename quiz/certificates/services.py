@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from quiz.i18n import N_
 from quiz.certificates.models import Certificate, CertificateTemplate
 from quiz.db import utcnow
+from quiz.errors import Refused
 from quiz.exams.models import Attempt
-from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.org.models import User
 from quiz.org.services import audit, unit_label
-from quiz.web import SHANGHAI
 
 #: no 0/O, 1/I/L: a code read off paper is typed back right
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -30,10 +30,6 @@ _COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 "
     "呼延 澹台 公冶 宗政 濮阳 太叔 申屠 闻人 赫连 万俟 钟离 闾丘 子车 亓官 司空 鲜于 百里 东郭 南门 "
     "拓跋 第五 梁丘 左丘 东门 仲孙 单于 谷梁 乐正 漆雕 壤驷 公良 颛孙".split())
-
-
-class CertificateError(ValueError):
-    """A request the rules refuse; the message is shown to the person."""
 
 
 def new_code() -> str:
@@ -136,8 +132,8 @@ def issue_for_attempt(attempt: Attempt) -> Certificate | None:
         return None  # issued by a concurrent request in the meantime
 
 
-@attempt_graded.connect
-def _on_attempt_graded(attempt: Attempt, **_extra) -> None:
+def on_attempt_graded(attempt: Attempt, **_extra) -> None:
+    """The ``attempt_graded`` receiver (connected by ``quiz.certificates.register``)."""
     issue_for_attempt(attempt)
 
 
@@ -161,9 +157,9 @@ def revoke(cert: Certificate, reason: str, actor: User | None) -> None:
     """Withdraw a certificate; the verification page says so from now on."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError(N_("请填写撤销原因。"))
+        raise Refused(N_("请填写撤销原因。"))
     if cert.revoked:
-        raise CertificateError(N_("该证书已撤销。"))
+        raise Refused(N_("该证书已撤销。"))
     cert.revoked_at = utcnow()
     cert.revoked_by_id = actor.id if actor else None
     cert.revoke_reason = reason
@@ -176,13 +172,13 @@ def reissue(cert: Certificate, reason: str, actor: User | None) -> Certificate:
     """A new certificate (new serial and code, today's name and unit) replacing ``cert``, which is revoked."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError(N_("请填写补发原因。"))
+        raise Refused(N_("请填写补发原因。"))
     latest = _current(cert.user_id, cert.exam_id)
     if latest is not None and latest.id != cert.id:
-        raise CertificateError(N_("只能补发该员工此考试的最新一张证书。"))
+        raise Refused(N_("只能补发该员工此考试的最新一张证书。"))
     attempt = cert.attempt
     if attempt is None:
-        raise CertificateError(N_("找不到这张证书对应的考试记录。"))
+        raise Refused(N_("找不到这张证书对应的考试记录。"))
     new = _create(cert.user, attempt, number=cert.number + 1, issued_by=actor, reissued_from=cert)
     if not cert.revoked:
         cert.revoked_at = utcnow()
@@ -270,3 +266,9 @@ def save_template(change: TemplateChange, actor: User | None) -> CertificateTemp
     db.session.flush()
     audit("certificate.template", row, "修改证书模板", actor=actor)
     return row
+
+
+def audit_bulk_download(exam, unit, label: str, count: int, kind: str) -> None:
+    """A head's or trainer's bulk download of ``count`` certificates of ``exam`` (zip or pdf), audited."""
+    audit("certificate.bulk_download", exam, f"批量下载证书：{exam.title} / {label}（{count} 份，{kind}）",
+          {"exam_id": exam.id, "unit_id": unit.id if unit else None, "count": count, "format": kind})

@@ -11,15 +11,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, func, or_, select
 
 from quiz.auth.scopes import scope_for
+from quiz.browser import is_wechat
 from quiz.certificates import image, pdf, services
 from quiz.certificates.forms import ReasonForm, TemplateForm, VerifyForm, read_image
 from quiz.certificates.models import Certificate, CertificateTemplate
+from quiz.decorators import roles_required
+from quiz.errors import Refused
 from quiz.exams.models import Exam
 from quiz.extensions import db, limiter
 from quiz.org.models import Unit, User
-from quiz.org.services import audit
-from quiz.web.decorators import roles_required
-from quiz.web.home import register_panel
 
 bp = Blueprint("certificates", __name__)
 
@@ -42,8 +42,6 @@ def certificate_for_exam(user_id: int, exam_id: int) -> Certificate | None:
 def certificate_href(cert: Certificate, download: bool = True) -> str:
     """Where a worker's "certificate" button leads: the picture inside WeChat (which cannot keep
     a PDF), the PDF elsewhere."""
-    from quiz.web.wechat import is_wechat
-
     if is_wechat():
         return url_for("certificates.image_page", cert_id=cert.id)
     return url_for("certificates.open_pdf", cert_id=cert.id, download=1 if download else None)
@@ -55,13 +53,11 @@ LOGO_SIZE = (480, 240)
 SIGNATURE_SIZE = (600, 240)
 
 
-def _panel_context(user) -> dict:
+def panel_context(user) -> dict:
     count = db.session.scalar(select(func.count()).select_from(Certificate)
                               .where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None)))
     return {"certificate_count": count or 0}
 
-
-register_panel("worker", "certificates/_panel.html", _panel_context, order=40)
 
 
 def _pdf_response(data: bytes, filename: str, download: bool) -> Response:
@@ -217,7 +213,7 @@ def revoke(cert_id: int):
         return redirect(url_for(".admin_list", q=cert.serial))
     try:
         services.revoke(cert, form.reason.data, current_user)
-    except services.CertificateError as exc:
+    except Refused as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for(".admin_list", q=cert.serial))
     db.session.commit()
@@ -235,7 +231,7 @@ def reissue(cert_id: int):
         return redirect(url_for(".admin_list", q=cert.serial))
     try:
         new = services.reissue(cert, form.reason.data, current_user)
-    except services.CertificateError as exc:
+    except Refused as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for(".admin_list", q=cert.serial))
     db.session.commit()
@@ -391,8 +387,7 @@ def bulk_download():
         flash(_("打印版一次最多 %(n)s 份，请选择更小的单位，或下载 ZIP。", n=pdf.PRINT_LIMIT), "warning")
         return redirect(url_for(".bulk", exam=exam.id, unit=unit.id if unit else None))
     label = unit.name if unit else _("全部单位")
-    audit("certificate.bulk_download", exam, f"批量下载证书：{exam.title} / {label}（{count} 份，{kind}）",
-          {"exam_id": exam.id, "unit_id": unit.id if unit else None, "count": count, "format": kind})
+    services.audit_bulk_download(exam, unit, label, count, kind)
     db.session.commit()
     template = services.current_template()
     look = pdf.look_of(template)

@@ -12,12 +12,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from quiz.banks import demo as _banks_demo  # noqa: F401  (its loader must come before ours)
 from quiz.banks.models import Bank
 from quiz.db import utcnow
 from quiz.exams.models import Exam
 from quiz.extensions import db
-from quiz.org.demo import DEMO_LOADERS
 from quiz.org.models import RoleGrant, Unit, User
 
 # 20 questions, 100 points: (type, how many, points each); one short answer goes to the grading queue
@@ -91,12 +89,9 @@ def load_exams() -> list[str]:
 
 
 def load() -> list[str]:
-    """The ``DEMO_LOADERS`` entry: Chinese text outside a request."""
+    """The demo loader: Chinese text outside a request."""
     if has_request_context():
         return load_exams()
     with force_locale("zh"):
         return load_exams()
 
-
-if load not in DEMO_LOADERS:
-    DEMO_LOADERS.append(load)

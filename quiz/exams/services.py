@@ -6,6 +6,7 @@ attempt row ``FOR UPDATE``).
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -325,7 +326,10 @@ def save_answer_fast(attempt_id: int, user_id: int, position: Any, values: Any, 
     attempt's previous save to the item, see ``time_since``), and the attempt's
     ``current_position`` only when it moves. ``Saved.item`` is ``None``:
     nothing is loaded as objects. Practice attempts never come this way, so
-    there is no feedback to give and no mistake to record."""
+    there is no feedback to give and no mistake to record. The statements are
+    built once per process (``_fast_statements``) and run on the session's
+    connection: on the phone's busiest request, building and ORM-wrapping them
+    cost more than running them."""
     now = now or utcnow()
     if not isinstance(values, list):
         return None
@@ -334,44 +338,69 @@ def save_answer_fast(attempt_id: int, user_id: int, position: Any, values: Any, 
     except (TypeError, ValueError):
         return None
     _write_lock()
-    last_save = (select(func.max(AttemptItem.saved_at)).where(AttemptItem.attempt_id == Attempt.id)
-                 .correlate(Attempt).scalar_subquery())
-    query = (select(Attempt.user_id, Attempt.status, Attempt.mode, Attempt.deadline_at, Attempt.current_position,
-                    Exam.navigation, func.coalesce(last_save, Attempt.started_at).label("previous"))
-             .join(Exam, Exam.id == Attempt.exam_id).where(Attempt.id == attempt_id))
-    if not _is_sqlite():
-        query = query.with_for_update(of=Attempt)
-    a = db.session.execute(query).first()
+    connection = db.session.connection()
+    fast = _fast_statements(connection.dialect.name)
+    a = connection.execute(fast.attempt, {"attempt_id": attempt_id}).first()
     if (a is None or a.user_id != user_id or a.status != "in_progress" or a.mode != "exam"
             or clock.is_overdue(a.deadline_at, now, grace_seconds())):
         return None
     forward = a.navigation == "forward"
     if forward and position < a.current_position:
         return None  # refused (one_way) the full way
-    it = db.session.execute(
-        select(AttemptItem.id, AttemptItem.client_seq, AttemptItem.option_order, QuestionRevision.type,
-               QuestionRevision.options)
-        .join(QuestionRevision, QuestionRevision.id == AttemptItem.revision_id)
-        .where(AttemptItem.attempt_id == attempt_id, AttemptItem.position == position)).first()
+    it = connection.execute(fast.item, {"attempt_id": attempt_id, "position": position}).first()
     if it is None:
         return None
     saved_seq, stale = it.client_seq, seq <= it.client_seq
-    items = AttemptItem.__table__
     if not stale:
         response = _normalised(it.type, it.options, it.option_order, values, None)
-        done = db.session.execute(items.update().where(items.c.id == it.id, items.c.client_seq < seq)
-                                  .values(response=response, client_seq=seq, saved_at=now,
-                                          time_spent_ms=items.c.time_spent_ms + time_since(a.previous, now)))
+        done = connection.execute(fast.update_item, {"item_id": it.id, "new_seq": seq, "new_response": response,
+                                                     "now": now, "spent": time_since(a.previous, now)})
         if done.rowcount == 1:
             saved_seq = seq
         else:  # cannot happen under the lock; never claim a save that did not happen
             stale = True
-            saved_seq = db.session.scalar(select(items.c.client_seq).where(items.c.id == it.id))
+            saved_seq = connection.execute(fast.item_seq, {"item_id": it.id}).scalar()
     moved = max(a.current_position, position) if forward else position
     if moved != a.current_position:
-        attempts = Attempt.__table__
-        db.session.execute(attempts.update().where(attempts.c.id == attempt_id).values(current_position=moved))
+        connection.execute(fast.move, {"attempt_id": attempt_id, "moved": moved})
     return Saved(saved_seq, stale, clock.remaining_seconds(a.deadline_at, now), None, position)
+
+
+@dataclass(frozen=True)
+class _FastStatements:
+    attempt: Any
+    item: Any
+    update_item: Any
+    item_seq: Any
+    move: Any
+
+
+@functools.cache
+def _fast_statements(dialect: str) -> _FastStatements:
+    """``save_answer_fast``'s statements with bound parameters, built once per dialect
+    (SQLAlchemy also keeps their compiled form: each runs without being built again)."""
+    attempts, items, exams, revisions = (Attempt.__table__, AttemptItem.__table__, Exam.__table__,
+                                         QuestionRevision.__table__)
+    last_save = (select(func.max(items.c.saved_at)).where(items.c.attempt_id == attempts.c.id)
+                 .correlate(attempts).scalar_subquery())
+    attempt = (select(attempts.c.user_id, attempts.c.status, attempts.c.mode, attempts.c.deadline_at,
+                      attempts.c.current_position, exams.c.navigation,
+                      func.coalesce(last_save, attempts.c.started_at).label("previous"))
+               .join(exams, exams.c.id == attempts.c.exam_id).where(attempts.c.id == bindparam("attempt_id")))
+    if dialect != "sqlite":
+        attempt = attempt.with_for_update(of=attempts)
+    item = (select(items.c.id, items.c.client_seq, items.c.option_order, revisions.c.type, revisions.c.options)
+            .join(revisions, revisions.c.id == items.c.revision_id)
+            .where(items.c.attempt_id == bindparam("attempt_id"), items.c.position == bindparam("position")))
+    update_item = (items.update()
+                   .where(items.c.id == bindparam("item_id"), items.c.client_seq < bindparam("new_seq"))
+                   .values(response=bindparam("new_response", type_=items.c.response.type),
+                           client_seq=bindparam("new_seq"), saved_at=bindparam("now", type_=items.c.saved_at.type),
+                           time_spent_ms=items.c.time_spent_ms + bindparam("spent")))
+    item_seq = select(items.c.client_seq).where(items.c.id == bindparam("item_id"))
+    move = (attempts.update().where(attempts.c.id == bindparam("attempt_id"))
+            .values(current_position=bindparam("moved")))
+    return _FastStatements(attempt, item, update_item, item_seq, move)
 
 
 def _move(attempt: Attempt, position: int, forward: bool) -> None:
@@ -568,8 +597,3 @@ def answered_count(attempt: Attempt) -> int:
 def attempts_of(user_id: int, exam_id: int) -> list[Attempt]:
     return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id, Attempt.exam_id == exam_id)
                                    .order_by(Attempt.number)))
-
-
-def count_attempts(user_id: int, exam_id: int) -> int:
-    return db.session.scalar(select(func.count(Attempt.id)).where(Attempt.user_id == user_id,
-                                                                  Attempt.exam_id == exam_id)) or 0

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, FloatField, Form, FormField,
                      IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField)
-from quiz.web.forms import choices  # noqa: F401  (re-exported for the trainer views)
+from quiz.forms import choices  # noqa: F401  (re-exported for the trainer views)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 

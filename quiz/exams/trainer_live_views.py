@@ -9,13 +9,13 @@ from flask_login import current_user
 
 from quiz.banks import types
 from quiz.banks.services import question_data
+from quiz.decorators import roles_required
 from quiz.exams import trainer_actions as actions
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, AttemptItem, Exam
 from quiz.exams.trainer_forms import ExtraAttemptForm, ExtraTimeForm, GradeForm, ReopenForm
 from quiz.exams.trainer_views import _exam_or_404, _person_or_404, _scope, bp
 from quiz.extensions import db
-from quiz.web.decorators import roles_required
 
 
 # -- live view and per-person actions ---------------------------------------------------

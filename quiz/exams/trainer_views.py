@@ -18,17 +18,15 @@ from sqlalchemy import func, select
 from quiz.auth.scopes import scope_for
 from quiz.banks import types
 from quiz.banks.models import Article, Bank, Question
-from quiz.exams import demo  # noqa: F401  (registers the demo exams with ``demo load``)
+from quiz.decorators import roles_required
 from quiz.exams import trainer_actions as actions
 from quiz.exams import trainer_services as svc
 from quiz.exams.models import Assignment, Attempt, Exam
 from quiz.exams.trainer_forms import AssignForm, ButtonForm, ExamForm, FixedItemsForm
-from quiz.web.forms import choices
 from quiz.extensions import db
+from quiz.forms import choices
+from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
-from quiz.web import SHANGHAI
-from quiz.web.decorators import roles_required
-from quiz.web.home import register_panel
 
 bp = Blueprint("exams_trainer", __name__, url_prefix="/trainer")
 
@@ -45,8 +43,6 @@ def _panel_context(user) -> dict:
             "live_exams": list(db.session.scalars(select(Exam).where(Exam.id.in_(live_ids)).order_by(Exam.title)
                                                   .limit(5)))}
 
-
-register_panel("trainer", "exams/trainer_panel.html", _panel_context, order=30)
 
 
 def _scope():
@@ -337,6 +333,3 @@ def exam_assign(exam_id: int):
     return render_template("exams/trainer_assign.html", exam=exam, form=form, assignments=existing, counts=counts,
                            general_errors=general, limited=not scope.everything, unit_tree=unit_tree)
 
-
-# the live view, per-person actions and grading queue add their routes to ``bp``
-from quiz.exams import trainer_live_views  # noqa: E402,F401

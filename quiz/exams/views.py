@@ -20,15 +20,8 @@ from quiz.exams import clock, lockdown, mistakes, practice, present, services, t
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
-from quiz.web.home import register_panel
 
 bp = Blueprint("exams", __name__)
-
-
-@bp.record_once
-def _home_panel(_state) -> None:
-    register_panel("worker", "exams/_tasks_panel.html",
-                   lambda user: {"tasks": tasks.tasks_for(user), "may_start": tasks.may_start_again}, order=10)
 
 
 @bp.app_template_global()
@@ -72,10 +65,12 @@ def my_attempt(attempt_id: int) -> Attempt:
 
 def my_fresh_attempt(attempt_id: int) -> Attempt:
     """``my_attempt``, finalised first if its time is up (the lazy finalisation
-    every page and API call that shows an attempt does), committed."""
+    every page and API call that shows an attempt does), and then committed."""
     attempt = my_attempt(attempt_id)
+    status = attempt.status
     services.refresh(attempt)
-    db.session.commit()
+    if attempt.status != status:  # finalised now; otherwise nothing changed, and a commit would expire
+        db.session.commit()       # every object read so far (the signed-in user too): read again at once
     return attempt
 
 
@@ -338,5 +333,3 @@ def practice_mistakes():
                           lambda question: mistakes.in_book(current_user.id, question.id),
                           lambda: bool(mistakes.open_mistakes(current_user.id, bank_id)))
 
-
-from quiz.exams import api  # noqa: E402,F401  (the JSON routes, on this blueprint)

@@ -2,14 +2,16 @@
 about sixty people covering every role; and a large generated organisation
 for benchmarks.
 
-Other domains add their demo content (shipped banks, a demo exam) by
-appending a callable to ``DEMO_LOADERS``; ``demo load`` runs them in order.
+Other domains add their demo content (shipped banks, a demo exam) from their
+``register(app)`` with ``add_loader(app, fn)``; ``demo load`` runs them in the
+order the factory registers the domains (lowest layer first).
 """
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
 
+from flask import Flask, current_app
 from sqlalchemy import func, insert, select
 
 from quiz.auth import passwords
@@ -46,7 +48,16 @@ SECTION_JOBS = {
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红亮鹏辉玲斌宇浩凯晨欣鑫波宁龙峰帅雪琳梅海林旭"
 
-DEMO_LOADERS: list[Callable[[], list[str]]] = []
+
+
+def add_loader(app: Flask, loader: Callable[[], list[str]]) -> None:
+    """Have ``demo load`` run ``loader`` (after the organisation and the loaders added before it)."""
+    app.extensions.setdefault("quiz.demo_loaders", []).append(loader)
+
+
+def loaders() -> list[Callable[[], list[str]]]:
+    """The current app's demo loaders, in the order they were added."""
+    return list(current_app.extensions.get("quiz.demo_loaders", ()))
 
 
 def _name(rng: random.Random) -> str:
@@ -119,7 +130,7 @@ def load() -> list[str]:
     if is_loaded():
         return []
     lines = load_organisation()
-    for loader in DEMO_LOADERS:
+    for loader in loaders():
         lines.extend(loader())
     return lines
 

@@ -10,7 +10,7 @@ from quiz.org.models import UNIT_KINDS
 
 UNIT_KIND_LABELS = {"company": _l("公司"), "unit": _l("二级单位"), "section": _l("工区"), "team": _l("班组"),
                     "other": _l("其他")}
-from quiz.web.forms import choices
+from quiz.forms import choices
 
 
 class UnitForm(FlaskForm):

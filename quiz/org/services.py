@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -126,3 +127,33 @@ def move_and_rename_unit(unit: Unit, name: str, parent: Unit | None, kind: str, 
     for node in db.session.scalars(select(Unit).where(Unit.path.like(f"{old_path}%"))):
         node.path = new_path + node.path[len(old_path):]
         node.depth += depth_shift
+
+
+def add_unit(name: str, parent: Unit | None, kind: str, code: str | None) -> Unit:
+    """An admin's new unit (``create_unit``), audited."""
+    unit = create_unit(name, parent, kind, code)
+    audit("unit.create", unit, _("新建单位 %(name)s", name=unit.name))
+    return unit
+
+
+def edit_unit(unit: Unit, name: str, parent: Unit | None, kind: str, code: str | None) -> None:
+    """An admin's edit of a unit (``move_and_rename_unit``), audited."""
+    move_and_rename_unit(unit, name, parent, kind, code)
+    audit("unit.update", unit, _("修改单位 %(name)s", name=unit.name))
+
+
+def person_snapshot(person: User) -> dict:
+    return {
+        "employee_no": person.employee_no, "name": person.name, "unit_id": person.unit_id,
+        "job_type": person.job_type.name if person.job_type else None, "phone": person.phone,
+        "active": person.active, "roles": sorted(f"{g.role}:{g.unit_id or ''}" for g in person.grants),
+    }
+
+
+def audit_person_saved(person: User, before: dict, creating: bool) -> None:
+    """Audit a person created or edited on their page, with what changed since ``before``
+    (``person_snapshot`` taken before the edit; empty when creating)."""
+    after = person_snapshot(person)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    audit("person.create" if creating else "person.update", person,
+          _("%(name)s（%(no)s）", name=person.name, no=person.employee_no), details=changes)

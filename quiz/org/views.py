@@ -7,15 +7,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from quiz.auth import services as auth_services
 from quiz.auth.scopes import scope_for
-from quiz.auth.services import end_sessions, set_initial_password
+from quiz.decorators import roles_required
 from quiz.extensions import db
+from quiz.forms import choices
 from quiz.org import services
 from quiz.org.forms import PersonForm, ResetPasswordForm, UnitForm
 from quiz.org.models import AuditLog, JobType, Unit, User
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
-from quiz.web.home import panels_for, register_panel
+from quiz.panels import panels_for
 
 bp = Blueprint("org", __name__)
 
@@ -28,7 +28,7 @@ def _labels():
     return {"ROLE_LABELS": ROLE_LABELS, "unit_label": services.unit_label}
 
 
-def _admin_panel(user) -> dict:
+def admin_panel(user) -> dict:
     active = db.session.scalar(select(func.count()).select_from(User).where(User.active)) or 0
     return {
         "units": db.session.scalar(select(func.count()).select_from(Unit)) or 0,
@@ -38,8 +38,6 @@ def _admin_panel(user) -> dict:
         "recent": db.session.scalars(select(AuditLog).order_by(AuditLog.id.desc()).limit(5)).all(),
     }
 
-
-register_panel("admin", "org/_admin_panel.html", _admin_panel, order=5)
 
 
 @bp.get("/")
@@ -88,12 +86,9 @@ def unit_edit(unit_id: int | None):
             form.parent_id.errors.append(_("不能把单位移到它自己的下级单位下面。"))
         else:
             if unit is None:
-                unit = services.create_unit(form.name.data.strip(), parent, form.kind.data, form.code.data or None)
-                services.audit("unit.create", unit, _("新建单位 %(name)s", name=unit.name))
+                unit = services.add_unit(form.name.data.strip(), parent, form.kind.data, form.code.data or None)
             else:
-                services.move_and_rename_unit(unit, form.name.data.strip(), parent, form.kind.data,
-                                              form.code.data or None)
-                services.audit("unit.update", unit, _("修改单位 %(name)s", name=unit.name))
+                services.edit_unit(unit, form.name.data.strip(), parent, form.kind.data, form.code.data or None)
             db.session.commit()
             flash(_("已保存。"), "success")
             return redirect(url_for("org.units"))
@@ -167,39 +162,28 @@ def person_edit(person_id: int | None):
             if creating:
                 person = User(employee_no=employee_no, name=form.name.data.strip())
                 db.session.add(person)
-                new_password = set_initial_password(person)
-            before = _person_snapshot(person) if not creating else {}
+                new_password = auth_services.set_initial_password(person)
+            before = services.person_snapshot(person) if not creating else {}
             person.employee_no = employee_no
             person.name = form.name.data.strip()
             person.unit_id = form.unit_id.data or None
             person.job_type = services.ensure_job_type(form.job_type.data or "")
             person.phone = (form.phone.data or "").strip() or None
             if person.active and not form.active.data:
-                end_sessions(person)  # deactivated: signed out everywhere, for good
+                auth_services.end_sessions(person)  # deactivated: signed out everywhere, for good
             person.active = form.active.data
             roles = {r: [None] for r in form.roles.data if r != "head"}
             if "head" in form.roles.data:
                 roles["head"] = list(form.head_unit_ids.data)
             services.set_roles(person, roles)
             db.session.flush()
-            after = _person_snapshot(person)
-            changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-            services.audit("person.create" if creating else "person.update", person,
-                           _("%(name)s（%(no)s）", name=person.name, no=person.employee_no), details=changes)
+            services.audit_person_saved(person, before, creating)
             db.session.commit()
             if new_password:
                 return render_template("org/password_issued.html", person=person, password=new_password)
             flash(_("已保存。"), "success")
             return redirect(url_for("org.person", person_id=person.id))
     return render_template("org/person_edit.html", form=form, person=person)
-
-
-def _person_snapshot(person: User) -> dict:
-    return {
-        "employee_no": person.employee_no, "name": person.name, "unit_id": person.unit_id,
-        "job_type": person.job_type.name if person.job_type else None, "phone": person.phone,
-        "active": person.active, "roles": sorted(f"{g.role}:{g.unit_id or ''}" for g in person.grants),
-    }
 
 
 @bp.post("/org/people/<int:person_id>/reset-password")
@@ -211,9 +195,7 @@ def reset_password(person_id: int):
         for error in form.password.errors:
             flash(error, "error")
         return redirect(url_for("org.person", person_id=person.id))
-    password = set_initial_password(person, form.password.data or None)
-    services.audit("person.reset_password", person,
-                   _("重置 %(name)s（%(no)s）的密码", name=person.name, no=person.employee_no))
+    password = auth_services.reset_password(person, form.password.data or None)
     db.session.commit()
     return render_template("org/password_issued.html", person=person, password=password)
 

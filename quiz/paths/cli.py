@@ -8,8 +8,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from quiz.extensions import db
-from quiz.paths import services as _services  # noqa: F401  (connects the attempt_graded listener)
-from quiz.paths import demo as _demo  # noqa: F401  (registers the demo paths with ``demo load``)
 from quiz.paths import state
 from quiz.paths.models import Path
 

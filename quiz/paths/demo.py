@@ -18,12 +18,11 @@ from sqlalchemy import select
 
 from quiz.auth import passwords
 from quiz.db import utcnow
-from quiz.exams import demo as _exams_demo  # noqa: F401  (the banks and exams come first)
 from quiz.exams import services as exam_services
 from quiz.exams import trainer_actions
 from quiz.extensions import db
 from quiz.org import services as org_services
-from quiz.org.demo import DEMO_LOADERS, DEMO_PASSWORD
+from quiz.org.demo import DEMO_PASSWORD
 from quiz.org.models import Unit, User
 from quiz.paths import services, shipped
 from quiz.paths.models import Path
@@ -123,6 +122,3 @@ def load() -> list[str]:
     with force_locale("zh"):
         return load_paths()
 
-
-if load not in DEMO_LOADERS:
-    DEMO_LOADERS.append(load)

@@ -14,10 +14,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.org.models import User
 from quiz.paths.models import Path, PracticalSignoff
-from quiz.sessions.records import Entry, register_record_source, year_bounds
-from quiz.web import SHANGHAI
+from quiz.sessions.records import Entry, year_bounds
 
 
 def practical_entries(user_ids: list[int], year: int | None) -> Iterable[Entry]:
@@ -37,5 +37,3 @@ def practical_entries(user_ids: list[int], year: int | None) -> Iterable[Entry]:
         yield Entry(row.user_id, at, "practical", _("实操考核"), f"{row.title} · {title}", 0.0,
                     _("合格（签认人：%(name)s）", name=row.name), passed=True)
 
-
-register_record_source(practical_entries)

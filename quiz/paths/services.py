@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from quiz.banks import types
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.db import utcnow
+from quiz.errors import Refused
 from quiz.exams import services as exam_services
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, AttemptItem, DrawRule, Exam
-from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.org.services import audit
@@ -27,10 +27,6 @@ from quiz.paths import gate, remediation, review, state
 from quiz.paths.models import (GATES, LessonRecord, MasterOperator, Override, Path, PracticalSignoff, Remediation,
                                RemediationPoint,
                                Topic)
-
-
-class PathError(ValueError):
-    """A request the rules refuse; the message is shown to the person."""
 
 
 # -- building a path -------------------------------------------------------------------
@@ -104,14 +100,14 @@ def create_path(data: PathData, actor: User | None) -> Path:
     """A new path without topics. Refuses a duplicate title or no unit."""
     title = data.title.strip()
     if not title:
-        raise PathError(_("请填写路径名称。"))
+        raise Refused(_("请填写路径名称。"))
     if db.session.scalar(select(Path.id).where(Path.title == title)) is not None:
-        raise PathError(_("已有同名的培训路径：%(t)s", t=title))
+        raise Refused(_("已有同名的培训路径：%(t)s", t=title))
     if data.gate not in GATES:
-        raise PathError(_("闸门方式不正确。"))
+        raise Refused(_("闸门方式不正确。"))
     units = [u for u in (db.session.get(Unit, i) for i in data.unit_ids) if u is not None]
     if not units:
-        raise PathError(_("请选择路径适用的单位。"))
+        raise Refused(_("请选择路径适用的单位。"))
     path = Path(title=title, description=data.description, audience=data.audience, gate=data.gate,
                 crew_level=data.crew_level, remediation_required=data.remediation_required,
                 retest_wait_minutes=max(0, data.retest_wait_minutes), practical_title=data.practical_title,
@@ -131,12 +127,12 @@ def add_topic(path: Path, data: TopicData, actor: User | None) -> Topic:
     with the reason when the banks cannot fill the test."""
     title = data.title.strip()
     if not title:
-        raise PathError(_("请填写课题名称。"))
+        raise Refused(_("请填写课题名称。"))
     errors = check_draws(data.draws)
     if errors:
-        raise PathError(_("课题“%(t)s”的试卷抽不满：", t=title) + "；".join(errors))
+        raise Refused(_("课题“%(t)s”的试卷抽不满：", t=title) + "；".join(errors))
     if not 0 < data.pass_percent <= 100:
-        raise PathError(_("及格线应在 1 到 100 之间。"))
+        raise Refused(_("及格线应在 1 到 100 之间。"))
     position = len(path.topics) + 1
     total = float(sum(d.count for d in data.draws))
     exam = Exam(title=f"{path.title} · 课题{position} {title}"[:200],
@@ -187,14 +183,14 @@ def may_take(user: User, topic: Topic) -> tuple[bool, str]:
 
 def start_test(user: User, topic: Topic, now: datetime | None = None) -> Attempt:
     """Start (or resume) the topic's test through the exam engine; refuses
-    what the gate or the retest rules refuse (``PathError``) and whatever
+    what the gate or the retest rules refuse (``Refused``) and whatever
     the engine refuses (``ExamError``: the wait between attempts, …)."""
     existing = db.session.scalar(select(Attempt).where(Attempt.exam_id == topic.exam_id, Attempt.user_id == user.id,
                                                        Attempt.status == "in_progress"))
     if existing is None:
         ok, why = may_take(user, topic)
         if not ok:
-            raise PathError(why)
+            raise Refused(why)
     return exam_services.start_attempt(user, topic.exam, now=now)
 
 
@@ -261,9 +257,9 @@ def refresh_crew_of(path: Path, user_id: int, now: datetime) -> None:
         state.remember(path, crew, now)
 
 
-@attempt_graded.connect
-def _on_attempt_graded(attempt: Attempt, **_extra) -> None:
-    """A topic's test has its final result: remediation when failed; the
+def on_attempt_graded(attempt: Attempt, **_extra) -> None:
+    """The ``attempt_graded`` receiver (connected by ``quiz.paths.register``).
+    A topic's test has its final result: remediation when failed; the
     gate, the review and the remediation's end when passed."""
     topic = topic_of_exam(attempt.exam_id)
     if topic is None or not attempt.counted:
@@ -282,13 +278,13 @@ def open_early(path: Path, topic_no: int, reason: str, actor: User, *, unit: Uni
     """Open topic ``topic_no`` early for a crew or a person, with a reason. Audited."""
     reason = (reason or "").strip()
     if not reason:
-        raise PathError(_("请填写提前开放的原因。"))
+        raise Refused(_("请填写提前开放的原因。"))
     if not 2 <= topic_no <= len(path.topics):
-        raise PathError(_("课题编号不正确。"))
+        raise Refused(_("课题编号不正确。"))
     if (unit is None) == (user is None):
-        raise PathError(_("请选择一个班组或一个人。"))
+        raise Refused(_("请选择一个班组或一个人。"))
     if user is not None and user.id == actor.id:
-        raise PathError(_("不能为自己提前开放课题。"))
+        raise Refused(_("不能为自己提前开放课题。"))
     override = Override(path_id=path.id, topic_no=topic_no, unit_id=unit.id if unit else None,
                         user_id=user.id if user else None, reason=reason, created_by_id=actor.id)
     db.session.add(override)
@@ -309,9 +305,9 @@ def record_lesson(path: Path, unit: Unit, topic_no: int, held_on: date, points: 
                   actor: User, kind: str = "class", note: str = "") -> LessonRecord:
     """Note that a class or make-up lesson was held for a crew. Audited."""
     if not 1 <= topic_no <= len(path.topics):
-        raise PathError(_("课题编号不正确。"))
+        raise Refused(_("课题编号不正确。"))
     if kind not in ("class", "makeup"):
-        raise PathError(_("请选择授课或补课。"))
+        raise Refused(_("请选择授课或补课。"))
     record = LessonRecord(path_id=path.id, unit_id=unit.id, topic_no=topic_no, held_on=held_on, kind=kind,
                           points=[p for p in points if p], attendee_ids=sorted(set(attendee_ids)), note=note.strip(),
                           created_by_id=actor.id)
@@ -326,13 +322,13 @@ def record_lesson(path: Path, unit: Unit, topic_no: int, held_on: date, points: 
 def sign_practical(path: Path, person: User, actor: User, performed_on: date, note: str = "") -> PracticalSignoff:
     """Confirm the path's practical for ``person``; never by themselves (rule 11). Audited."""
     if person.id == actor.id:
-        raise PathError(_("不能为自己签认实操考核。"))
+        raise Refused(_("不能为自己签认实操考核。"))
     if not path.practical_title:
-        raise PathError(_("这条路径没有实操考核。"))
+        raise Refused(_("这条路径没有实操考核。"))
     existing = db.session.scalar(select(PracticalSignoff).where(PracticalSignoff.path_id == path.id,
                                                                 PracticalSignoff.user_id == person.id))
     if existing is not None:
-        raise PathError(_("%(name)s 的实操考核已签认。", name=person.name))
+        raise Refused(_("%(name)s 的实操考核已签认。", name=person.name))
     signoff = PracticalSignoff(path_id=path.id, user_id=person.id, signed_by_id=actor.id, performed_on=performed_on,
                                note=note.strip())
     db.session.add(signoff)
@@ -346,11 +342,11 @@ def name_master(path: Path, person: User, actor: User) -> MasterOperator:
     """Name ``person`` master operator (主操) of their crew on ``path``: they may
     then sign off the practical of that crew's people. Audited."""
     if not path.practical_title:
-        raise PathError(_("这条路径没有实操考核。"))
+        raise Refused(_("这条路径没有实操考核。"))
     units = state._unit_rows([u.path for u in path.units])
     crew_id = state.crew_of(person.unit_id, path.crew_level, units)
     if crew_id is None or crew_id not in units:
-        raise PathError(_("%(name)s 不在这条路径的单位里。", name=person.name))
+        raise Refused(_("%(name)s 不在这条路径的单位里。", name=person.name))
     existing = db.session.scalar(select(MasterOperator).where(MasterOperator.path_id == path.id,
                                                               MasterOperator.user_id == person.id))
     if existing is not None:
@@ -405,7 +401,3 @@ def article_text(topic: Topic) -> str:
         if inside:
             out.append(line)
     return "\n".join(out) if out else article.body
-
-
-__all__ = ["PathError", "ExamError", "create_path", "add_topic", "check_draws", "start_test", "may_take",
-           "open_early", "record_lesson", "sign_practical", "build_remediation", "paths_for"]

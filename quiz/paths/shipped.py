@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quiz.banks.models import Article, Bank
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit
 from quiz.paths import services
@@ -82,19 +83,19 @@ def _article(file_name: str | None, directory: FilePath) -> Article | None:
 
 
 def create_from(data: dict, slug: str, directory: FilePath, actor=None) -> Path:
-    """Create one path from a parsed file; ``services.PathError`` when its
+    """Create one path from a parsed file; ``Refused`` when its
     units, banks or draw rules do not fit what is loaded."""
     units = []
     for name in data.get("units") or []:
         unit = _unit(name)
         if unit is None:
-            raise services.PathError(_("找不到单位：%(u)s", u=name))
+            raise Refused(_("找不到单位：%(u)s", u=name))
         units.append(unit)
     jobs = []
     for name in data.get("job_types") or []:
         job = db.session.scalar(select(JobType).where(JobType.name == name))
         if job is None:
-            raise services.PathError(_("找不到工种：%(j)s", j=name))
+            raise Refused(_("找不到工种：%(j)s", j=name))
         jobs.append(job)
     practical = data.get("practical") or {}
     path = services.create_path(services.PathData(
@@ -110,7 +111,7 @@ def create_from(data: dict, slug: str, directory: FilePath, actor=None) -> Path:
         for draw in topic["draw"]:
             bank = db.session.scalar(select(Bank).where(Bank.title == draw["bank"]))
             if bank is None:
-                raise services.PathError(_("找不到题库：%(b)s", b=draw["bank"]))
+                raise Refused(_("找不到题库：%(b)s", b=draw["bank"]))
             draws.append(services.DrawData(bank.id, draw.get("category", ""), int(draw["count"])))
         article = _article(topic.get("article"), directory)
         allowed = int(topic.get("attempts_allowed", 0))
@@ -137,7 +138,7 @@ def load_shipped_paths(directory: FilePath | str | None = None, actor=None) -> l
         savepoint = db.session.begin_nested()
         try:
             path = create_from(data, slug, directory, actor)
-        except services.PathError as exc:
+        except Refused as exc:
             savepoint.rollback()
             lines.append(_("培训路径：%(f)s 未导入：%(e)s", f=file.name, e=str(exc)))
             continue

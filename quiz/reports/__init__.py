@@ -1,0 +1,15 @@
+"""Completion and item-analysis reports for heads and trainers, and their exports."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """reports' pages, ``flask reports`` and the head's home panel."""
+    from quiz.panels import register_panel
+    from quiz.reports import cli, views
+
+    app.register_blueprint(views.bp)
+    for group in cli.COMMANDS:
+        app.cli.add_command(group)
+    register_panel(app, "head", "reports/_panel.html", views.panel_context, order=20)

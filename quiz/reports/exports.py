@@ -20,10 +20,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from quiz.i18n import SHANGHAI
 from quiz.spreadsheet import csv_row, xlsx_row
 from quiz.reports.figures import Counts, sum_counts
 from quiz.reports.queries import PersonRow, Report
-from quiz.web import SHANGHAI
 
 PDF_MAX_ROWS = 3000  # beyond this the PDF says "see the Excel file"
 LEVELS = ((1, "二级单位"), (2, "工区"), (3, "班组"))

@@ -7,15 +7,13 @@ from __future__ import annotations
 from sqlalchemy import String, case, cast, exists, func, or_, select
 
 from quiz.auth.scopes import Scope
+from quiz.banks import types as qtypes
 from quiz.banks.models import Question
 from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam
 from quiz.extensions import db
 from quiz.org.models import User
 from quiz.reports import items as stats
 from quiz.reports.assignees import assignee_pairs
-
-CHOICE_TYPES = ("single", "multiple")
-
 
 def _answered():
     text = func.coalesce(cast(AttemptItem.response, String), "null")
@@ -71,24 +69,25 @@ def item_analysis(scope: Scope, exam_id: int) -> tuple[list[stats.ItemStats], di
     )
     sums = {row[0]: row for row in db.session.execute(query)}
     questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(list(sums) or [-1])))}
-    # option choices: one pass over the choice answers
+    # option choices: one pass over the answers of the types that count them
+    counted = [t.name for t in qtypes.all_types() if t.counts_options]
     choice = (
-        select(AttemptItem.question_id, AttemptItem.response, AttemptItem.option_order)
+        select(AttemptItem.question_id, AttemptItem.response)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id).join(User, User.id == Attempt.user_id)
         .join(Question, Question.id == AttemptItem.question_id)
-        .where(*_graded_items(scope, exam_id), Question.type.in_(CHOICE_TYPES + ("truefalse",)))
+        .where(*_graded_items(scope, exam_id), Question.type.in_(counted))
     )
     responses: dict[int, list] = {}
-    for question_id, response, order in db.session.execute(choice):
-        responses.setdefault(question_id, []).append((response, order))
+    for question_id, response in db.session.execute(choice):
+        responses.setdefault(question_id, []).append(response)
     out = []
     for question_id, row in sums.items():
         q = questions.get(question_id)
         options: list[int] = []
-        if q is not None and q.type in CHOICE_TYPES:
-            options = stats.option_counts(responses.get(question_id, []), len(q.options))
-        elif q is not None and q.type == "truefalse":
-            options = stats.truefalse_counts(r for r, _o in responses.get(question_id, []))
+        if q is not None and q.type in counted:
+            qtype = qtypes.get(q.type)
+            options = stats.option_counts(responses.get(question_id, []), len(qtype.analysis_options(q)),
+                                          qtype.chosen_options)
         n, answered, score_sum, points_sum, sx, sy, sxx, syy, sxy, time_sum, timed = row[1:]
         out.append(stats.item_stats(question_id, n, answered or 0, score_sum or 0.0, points_sum or 0.0, sx or 0.0,
                                     sy or 0.0, sxx or 0.0, syy or 0.0, sxy or 0.0, time_sum or 0, options,

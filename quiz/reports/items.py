@@ -22,7 +22,7 @@ textbook two-pass version the tests compare it with.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from quiz.i18n import N_
@@ -84,48 +84,15 @@ def discrimination(item_scores: Sequence[float], item_points: Sequence[float],
     return pearson(xs, ys)
 
 
-def original_choices(response, option_order: Sequence[int] | None, displayed: bool = False) -> list[int]:
-    """The original option indices a response picked.
-
-    Stored responses of choice questions already hold original indices (the
-    phone posts the original index of each displayed option); with
-    ``displayed`` True the response holds display positions and is mapped back
-    through ``option_order`` (display position → original index).
-    """
-    if isinstance(response, bool) or response is None:
-        return []
-    picked = response if isinstance(response, list) else [response]
-    out = []
-    for value in picked:
-        if isinstance(value, bool) or not isinstance(value, int):
-            continue
-        if displayed:
-            if option_order and 0 <= value < len(option_order):
-                out.append(option_order[value])
-        else:
-            out.append(value)
-    return out
-
-
-def option_counts(responses: Iterable[tuple[object, Sequence[int] | None]], n_options: int,
-                  displayed: bool = False) -> list[int]:
-    """How often each original option was chosen over (response, option_order) pairs."""
+def option_counts(responses: Iterable[object], n_options: int,
+                  chosen: Callable[[object], list[int]]) -> list[int]:
+    """How often each option was chosen; ``chosen(response)`` says which (the question type's
+    ``chosen_options``: original indices, whatever order the phone showed them in)."""
     counts = [0] * n_options
-    for response, order in responses:
-        for index in original_choices(response, order, displayed):
+    for response in responses:
+        for index in chosen(response):
             if 0 <= index < n_options:
                 counts[index] += 1
-    return counts
-
-
-def truefalse_counts(responses: Iterable[object]) -> list[int]:
-    """[正确 chosen, 错误 chosen] for true/false responses."""
-    counts = [0, 0]
-    for response in responses:
-        if response is True:
-            counts[0] += 1
-        elif response is False:
-            counts[1] += 1
     return counts
 
 

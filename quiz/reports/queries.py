@@ -23,15 +23,16 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql import ColumnElement, Select
 
 from quiz.auth.scopes import Scope
+from quiz.certificates.models import Certificate
 from quiz.db import utcnow
 from quiz.exams.models import Assignment, Attempt, Exam, ExamProgress
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
 from quiz.reports import grouped
 from quiz.reports.assignees import assignee_branches, assignee_pairs
 from quiz.reports.progress import DECILES, STATUS_CODES, STATUS_NAMES
 from quiz.reports.figures import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts
-from quiz.web import SHANGHAI
 
 
 # -- filters -------------------------------------------------------------------------------------------------------
@@ -529,11 +530,7 @@ class Report:
 
 
 def certificates_of(user_id: int, exam_ids) -> list[dict]:
-    """The person's certificates for these exams, when the certificates domain is installed."""
-    try:
-        from quiz.certificates.models import Certificate
-    except ImportError:
-        return []
+    """The person's certificates for these exams."""
     if not exam_ids:
         return []
     query = select(Certificate).where(Certificate.user_id == user_id, Certificate.exam_id.in_(list(exam_ids)))

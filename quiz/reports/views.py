@@ -10,23 +10,22 @@ import io
 import threading
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, stream_with_context, \
+from flask import Blueprint, Response, abort, render_template, request, send_file, stream_with_context, \
     url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
+from quiz.decorators import roles_required
 from quiz.exams.services import TIME_CAP_MS
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.org.models import Unit, User
 from quiz.reports import charts, exports, item_queries
 from quiz.reports.assignees import assignee_pairs
 from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
 from quiz.reports.queries import Filters, Report, job_type_choices
-from quiz.web import SHANGHAI
-from quiz.web.decorators import roles_required
-from quiz.web.home import register_panel
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -267,20 +266,13 @@ def missed(exam_id: int):
     report = Report(scope)
     teams = sorted(((report.tree.units[t], items) for t, items in per_team.items() if t in report.tree.units),
                    key=lambda ti: report.tree.label(ti[0].id))
-    practice = "exams.practice_set" in current_app.view_functions
-    links = {}
-    if practice:
-        for unit_node, team_items in teams:
-            links[unit_node.id] = url_for("exams.practice_set", question_ids=[q for q, _m, _n in team_items])
-    return render_template("reports/missed.html", exam=exam, teams=teams, questions=questions, links=links,
+    return render_template("reports/missed.html", exam=exam, teams=teams, questions=questions,
                            label=report.tree.label)
 
 
 # -- the head's home page ------------------------------------------------------------------------------------------
 
-def _panel_context(user) -> dict:
+def panel_context(user) -> dict:
     report = Report(scope_for(user, "view"))
     return {"totals": report.totals()[:3]}
 
-
-register_panel("head", "reports/_panel.html", _panel_context, order=20)

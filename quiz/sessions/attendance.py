@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.org.models import Unit, User
 from quiz.sessions.audience import audience, audience_ids
 from quiz.sessions.models import Attendance, TrainingSession
@@ -53,8 +54,6 @@ class Live:
 
 def live(session: TrainingSession, latest: int = 8) -> Live:
     """What the trainer's screen shows: 已签到 n / 应到 m, the latest names, alerts."""
-    from quiz.web import SHANGHAI
-
     attended = (Attendance.session_id == session.id, Attendance.status.in_(ATTENDED))
     by_venue = dict(db.session.execute(select(Attendance.venue_id, func.count()).where(*attended)
                                        .group_by(Attendance.venue_id)).all())

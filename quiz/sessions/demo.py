@@ -14,10 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quiz.db import utcnow
-from quiz.exams import demo as _exams_demo  # noqa: F401  (its loader must come before ours)
 from quiz.exams.models import Exam
 from quiz.extensions import db
-from quiz.org.demo import DEMO_LOADERS
 from quiz.org.models import RoleGrant, Unit, User
 from quiz.sessions import records, services
 from quiz.sessions.audience import audience
@@ -133,6 +131,3 @@ def load() -> list[str]:
     with force_locale("zh"):
         return load_sessions()
 
-
-if load not in DEMO_LOADERS:
-    DEMO_LOADERS.append(load)

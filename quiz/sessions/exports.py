@@ -13,10 +13,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from quiz.i18n import SHANGHAI
 from quiz.org.services import unit_label
 from quiz.sessions.attendance import Sheet
 from quiz.sessions.records import KIND_LABELS, STATUS_LABELS, Entry, PersonHours, PersonRecord
-from quiz.web import SHANGHAI
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateTimeLocalField, FloatField, HiddenField, 
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from quiz.web.forms import choices
+from quiz.forms import choices
 
 KIND_CHOICES = [("special", _l("专项培训")), ("lecture", _l("宣讲")), ("class", _l("培训班")),
                 ("makeup", _l("补课")), ("drill", _l("演练"))]

@@ -3,7 +3,8 @@ exam passed or failed with its score, every certificate, with hours per year
 and per kind; per unit, hours per person against the hours required.
 
 Other domains add lines to the record without being imported here: a
-source registered with ``register_record_source(fn)`` is called as
+source registered with ``register_record_source(app, fn)`` (from that
+domain's ``register(app)``) is called as
 ``fn(user_ids, year)`` and returns ``Entry`` objects (learning-path topics
 and practical sign-offs, for instance).
 """
@@ -14,13 +15,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
-from quiz.i18n import N_
+from quiz.i18n import N_, SHANGHAI
 from quiz.org.models import Unit, User
 from quiz.sessions.models import Attendance, RequiredHours, TrainingSession
 
@@ -45,26 +47,25 @@ class Entry:
 
     @property
     def year(self) -> int:
-        from quiz.web import SHANGHAI
-
         return self.at.astimezone(SHANGHAI).year
 
 
 RecordSource = Callable[[list[int], int | None], Iterable[Entry]]
-RECORD_SOURCES: list[RecordSource] = []
 
 
-def register_record_source(fn: RecordSource) -> RecordSource:
-    """Add lines from another domain to every record (once, however often called)."""
-    if fn not in RECORD_SOURCES:
-        RECORD_SOURCES.append(fn)
+def register_record_source(app: Flask, fn: RecordSource) -> RecordSource:
+    """Add lines from another domain to every record of ``app``."""
+    app.extensions.setdefault("quiz.record_sources", []).append(fn)
     return fn
+
+
+def record_sources() -> list[RecordSource]:
+    """The sources other domains registered with the current app."""
+    return list(current_app.extensions.get("quiz.record_sources", ()))
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The year as the plants count it (Asia/Shanghai), in UTC."""
-    from quiz.web import SHANGHAI
-
     return (datetime(year, 1, 1, tzinfo=SHANGHAI).astimezone(timezone.utc),
             datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(timezone.utc))
 
@@ -123,7 +124,7 @@ def entries(user_ids: Iterable[int], year: int | None = None) -> dict[int, list[
     result: dict[int, list[Entry]] = {i: [] for i in ids}
     if not ids:
         return result
-    sources: list[RecordSource] = [_session_entries, _exam_entries, _certificate_entries, *RECORD_SOURCES]
+    sources: list[RecordSource] = [_session_entries, _exam_entries, _certificate_entries, *record_sources()]
     for chunk_start in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
         chunk = ids[chunk_start:chunk_start + 900]
         for source in sources:
@@ -284,7 +285,7 @@ def unit_hours(scope, unit: Unit | None, year: int) -> list[PersonHours]:
         for user_id, hours in rows:
             totals[user_id] += hours or 0.0
             counts[user_id] += 1
-    extra = [fn for fn in RECORD_SOURCES]
+    extra = record_sources()
     if extra:
         for fn in extra:
             for chunk_start in range(0, len(ids), 900):

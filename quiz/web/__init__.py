@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -14,17 +13,8 @@ from sqlalchemy import text
 
 from quiz.auth.redirects import safe_next
 from quiz.extensions import db
+from quiz.i18n import local_time
 from quiz.web.headers import add_security_headers
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A UTC timestamp as the plants read it (Asia/Shanghai)."""
-    if value is None:
-        return ""
-    return value.astimezone(SHANGHAI).strftime(fmt)
-
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
@@ -46,12 +36,13 @@ def register(app: Flask) -> None:
     from flask_babel import get_locale
 
     app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.globals["current_app"] = app
+
+    no_session = {"web.healthz", "static"}  # endpoints that never need the user or the session
 
     @app.before_request
     def expire_idle_session():
-        if not current_user.is_authenticated:
+        if request.endpoint in no_session or not current_user.is_authenticated:
             return None
         now = int(time.time())
         seen = session.get("seen", now)
@@ -79,7 +70,8 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def force_password_change():
-        if not current_user.is_authenticated or not current_user.must_change_password:
+        if request.endpoint in no_session or not current_user.is_authenticated \
+                or not current_user.must_change_password:
             return None
         allowed = {"auth.change_password", "auth.logout", "static", "web.healthz", "web.set_language"}
         if request.endpoint in allowed:

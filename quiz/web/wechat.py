@@ -22,6 +22,7 @@ from urllib.parse import quote
 from flask import Flask, Response, render_template, request, url_for
 
 from quiz.auth.redirects import local_path
+from quiz.browser import is_wechat
 
 FILE_TYPES = {
     "application/pdf", "application/zip", "application/octet-stream", "text/csv",
@@ -29,11 +30,6 @@ FILE_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.ms-excel", "application/xml",
 }
-
-
-def is_wechat() -> bool:
-    """Is this request from WeChat's built-in browser?"""
-    return "micromessenger" in (request.user_agent.string or "").lower()
 
 
 def excerpt(text: str | None, length: int = 80) -> str:

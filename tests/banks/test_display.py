@@ -2,7 +2,8 @@
 import pytest
 
 from quiz.banks import formats
-from quiz.banks.formats.common import display, normalize
+from quiz.banks.formats.common import display
+from quiz.text import normalize
 
 
 @pytest.mark.parametrize("raw, shown", [

@@ -239,7 +239,7 @@ def test_docx_and_pdf_text_is_read_with_headings(tmp_path):
     import docx
 
     from quiz.banks.drafts.reading import text_of
-    from quiz.banks.types.base import UnreadableFile
+    from quiz.text import UnreadableFile
 
     document = docx.Document()
     document.add_heading("磨机检修", level=2)

@@ -5,7 +5,7 @@ import docx
 import pytest
 
 from quiz.banks import formats
-from quiz.banks.types.base import UnreadableFile
+from quiz.text import UnreadableFile
 
 
 def make_docx(paragraphs, table=None):

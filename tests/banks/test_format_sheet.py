@@ -11,10 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import quiz.banks.types  # noqa: F401  (the registry before formats.common)
 from quiz.banks.formats import sheet
-from quiz.banks.formats.common import normalize
-from quiz.banks.types.base import QuestionData, UnreadableFile
+from quiz.banks.types.base import QuestionData
+from quiz.text import UnreadableFile, normalize
 
 REALWORLD = Path(__file__).resolve().parents[3] / "shared" / "realworld-banks"
 HEADER = ["题型", "题目", "选项A", "选项B", "选项C", "选项D", "正确答案", "答案解析", "分值"]

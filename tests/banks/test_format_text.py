@@ -2,7 +2,7 @@ import pytest
 
 from quiz.banks import formats
 from quiz.banks.formats.text import parse_text
-from quiz.banks.types.base import UnreadableFile
+from quiz.text import UnreadableFile
 
 
 def one(text):

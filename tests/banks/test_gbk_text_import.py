@@ -4,6 +4,7 @@ line breaks inside a stem stay; "（2分）" is the points wherever it stands.""
 from __future__ import annotations
 
 from quiz.banks import formats
+from quiz.text import normalize  # noqa: E402
 
 BANK = """一、单项选择题（每题1分）
 1．下列物质中属于两性氧化物的是（ C ）（2分）
@@ -116,7 +117,6 @@ def test_spreadsheets_are_named_for_people(app):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from quiz.banks.formats.common import normalize  # noqa: E402
 from quiz.banks.formats.restore import Source, circled, fold_line, restore  # noqa: E402
 
 _CHARS = st.sampled_from(list("下列说法正确的是题甲乙ABCabc0123 .,:;()（）：；，。？！①②③⑴⒈㈠℃㎡…²Ａ１　\u00a0\u200b⼈"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from quiz.banks import formats
-from quiz.banks.types.base import UnreadableFile
+from quiz.text import UnreadableFile
 
 BANKS = Path(__file__).resolve().parents[2].parent / "shared" / "realworld-banks"
 FILES = sorted(p for p in BANKS.glob("*") if p.suffix not in (".md",)) if BANKS.is_dir() else []

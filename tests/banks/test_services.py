@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from quiz.banks import importing, services, shipped
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, AttemptItem, Exam
 from quiz.extensions import db
 from quiz.org.models import AuditLog
@@ -153,10 +154,10 @@ def test_edit_refuses_invalid_data(app):
     data.answer = [0, 1]
     try:
         services.edit_question(q, data)
-    except services.InvalidQuestion as exc:
-        assert exc.messages
+    except Refused as exc:
+        assert exc.message
     else:  # pragma: no cover
-        raise AssertionError("expected InvalidQuestion")
+        raise AssertionError("expected Refused")
     assert q.revision == 1
 
 

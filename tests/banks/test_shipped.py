@@ -63,9 +63,9 @@ def test_load_shipped_banks_meets_the_minimum_counts_and_is_idempotent(app):
 
 def test_demo_load_includes_the_shipped_banks(app, runner):
     import quiz.banks.demo  # noqa: F401
-    from quiz.org.demo import DEMO_LOADERS
+    from quiz.org.demo import loaders
 
-    assert quiz.banks.demo.load_shipped in DEMO_LOADERS
+    assert quiz.banks.demo.load_shipped in loaders()
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert "题库：二十大应知应会" in result.output

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quiz.certificates import services
 from quiz.certificates.models import Certificate
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.org.models import AuditLog
 from tests.certificates.factories import make_assignment, make_attempt, make_exam
@@ -111,13 +112,13 @@ def test_revoke_needs_a_reason_and_is_audited(setup):
     admin = make_user(name="管理员", roles={"admin": [None]})
     make_attempt(worker, exam, assignment)
     [cert] = _certs(worker)
-    with pytest.raises(services.CertificateError):
+    with pytest.raises(Refused):
         services.revoke(cert, "  ", admin)
     services.revoke(cert, "考试作弊", admin)
     assert cert.revoked and cert.revoke_reason == "考试作弊" and cert.revoked_by_id == admin.id
     log = db.session.scalar(select(AuditLog).where(AuditLog.action == "certificate.revoke"))
     assert log.actor_id == admin.id and "考试作弊" in log.summary
-    with pytest.raises(services.CertificateError):
+    with pytest.raises(Refused):
         services.revoke(cert, "again", admin)
     # a revoked certificate is not issued again by a later pass
     make_attempt(worker, exam, assignment, number=2)
@@ -136,7 +137,7 @@ def test_reissue_replaces_the_old_one(setup):
     assert old.revoked and new.serial in old.revoke_reason
     assert db.session.scalar(select(func.count()).select_from(AuditLog)
                              .where(AuditLog.action == "certificate.reissue")) == 1
-    with pytest.raises(services.CertificateError):
+    with pytest.raises(Refused):
         services.reissue(old, "again", admin)  # only the latest one
 
 

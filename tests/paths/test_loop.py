@@ -9,6 +9,7 @@ import random
 import pytest
 from sqlalchemy import select
 
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.org.models import AuditLog
 from quiz.paths import review, services, state
@@ -57,7 +58,7 @@ def test_fail_remediate_retest_pass_and_the_gate_waits_for_the_last_member(crew)
     assert {q.id for q in questions["球磨机结构"]} == set(point.practice_ids)
 
     # the retest is refused until the remediation is done
-    with pytest.raises(services.PathError):
+    with pytest.raises(Refused):
         services.start_test(a, t1)
     assert state.load(path).cell_state(state.load(path).people[a.id], 1) == "remediation"
 
@@ -79,7 +80,7 @@ def test_fail_remediate_retest_pass_and_the_gate_waits_for_the_last_member(crew)
     take(b, t1, right=True)
     gate_now = state.load(path).crews[team.id].gate
     assert gate_now.open_topic == 1 and gate_now.blocking == (c.id,)
-    with pytest.raises(services.PathError):
+    with pytest.raises(Refused):
         services.start_test(a, t2)  # still locked for everybody
 
     take(c, t1, right=True)  # the last member passes
@@ -96,7 +97,7 @@ def test_override_needs_a_reason_is_audited_and_opens_the_topic_for_the_crew(cre
     trainer = make_user("TR001", roles={"trainer": [None]})
     take(v1, path.topics[0], right=True)
     assert _open_topic(path, other) == 1
-    with pytest.raises(services.PathError):
+    with pytest.raises(Refused):
         services.open_early(path, 2, "  ", trainer, unit=other)
     services.open_early(path, 2, "二号人员长期病假", trainer, unit=other)
     db.session.commit()
@@ -107,7 +108,7 @@ def test_override_needs_a_reason_is_audited_and_opens_the_topic_for_the_crew(cre
     assert ps.standing(ps.people[v1.id]).current == 2
     assert ps.standing(ps.people[v2.id]).current == 1  # catches up on topic 1 first
     # a person's override; never for oneself
-    with pytest.raises(services.PathError):
+    with pytest.raises(Refused):
         services.open_early(path, 2, "自己", v2, user=v2)
     services.open_early(path, 2, "师傅带教已掌握", trainer, user=v2)
     db.session.commit()
@@ -150,7 +151,7 @@ def test_a_topic_whose_banks_cannot_fill_its_test_is_refused(app):
     bank, _q = make_bank_with_points({"球磨机结构": 2})
     section, _teams = make_section()
     path = services.create_path(services.PathData(title="路径", unit_ids=[section.id]), None)
-    with pytest.raises(services.PathError) as exc:
+    with pytest.raises(Refused) as exc:
         services.add_topic(path, services.TopicData("结构", [services.DrawData(bank.id, "球磨机结构", 3)]), None)
     assert "只有 2 道题" in str(exc.value) and "球磨机结构" in str(exc.value)
     assert not path.topics

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.extensions import db
+from quiz.i18n import SHANGHAI
 from quiz.reports.assignees import assignee_pairs
 from quiz.reports.figures import Counts
 from quiz.reports.queries import Filters, Report
-from quiz.web import SHANGHAI
 
 
 def figures(c: Counts) -> tuple:

@@ -251,20 +251,20 @@ def records_scope(user):
     return scope_for(user)
 
 
-def test_extra_record_sources_plug_in(org):
+def test_extra_record_sources_plug_in(app, org):
     from quiz.sessions import records
 
     def topics(user_ids, year):
         return [records.Entry(uid, org["worker"].created_at, "path", "学习路径", "磨机安全", 1.0, "通过")
                 for uid in user_ids if uid == org["worker"].id]
 
-    records.register_record_source(topics)
+    records.register_record_source(app, topics)
     try:
         record = records.person_record(org["worker"])
         assert [e.title for e in record.lines] == ["磨机安全"]
         assert next(iter(record.years.values())).total == 1.0
     finally:
-        records.RECORD_SOURCES.remove(topics)
+        app.extensions["quiz.record_sources"].remove(topics)
 
 
 def test_cli_attendance_and_record_json(runner, org):

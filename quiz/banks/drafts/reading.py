@@ -13,8 +13,7 @@ from pathlib import PurePath
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import decode
-from quiz.banks.types.base import UnreadableFile
+from quiz.text import UnreadableFile, decode
 
 EXTENSIONS = (".docx", ".txt", ".md", ".pdf")
 MIN_PDF_CHARS = 20

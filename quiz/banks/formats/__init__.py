@@ -1,9 +1,8 @@
 """Import/export formats: one module per format, one registry.
 
 ``parse(data, filename, format="auto")`` returns a ``ParseResult``;
-``export(questions, format)`` returns bytes. Modules are imported lazily
-(the types package imports ``formats.common``; importing every format here
-would be an import cycle), and ``sheet`` may be absent while it is written.
+``export(questions, format)`` returns bytes. A format's module is imported
+when it is first used (``docx`` imports this package's ``check_zip``).
 
 Uploads that cannot be read at all raise ``UnreadableFile`` with a message
 saying what to do: a legacy Word ``.doc``, an unknown binary, a broken zip,
@@ -18,8 +17,10 @@ from pathlib import PurePath
 
 from flask_babel import gettext
 
-from quiz.banks.types.base import ParseResult, QuestionData, UnreadableFile
+from quiz.banks.types import get as get_type
+from quiz.banks.types.base import ParseResult, QuestionData
 from quiz.i18n import N_
+from quiz.text import UnreadableFile
 
 # name -> (module, file extensions it reads)
 FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -49,27 +50,10 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def module(name: str):
-    """The module of format ``name``; ``UnreadableFile`` when it is not there."""
+    """The module of format ``name``; ``UnreadableFile`` for a name that is no format."""
     if name not in FORMATS:
         raise UnreadableFile(gettext("不支持的格式“%(name)s”。", name=name))
-    try:
-        return importlib.import_module(FORMATS[name][0])
-    except ModuleNotFoundError as exc:
-        if exc.name == FORMATS[name][0]:
-            raise UnreadableFile(gettext("暂不支持该格式（%(name)s）：请改用文本或 Word 模板上传。", name=name)) from exc
-        raise
-
-
-def available() -> list[str]:
-    """Format names whose module can be imported now."""
-    out = []
-    for name in FORMATS:
-        try:
-            module(name)
-        except UnreadableFile:
-            continue
-        out.append(name)
-    return out
+    return importlib.import_module(FORMATS[name][0])
 
 
 def check_zip(data: bytes) -> None:
@@ -127,7 +111,7 @@ def _sniff_text(data: bytes) -> str | None:
     """Tell GIFT, Aiken and Moodle XML apart from the Chinese template by content."""
     import re
 
-    from quiz.banks.formats.common import decode
+    from quiz.text import decode
 
     try:
         text = decode(data[:65536])
@@ -163,8 +147,7 @@ def _restore_punctuation(q: QuestionData) -> None:
     q.options = [display(o) for o in q.options]
     q.explanation = display(q.explanation)
     q.source_excerpt = display(q.source_excerpt)
-    if q.type == "short" and isinstance(q.answer, dict) and q.answer.get("reference"):
-        q.answer = {**q.answer, "reference": display(q.answer["reference"])}
+    q.answer = get_type(q.type).map_answer_text(q.answer, display)
 
 
 def export(questions: list[QuestionData], format: str) -> bytes:

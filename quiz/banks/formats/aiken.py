@@ -10,8 +10,10 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import decode, letter, normalize
+from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
+from quiz.banks.types.single import letter
+from quiz.text import decode, normalize
 
 NAME = "aiken"
 _OPTION = re.compile(r"^([A-Z])\s*[.)]\s*(.*)$")
@@ -74,7 +76,7 @@ def export(questions: list[QuestionData]) -> bytes:
     """Single-choice questions only (all that Aiken can say); others are left out."""
     out = []
     for q in questions:
-        if q.type != "single":
+        if not get_type(q.type).one_right_option:
             continue
         out.append(q.stem.replace("\n", " "))
         out.extend(f"{letter(i)}. {o}" for i, o in enumerate(q.options))

@@ -17,7 +17,8 @@ from flask_babel import gettext
 
 from quiz.banks.formats import check_zip
 from quiz.banks.formats import text as text_format
-from quiz.banks.types.base import ParseResult, QuestionData, UnreadableFile
+from quiz.banks.types.base import ParseResult, QuestionData
+from quiz.text import UnreadableFile
 
 NAME = "docx"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -18,11 +18,13 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import accept, decode, letter, normalize
+from quiz.banks.formats.common import accept
 from quiz.banks.types import get as get_type
-from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
-from quiz.banks.types.fill import BLANK, split_stem
+from quiz.banks.types.base import Issue, NotExpressible, ParseResult, QuestionData, Skipped
+from quiz.banks.types.fill import BLANK
 from quiz.banks.types.short import make_answer
+from quiz.banks.types.single import letter
+from quiz.text import decode, normalize
 
 NAME = "gift"
 _SPECIAL = "~=#{}:\\"
@@ -259,8 +261,7 @@ def _apply_meta(q: QuestionData, meta: dict) -> None:
     q.tags = list(meta.get("tags", q.tags))
     q.job_types = list(meta.get("job_types", q.job_types))
     q.source_excerpt = meta.get("source_excerpt", q.source_excerpt)
-    if q.type == "short":
-        q.answer = make_answer(meta.get("reference", ""), meta.get("keywords", []))
+    q.answer = get_type(q.type).answer_from_gift_meta(q.answer, meta)
 
 
 def export(questions: list[QuestionData]) -> bytes:
@@ -276,24 +277,15 @@ def export(questions: list[QuestionData]) -> bytes:
         t = get_type(q.type)
         meta = {k: v for k, v in (("difficulty", q.difficulty), ("points", q.points), ("tags", q.tags),
                                   ("job_types", q.job_types), ("source_excerpt", q.source_excerpt)) if v}
-        if q.type == "short":
-            meta["reference"] = q.answer.get("reference", "")
-            meta["keywords"] = q.answer.get("keywords", [])
+        meta.update(t.gift_meta(q))
         if meta:
             out.append(_META + json.dumps(meta, ensure_ascii=False))
         general = ("####" + escape(q.explanation)) if q.explanation else ""
-        if q.type == "fill":
-            try:
-                body = t.gift_body(q, escape)
-            except ValueError:
-                out.append("// " + gettext("多空填空题无法用 GIFT 表示，已略过：%(stem)s", stem=q.stem.replace("\n", " ")))
-                out.append("")
-                continue
-            parts = split_stem(q.stem)
-            out.append(escape(parts[0]) + "{" + body + general + "}" + escape(parts[1]))
-        elif t.has_options:
-            out.append(escape(q.stem) + " {\n" + t.gift_body(q, escape) + ("\n\t" + general if general else "") + "\n}")
-        else:
-            out.append(escape(q.stem) + " {" + t.gift_body(q, escape) + general + "}")
+        try:
+            out.append(t.gift_question(q, escape, general))
+        except NotExpressible as exc:
+            out.append("// " + str(exc))
+            out.append("")
+            continue
         out.append("")
     return "\n".join(out).encode("utf-8")

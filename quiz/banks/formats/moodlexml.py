@@ -19,11 +19,12 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from flask_babel import gettext
 
-from quiz.banks.formats.common import accept, decode, normalize
+from quiz.banks.formats.common import accept
 from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import BLANK, blank_count
 from quiz.banks.types.short import make_answer
+from quiz.text import decode, normalize
 
 NAME = "moodlexml"
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -198,11 +199,7 @@ def export(questions: list[QuestionData]) -> bytes:
         t = get_type(q.type)
         el = _sub(quiz, "question")
         _sub(_sub(el, "name"), "text", q.stem.replace("\n", " ")[:40] or str(n))
-        stem = q.stem
-        if q.type == "fill" and len(q.answer) != 1:
-            for alts in q.answer:
-                cloze = "{1:SHORTANSWER:" + "~".join("=" + _cloze_escape(a) for a in alts) + "}"
-                stem = stem.replace(BLANK, cloze, 1)
+        stem = t.moodle_text(q, _cloze_escape)
         _sub(_sub(el, "questiontext", format="plain_text"), "text", stem)
         _sub(_sub(el, "generalfeedback", format="plain_text"), "text", q.explanation or "")
         if q.points is not None:

@@ -24,14 +24,14 @@ import functools
 import re
 import unicodedata
 
-from quiz.banks.formats.common import _RADICAL_TABLE, _ZERO_WIDTH, normalize
+from quiz.text import RADICAL_TABLE, ZERO_WIDTH, normalize
 
 _KEEP_FOLDED = re.compile(r"[\u2e80-\u2fdf]")  # radicals: look-alikes of ordinary characters
 
 
 def restorable(ch: str) -> bool:
     """Whether ``ch`` is a character NFKC changes that a reader should see as written."""
-    if _KEEP_FOLDED.match(ch) or _ZERO_WIDTH.match(ch):
+    if _KEEP_FOLDED.match(ch) or ZERO_WIDTH.match(ch):
         return False
     if unicodedata.category(ch) in ("Lu", "Ll", "Lt", "Lo", "Lm", "Nd", "Zs", "Cc", "Cf"):
         return False
@@ -51,9 +51,9 @@ _SPACE_SET = frozenset(" \t\u00a0\u3000" + "".join(chr(c) for c in range(0x2002,
 def _char(ch: str) -> tuple[str, bool, bool, bool]:
     """(what normalize makes of ``ch``, whether it is given back, whether it is a circled
     number, whether it simply stays as it is)."""
-    if _ZERO_WIDTH.match(ch):
+    if ZERO_WIDTH.match(ch):
         return "", False, False, False
-    folded = unicodedata.normalize("NFKC", ch).translate(_RADICAL_TABLE)
+    folded = unicodedata.normalize("NFKC", ch).translate(RADICAL_TABLE)
     keep = restorable(ch)
     return folded, keep, circled(ch), folded == ch and ch not in _SPACE_SET and not keep
 

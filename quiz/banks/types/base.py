@@ -89,11 +89,8 @@ class ParseResult:
         return counts
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read at all (wrong kind, .doc, broken zip, zip bomb).
-
-    ``str(exc)`` is a message for the user saying what to do.
-    """
+class NotExpressible(ValueError):
+    """A file format cannot say this question; ``str(exc)`` tells the person which and why."""
 
 
 class QuestionType:
@@ -108,6 +105,16 @@ class QuestionType:
     label: Any = ""
     has_options: bool = False
     template: str = ""
+    #: what the files call the type: the text template's section heading and
+    #: the sheet's 题型 cell (Chinese in every language, like the templates)
+    title: str = ""
+    #: other words a sheet's 题型 column may hold for this type (matched after
+    #: spaces, "_" and "-" are removed and letters lowered)
+    sheet_words: tuple[str, ...] = ()
+    #: whether item analysis counts how often each of ``analysis_options`` was chosen
+    counts_options: bool = False
+    #: the answer is exactly one of the options (all that Aiken can say)
+    one_right_option: bool = False
 
     # -- checking and grading ---------------------------------------------
     def validate(self, q: QuestionData) -> list[str]:
@@ -145,14 +152,72 @@ class QuestionType:
         """The right answer as a person reads it (for trainer pages and reveal)."""
         return self.text_answer(q)
 
-    # -- export hooks --------------------------------------------------------
+    # -- reading and writing files ---------------------------------------------
+    def answer_from_text(self, q: QuestionData, text: str, keywords: list[str]) -> tuple[Any, str | None]:
+        """The answer for ``text`` written as ``text_answer`` writes it, or
+        ``(None, message)`` saying what to write instead.
+
+        Read by the question edit form, and by the sheet format for a type it
+        has no rules of its own for. May put ``q.stem`` in its canonical form.
+        ``keywords`` are the form's separate key words (short answers).
+        """
+        raise NotImplementedError
+
     def text_answer(self, q: QuestionData) -> str:
         """The value written after ``答案：`` in the Chinese text template."""
         raise NotImplementedError
 
+    def text_extra_lines(self, q: QuestionData) -> list[str]:
+        """Lines the text template writes after ``解析：`` for this type (``关键词：…``)."""
+        return []
+
+    def sheet_answer(self, q: QuestionData) -> str:
+        """The 正确答案 cell of the Excel template."""
+        return self.text_answer(q)
+
+    def map_answer_text(self, answer: Any, change) -> Any:
+        """``answer`` with ``change(text)`` applied to the free text a person reads
+        in it (parsers restore the punctuation they folded); unchanged by default."""
+        return answer
+
+    def dedupe_answer(self, q: QuestionData) -> Any:
+        """The answer as the duplicate check compares it (texts through ``quiz.text.fold``)."""
+        return q.answer
+
+    # -- item analysis -----------------------------------------------------------
+    def analysis_options(self, q: QuestionData) -> list[tuple[str, str, bool]]:
+        """The rows of the option table in item analysis: (letter, text, is the key)."""
+        return []
+
+    def chosen_options(self, response: Any) -> list[int]:
+        """Which of ``analysis_options`` a stored response chose."""
+        return []
+
+    # -- export hooks --------------------------------------------------------
     def gift_body(self, q: QuestionData, esc) -> str:
         """The ``{...}`` block of a GIFT question; ``esc`` escapes GIFT text."""
         raise NotImplementedError
+
+    def gift_question(self, q: QuestionData, esc, general: str) -> str:
+        """The GIFT question: stem and ``{...}`` block, ``general`` (``####`` feedback) inside it.
+
+        ``NotExpressible`` when GIFT cannot say the question.
+        """
+        if self.has_options:
+            return esc(q.stem) + " {\n" + self.gift_body(q, esc) + ("\n\t" + general if general else "") + "\n}"
+        return esc(q.stem) + " {" + self.gift_body(q, esc) + general + "}"
+
+    def gift_meta(self, q: QuestionData) -> dict:
+        """What GIFT has no syntax for, kept in the platform's meta comment."""
+        return {}
+
+    def answer_from_gift_meta(self, answer: Any, meta: dict) -> Any:
+        """The answer once the meta comment ``gift_meta`` wrote is read back."""
+        return answer
+
+    def moodle_text(self, q: QuestionData, cloze_escape) -> str:
+        """The Moodle question text (the stem; cloze questions put their blanks in it)."""
+        return q.stem
 
     def moodle_fill(self, el, q: QuestionData, sub) -> str:
         """Add the answer elements to a Moodle ``<question>`` element.

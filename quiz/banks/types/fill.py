@@ -16,7 +16,8 @@ from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 
-from quiz.banks.types.base import QuestionData, QuestionType
+from quiz.banks.types.base import NotExpressible, QuestionData, QuestionType
+from quiz.text import fold, normalize
 
 BLANK = "____"
 BLANK_RE = re.compile(r"_{3,}|\{\{\s*\d+\s*\}\}|[(（][ \t\u3000\u00a0]*[)）]")
@@ -37,18 +38,6 @@ def blank_count(stem: str) -> int:
 def split_stem(stem: str) -> list[str]:
     """The stem's text around its blanks: ``len(parts) == blank_count + 1``."""
     return BLANK_RE.split(stem)
-
-
-def fold(text: str) -> str:
-    """How two fill-in answers are compared: NFKC, no spaces, case folded."""
-    return re.sub(r"\s+", "", normalize(str(text))).casefold()
-
-
-def normalize(text: str) -> str:
-    # imported here: formats.common imports types.base, which loads this package
-    from quiz.banks.formats.common import normalize as _normalize
-
-    return _normalize(text)
 
 
 def split_answer_text(value: str, blanks: int) -> list[list[str]]:
@@ -73,6 +62,8 @@ class FillIn(QuestionType):
     label = lazy_gettext("填空题")
     has_options = False
     template = "types/fill.html"
+    title = "填空题"
+    sheet_words = ("填空", "填空题", "fill", "fillblank", "blank", "completion", "gapfill")
 
     def validate(self, q: QuestionData) -> list[str]:
         problems = []
@@ -119,16 +110,37 @@ class FillIn(QuestionType):
         view["blanks"] = len(view["parts"]) - 1
         return view
 
+    def answer_from_text(self, q: QuestionData, text: str, keywords: list[str]) -> tuple[Any, str | None]:
+        q.stem = canonical_stem(q.stem)
+        blanks = max(len(re.findall(r"____", q.stem)), 1)
+        return (split_answer_text(text, blanks), None) if text else (None, gettext("请填写每个空格的答案。"))
+
     def text_answer(self, q: QuestionData) -> str:
         return BLANK_SEP.join(ALT_SEP.join(alts) for alts in (q.answer or []))
+
+    def dedupe_answer(self, q: QuestionData) -> Any:
+        return [sorted(fold(a) for a in alts) for alts in (q.answer or [])]
 
     def answer_display(self, q: QuestionData) -> str:
         return BLANK_SEP.join(" / ".join(alts) for alts in (q.answer or []))
 
     def gift_body(self, q: QuestionData, esc) -> str:
         if len(q.answer or []) != 1:
-            raise ValueError("GIFT has one blank per question")
+            raise NotExpressible(gettext("多空填空题无法用 GIFT 表示，已略过：%(stem)s", stem=q.stem.replace("\n", " ")))
         return " ".join("=" + esc(a) for a in q.answer[0])
+
+    def gift_question(self, q: QuestionData, esc, general: str) -> str:
+        body = self.gift_body(q, esc)
+        parts = split_stem(q.stem)
+        return esc(parts[0]) + "{" + body + general + "}" + esc(parts[1])
+
+    def moodle_text(self, q: QuestionData, cloze_escape) -> str:
+        stem = q.stem
+        if len(q.answer) != 1:
+            for alts in q.answer:
+                cloze = "{1:SHORTANSWER:" + "~".join("=" + cloze_escape(a) for a in alts) + "}"
+                stem = stem.replace(BLANK, cloze, 1)
+        return stem
 
     def moodle_fill(self, el, q: QuestionData, sub) -> str:
         if len(q.answer or []) != 1:

@@ -19,6 +19,10 @@ class MultipleChoice(ChoiceType):
     name = "multiple"
     label = lazy_gettext("多选题")
     template = "types/multiple.html"
+    title = "多选题"
+    sheet_words = ("多选", "多选题", "多项选择", "多项选择题", "不定项", "不定项选择", "不定项选择题", "multiple",
+                   "multiplechoice", "multi", "checkbox", "多择题")
+    moodle_single = "false"
 
     def validate(self, q: QuestionData) -> list[str]:
         problems = self._validate_options(q)
@@ -37,6 +41,17 @@ class MultipleChoice(ChoiceType):
         if partial and picked <= right and right:
             return len(picked) / len(right)
         return 0.0
+
+    def _gift_mark(self, index: int, right: set[int]) -> str:
+        return f"~%{_share(right)}%" if index in right else "~%-100%"
+
+    def _fraction(self, index: int, right: set[int]) -> str:
+        return _share(right) if index in right else "-100"
+
+
+def _share(right: set[int]) -> str:
+    """Each right option's percentage: 100 split evenly, written without trailing zeros."""
+    return f"{100 / len(right):.5f}".rstrip("0").rstrip(".")
 
 
 TYPE = MultipleChoice()

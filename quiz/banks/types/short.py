@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext
 
 from quiz.banks.types.base import QuestionData, QuestionType
+from quiz.text import fold
 
 
 def make_answer(reference: str = "", keywords: list[str] | None = None) -> dict:
@@ -21,6 +22,9 @@ class ShortAnswer(QuestionType):
     label = lazy_gettext("简答题")
     has_options = False
     template = "types/short.html"
+    title = "简答题"
+    sheet_words = ("简答", "简答题", "问答", "问答题", "论述", "论述题", "主观", "主观题", "short", "shortanswer",
+                   "essay", "名词解释")
 
     def validate(self, q: QuestionData) -> list[str]:
         problems = []
@@ -51,8 +55,30 @@ class ShortAnswer(QuestionType):
         view["options"] = []
         return view
 
+    def answer_from_text(self, q: QuestionData, text: str, keywords: list[str]) -> tuple[Any, str | None]:
+        return make_answer(text, keywords), None
+
     def text_answer(self, q: QuestionData) -> str:
         return (q.answer or {}).get("reference", "")
+
+    def text_extra_lines(self, q: QuestionData) -> list[str]:
+        keywords = (q.answer or {}).get("keywords")
+        return ["关键词：" + "、".join(keywords)] if keywords else []
+
+    def sheet_answer(self, q: QuestionData) -> str:
+        answer = q.answer or {}
+        text = answer.get("reference", "") or ""
+        if answer.get("keywords"):
+            text = (text + "\n" if text else "") + "关键词：" + "、".join(answer["keywords"])
+        return text
+
+    def map_answer_text(self, answer: Any, change) -> Any:
+        if isinstance(answer, dict) and answer.get("reference"):
+            return {**answer, "reference": change(answer["reference"])}
+        return answer
+
+    def dedupe_answer(self, q: QuestionData) -> Any:
+        return fold((q.answer or {}).get("reference", ""))
 
     def answer_display(self, q: QuestionData) -> str:
         a = q.answer or {}
@@ -63,6 +89,12 @@ class ShortAnswer(QuestionType):
 
     def gift_body(self, q: QuestionData, esc) -> str:
         return ""
+
+    def gift_meta(self, q: QuestionData) -> dict:
+        return {"reference": q.answer.get("reference", ""), "keywords": q.answer.get("keywords", [])}
+
+    def answer_from_gift_meta(self, answer: Any, meta: dict) -> Any:
+        return make_answer(meta.get("reference", ""), meta.get("keywords", []))
 
     def moodle_fill(self, el, q: QuestionData, sub) -> str:
         a = q.answer or {}

@@ -5,17 +5,35 @@ response is ``[i]`` too.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
 
 from quiz.banks.types.base import QuestionData, QuestionType
+from quiz.text import fold, normalize
 
 MAX_OPTIONS = 10
+_LETTERS = re.compile(r"^[A-Za-z](?:[\s,，、;；/]*[A-Za-z])*$")
+
+
+def parse_letters(value: str, option_count: int | None = None) -> list[int] | None:
+    """Read an answer key such as ``B``, ``A,C,D``, ``ACD``, ``Ｄ``, `` b `` to indices.
+
+    Returns sorted unique 0-based indices, or None when ``value`` is not a
+    letter key or names an option beyond ``option_count``.
+    """
+    text = normalize(str(value)).strip(" ()（）[]【】。.")
+    if not text or not _LETTERS.match(text):
+        return None
+    indices = sorted({ord(ch.upper()) - ord("A") for ch in text if ch.isalpha()})
+    if option_count is not None and indices and indices[-1] >= option_count:
+        return None
+    return indices
 
 
 def letter(index: int) -> str:
-    """0 -> 'A' (as formats.common.letter; kept here to avoid an import cycle)."""
+    """0 -> 'A'."""
     return chr(ord("A") + index)
 
 
@@ -33,6 +51,7 @@ class ChoiceType(QuestionType):
     """What single and multiple choice share: options and letter keys."""
 
     has_options = True
+    counts_options = True
 
     def _validate_options(self, q: QuestionData) -> list[str]:
         problems = []
@@ -55,8 +74,35 @@ class ChoiceType(QuestionType):
             and q.answer == sorted(set(q.answer))
         )
 
+    def answer_from_text(self, q: QuestionData, text: str, keywords: list[str]) -> tuple[Any, str | None]:
+        keys = parse_letters(text, len(q.options))
+        return (keys, None) if keys else (None, gettext("答案请写选项字母（如 B 或 ACD），且不超过选项个数。"))
+
     def text_answer(self, q: QuestionData) -> str:
         return "".join(letter(i) for i in (q.answer or []))
+
+    def sheet_answer(self, q: QuestionData) -> str:
+        return "".join(letter(i) for i in sorted(q.answer or []))
+
+    def dedupe_answer(self, q: QuestionData) -> Any:
+        # the right options' texts: indices alone would make "B" of one file equal "B" of another question
+        options = list(q.options or [])
+        return sorted(fold(options[i]) for i in (q.answer or []) if isinstance(i, int) and 0 <= i < len(options))
+
+    def analysis_options(self, q: QuestionData) -> list[tuple[str, str, bool]]:
+        right = q.answer or []
+        return [(letter(i), text, i in right) for i, text in enumerate(q.options)]
+
+    def chosen_options(self, response: Any) -> list[int]:
+        # stored responses hold the original option indices, whatever order the phone showed
+        if isinstance(response, bool) or response is None:
+            return []
+        picked = response if isinstance(response, list) else [response]
+        return [v for v in picked if isinstance(v, int) and not isinstance(v, bool)]
+
+    def _fraction(self, index: int, right: set[int]) -> str:
+        """The Moodle ``fraction`` of option ``index``."""
+        raise NotImplementedError
 
     def response_from_form(self, values: list[str]) -> Any:
         picked = sorted(set(i for i in _ints(values) if i >= 0))
@@ -65,29 +111,25 @@ class ChoiceType(QuestionType):
     def is_answered(self, response: Any) -> bool:
         return isinstance(response, list) and len(response) > 0
 
+    #: Moodle's <single>: one right option
+    moodle_single = "true"
+
     def gift_body(self, q: QuestionData, esc) -> str:
         right = set(q.answer or [])
-        if self.name == "single":
-            lines = [("=" if i in right else "~") + esc(t) for i, t in enumerate(q.options)]
-        else:
-            share = 100 / len(right) if right else 0
-            pct = f"{share:.5f}".rstrip("0").rstrip(".")
-            lines = [
-                (f"~%{pct}%" if i in right else "~%-100%") + esc(t) for i, t in enumerate(q.options)
-            ]
+        lines = [self._gift_mark(i, right) + esc(t) for i, t in enumerate(q.options)]
         return "\n".join("\t" + line for line in lines)
+
+    def _gift_mark(self, index: int, right: set[int]) -> str:
+        """What a GIFT answer line of option ``index`` starts with."""
+        raise NotImplementedError
 
     def moodle_fill(self, el, q: QuestionData, sub) -> str:
         right = set(q.answer or [])
-        sub(el, "single", "true" if self.name == "single" else "false")
+        sub(el, "single", self.moodle_single)
         sub(el, "shuffleanswers", "true")
         sub(el, "answernumbering", "ABCD")
         for i, text in enumerate(q.options):
-            if self.name == "single":
-                frac = "100" if i in right else "0"
-            else:
-                frac = f"{100 / len(right):.5f}".rstrip("0").rstrip(".") if i in right else "-100"
-            ans = sub(el, "answer", fraction=frac, format="plain_text")
+            ans = sub(el, "answer", fraction=self._fraction(i, right), format="plain_text")
             sub(ans, "text", text)
         return "multichoice"
 
@@ -96,6 +138,10 @@ class SingleChoice(ChoiceType):
     name = "single"
     label = lazy_gettext("单选题")
     template = "types/single.html"
+    one_right_option = True
+    title = "单选题"
+    sheet_words = ("单选", "单选题", "单项选择", "单项选择题", "单择题", "选择", "选择题", "single", "singlechoice",
+                   "radio", "单选择题")
 
     def validate(self, q: QuestionData) -> list[str]:
         problems = self._validate_options(q)
@@ -111,6 +157,12 @@ class SingleChoice(ChoiceType):
     def response_from_form(self, values: list[str]) -> Any:
         picked = super().response_from_form(values)
         return picked[:1] if picked else None
+
+    def _gift_mark(self, index: int, right: set[int]) -> str:
+        return "=" if index in right else "~"
+
+    def _fraction(self, index: int, right: set[int]) -> str:
+        return "100" if index in right else "0"
 
 
 TYPE = SingleChoice()

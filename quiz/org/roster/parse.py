@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats.common import normalize
 from quiz.org.roster.read import UnreadableRoster, _collect, _find_header, _sheets
+from quiz.text import normalize
 
 ROLE_WORDS = {
     "员工": "worker", "职工": "worker", "普通员工": "worker", "worker": "worker", "employee": "worker",

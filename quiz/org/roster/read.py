@@ -22,9 +22,7 @@ import zipfile
 from flask_babel import gettext as _
 
 from quiz.archives import CellBudget, UploadRefused, open_zip
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats.common import decode, normalize
-from quiz.banks.types.base import UnreadableFile
+from quiz.text import UnreadableFile, decode, normalize
 
 # Zip bombs and oversized sheets are refused by quiz.archives (a 20,000-person
 # roster is about 1 MB packed, 10 MB unpacked).

@@ -21,12 +21,12 @@ from flask_login import current_user
 
 from quiz import uploads as store
 from quiz.auth.passwords import hash_password, problems
+from quiz.decorators import roles_required
 from quiz.extensions import db
 from quiz.org.forms import RosterImportForm
 from quiz.org.roster.parse import UnreadableRoster, parse_roster
 from quiz.org.roster.importing import apply_roster
 from quiz.org.roster.passwords import initial_passwords_xlsx
-from quiz.web.decorators import roles_required
 
 bp = Blueprint("org_roster", __name__)
 

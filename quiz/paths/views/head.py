@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
+from quiz.decorators import roles_required
 from quiz.extensions import db
 from quiz.paths import board, state
 from quiz.paths.models import Path
 from quiz.paths.views import bp
-from quiz.web.decorators import roles_required
 
 
 @bp.get("/paths/overview")

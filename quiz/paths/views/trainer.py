@@ -15,31 +15,27 @@ from sqlalchemy import select
 from quiz.auth.scopes import scope_for
 from quiz.banks.models import Article, Bank
 from quiz.db import utcnow
+from quiz.decorators import roles_required
+from quiz.errors import Refused
 from quiz.extensions import db
+from quiz.forms import choices
+from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
 from quiz.paths import board, lesson, services, state
 from quiz.paths.forms import LessonForm, OverrideForm, PathForm, PracticalForm, TopicForm
 from quiz.paths.models import MasterOperator, Override, Path
 from quiz.paths.views import bp
-from quiz.web import SHANGHAI
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
 
 TRAINERS = ("trainer",)
 
 
-def _panel(user) -> dict:
+def panel(user) -> dict:
     return {"paths": list(db.session.scalars(select(Path).where(Path.archived.is_(False)).order_by(Path.id)))}
 
 
-@bp.record_once
-def _home_panels(_state) -> None:
-    from quiz.web.home import register_panel
-
-    register_panel("trainer", "paths/_trainer_panel.html", _panel, order=30)
-    # a head who also trains sees the trainer's panel only, not the same panel twice
-    register_panel("head", "paths/_trainer_panel.html",
-                   lambda user: {"paths": []} if user.has_role("trainer") else _panel(user), order=30)
+def head_panel(user) -> dict:
+    """A head who also trains sees the trainer's panel only, not the same panel twice."""
+    return {"paths": []} if user.has_role("trainer") else panel(user)
 
 LESSON_CSS = """
 @page { size: A4; margin: 12mm 12mm; }
@@ -114,7 +110,7 @@ def override(path_id: int):
         abort(404)
     try:
         services.open_early(path, form.topic_no.data, form.reason.data, current_user, unit=unit, user=user)
-    except services.PathError as exc:
+    except Refused as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("paths.board_page", path_id=path.id))
@@ -150,7 +146,7 @@ def teach(path_id: int, unit_id: int, topic_no: int):
             services.record_lesson(path, unit, topic_no, form.held_on.data, form.points.data or [],
                                    [i for i in (form.attendees.data or []) if i in allowed], current_user,
                                    kind=form.kind.data, note=form.note.data or "")
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -189,7 +185,7 @@ def practical(path_id: int, user_id: int):
     if form.validate_on_submit():
         try:
             services.sign_practical(path, person, current_user, form.performed_on.data, form.note.data or "")
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -210,7 +206,7 @@ def name_master(path_id: int):
         abort(404)
     try:
         services.name_master(path, person, current_user)
-    except services.PathError as exc:
+    except Refused as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
@@ -257,7 +253,7 @@ def new_path():
                 practical_title=form.practical_title.data or "",
                 practical_description=form.practical_description.data or "",
                 stuck_days=form.stuck_days.data or 14), current_user)
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -286,7 +282,7 @@ def new_topic(path_id: int):
                 title=form.title.data, draws=draws, article_id=form.article_id.data or None,
                 section=form.section.data or "", pass_percent=form.pass_percent.data,
                 time_limit_minutes=form.time_limit_minutes.data), current_user)
-        except services.PathError as exc:
+        except Refused as exc:
             db.session.rollback()
             errors.append(str(exc))
         else:

@@ -11,17 +11,18 @@ from sqlalchemy import select
 
 from quiz.banks.services import paragraphs
 from quiz.db import utcnow
+from quiz.errors import Refused
 from quiz.exams import practice as exam_practice
 from quiz.exams import services as exam_services
 from quiz.exams.errors import ExamError
 from quiz.extensions import db
+from quiz.markup import render_markdown
 from quiz.paths import review, services, state
 from quiz.paths.models import MasterOperator, Path, Remediation, RemediationPoint, Topic, TopicReview
 from quiz.paths.views import bp
-from quiz.web.home import register_panel
 
 
-def _panel(user) -> dict:
+def panel(user) -> dict:
     paths = services.paths_for(user)
     rows = []
     for path in paths:
@@ -29,22 +30,6 @@ def _panel(user) -> dict:
         if person is not None:
             rows.append(worker_view(ps, person))
     return {"rows": rows, "due": review.due_reviews(user.id)}
-
-
-@bp.record_once
-def _home_panel(_state) -> None:
-    register_panel("worker", "paths/_panel.html", _panel, order=5)
-
-
-def _markdown(text: str):
-    """The study text as sanitised HTML through ``quiz.markup.render_markdown``
-    when that module is there (helper "ux-trainer" adds it); until then None,
-    and the page shows the text as escaped paragraphs."""
-    try:
-        from quiz.markup import render_markdown
-    except ImportError:
-        return None
-    return render_markdown(text)
 
 
 def _mine(path_id: int) -> tuple[state.PathState, state.Person]:
@@ -137,7 +122,7 @@ def topic(topic_id: int):
                     if a.status == "in_progress"), None)
     text = services.article_text(topic)
     return render_template("paths/topic.html", topic=topic, state=s, may=may, why=why, running=running,
-                           html=_markdown(text) if text else None, paragraphs=paragraphs(text),
+                           html=render_markdown(text) if text else None, paragraphs=paragraphs(text),
                            question_count=exam_services.question_count(topic.exam),
                            remediation=services.open_remediation(current_user.id, topic))
 
@@ -148,7 +133,7 @@ def start(topic_id: int):
     topic, _ps, _person = _my_topic(topic_id)
     try:
         attempt = services.start_test(current_user, topic)
-    except (services.PathError, ExamError) as exc:
+    except (Refused, ExamError) as exc:
         db.session.commit()
         flash(str(exc), "error")
         return redirect(url_for("paths.topic", topic_id=topic_id))

@@ -18,6 +18,3 @@ def download(data: bytes, filename: str, mimetype: str, inline: bool = False) ->
     response.headers["Content-Disposition"] = f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
     return response
 
-
-from quiz.sessions import demo  # noqa: E402,F401  (registers the demo sessions with ``demo load``)
-from quiz.sessions.views import records, trainer, worker  # noqa: E402,F401

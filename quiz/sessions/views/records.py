@@ -13,7 +13,10 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
+from quiz.decorators import roles_required
 from quiz.extensions import db
+from quiz.forms import choices
+from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
 from quiz.org.services import unit_label
 from quiz.sessions import attendance as att
@@ -22,9 +25,6 @@ from quiz.sessions.forms import RequiredHoursForm, YearForm
 from quiz.sessions.models import RequiredHours, TrainingSession
 from quiz.sessions.records import KIND_LABELS, STATUS_LABELS
 from quiz.sessions.views import bp, download
-from quiz.web import SHANGHAI
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -15,8 +15,11 @@ from sqlalchemy import or_, select
 from quiz.auth.scopes import scope_for
 from quiz.banks.models import Article
 from quiz.db import utcnow
+from quiz.decorators import roles_required
 from quiz.exams.models import Exam
 from quiz.extensions import db
+from quiz.forms import choices
+from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
 from quiz.sessions import attendance as att
 from quiz.sessions import codes, exports, marks, services
@@ -24,13 +27,9 @@ from quiz.sessions.forms import MarkForm, RepeatForm, SessionForm, SheetForm
 from quiz.sessions.models import SessionTarget, SessionVenue, TrainingSession
 from quiz.sessions.records import KIND_LABELS, STATUS_LABELS
 from quiz.sessions.views import bp, download
-from quiz.web import SHANGHAI
-from quiz.web.decorators import roles_required
-from quiz.web.forms import choices
-from quiz.web.home import register_panel
 
 
-def _panel_context(user) -> dict:
+def panel_context(user) -> dict:
     query = (_visible(scope_for(user, "train")).where(TrainingSession.ends_at >= utcnow())
              .order_by(TrainingSession.starts_at).limit(5))
     return {"sessions": list(db.session.scalars(query)), "kind_labels": KIND_LABELS}
@@ -49,8 +48,6 @@ def _visible(scope):
                                 TrainingSession.id.in_(named)))
     return query
 
-
-register_panel("trainer", "sessions/_trainer_panel.html", _panel_context, order=31)
 
 
 def _scope():

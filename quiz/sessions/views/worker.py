@@ -20,13 +20,13 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from quiz.db import begin_write, utcnow
 from quiz.extensions import db, limiter
+from quiz.i18n import local_time
 from quiz.sessions import codes, services, signin
 from quiz.sessions.audience import upcoming_for
 from quiz.sessions.forms import CodeForm
 from quiz.sessions.models import SessionVenue, TrainingSession
 from quiz.sessions.records import KIND_LABELS
 from quiz.sessions.views import bp
-from quiz.web.home import register_panel
 
 DEVICE_COOKIE = "qd"
 # a 6-digit code valid for 30 s: at 20 tries a minute, guessing one takes weeks
@@ -35,11 +35,9 @@ CODE_TRIES_PER_ADDRESS = "600 per minute"  # not signed in yet: a plant's phones
 PENDING_SECONDS = 180  # a scan waits this long for the person to sign in to the app
 
 
-def _panel_context(user) -> dict:
+def panel_context(user) -> dict:
     return {"upcoming": upcoming_for(user), "kind_labels": KIND_LABELS}
 
-
-register_panel("worker", "sessions/_upcoming_panel.html", _panel_context, order=15)
 
 
 def _tries_key() -> str:
@@ -85,8 +83,6 @@ MESSAGES = {
 def _message(result: signin.SignInResult, session: TrainingSession) -> str:
     if result.outcome == "not_open":
         opens = services.window_of(session).opens
-        from quiz.web import local_time
-
         return _("签到尚未开始：%(time)s 起可以签到。", time=local_time(opens))
     return MESSAGES[result.outcome](result)
 

@@ -3,7 +3,7 @@
 Pure functions. Every cell comes back as ``str`` the way a person would read
 it: numbers without a spurious ``.0``, dates as ``1997年7月1日``, line endings
 folded to ``\\n``. What each column means is decided elsewhere
-(``sheet_columns``); this module only gets the cells out safely.
+(``sheet.columns``); this module only gets the cells out safely.
 
 A spreadsheet is a zip file, so an .xlsx is checked for zip bombs (total
 unpacked size, per-member compression ratio, member count) before openpyxl
@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
 from quiz.archives import CellBudget, UploadRefused, open_zip
-from quiz.banks.formats.common import decode
-from quiz.banks.types.base import UnreadableFile
+from quiz.text import UnreadableFile, decode
 
 # A sheet may claim a range far beyond its data (A1:XFD1048576). Stop after
 # this many blank rows in a row, and never read past this many columns.

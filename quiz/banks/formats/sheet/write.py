@@ -22,10 +22,10 @@ from openpyxl.utils import get_column_letter
 from quiz.spreadsheet import set_text
 from openpyxl.worksheet.datavalidation import DataValidation
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats.common import letter
-from quiz.banks.formats.sheet_columns import TYPE_LABELS, strip_option_prefixes
+from quiz.banks.formats.sheet.columns import strip_option_prefixes
+from quiz.banks.types import all_types, get as get_type
 from quiz.banks.types.base import QuestionData
+from quiz.banks.types.single import letter
 
 SHEET_TITLE = "题目"
 BASE_OPTIONS = 8  # 选项A…选项H; 选项I/J are added only when a question needs them
@@ -50,31 +50,20 @@ def _number(value: float | None):
 
 def answer_text(q: QuestionData) -> str:
     """The 正确答案 cell for a question (see the module docstring)."""
-    if q.type in ("single", "multiple"):
-        return "".join(letter(i) for i in sorted(q.answer or []))
-    if q.type == "truefalse":
-        return "正确" if q.answer else "错误"
-    if q.type == "fill":
-        return "；".join("|".join(alts) for alts in (q.answer or []))
-    if q.type == "short":
-        answer = q.answer or {}
-        text = answer.get("reference", "") or ""
-        if answer.get("keywords"):
-            text = (text + "\n" if text else "") + "关键词：" + "、".join(answer["keywords"])
-        return text
-    raise ValueError(f"unknown question type {q.type!r}")
+    return get_type(q.type).sheet_answer(q)
 
 
 def row_values(q: QuestionData, option_count: int = BASE_OPTIONS) -> list:
     if len(q.options) > option_count:
         raise ValueError(f"question has {len(q.options)} options, the sheet has {option_count} option columns")
-    options = list(q.options) if q.type in ("single", "multiple") else []
+    qtype = get_type(q.type)
+    options = list(q.options) if qtype.has_options else []
     if strip_option_prefixes(options) != options:
         # Text that itself starts like "B." in column B would lose it on import:
         # write every option with its letter, which the import removes again.
         options = [f"{letter(i)}.{text}" for i, text in enumerate(options)]
     options += [""] * (option_count - len(options))
-    return [TYPE_LABELS[q.type], q.stem, *options,
+    return [qtype.title, q.stem, *options,
             answer_text(q), q.explanation, _number(q.points), q.difficulty, q.category,
             "、".join(q.tags), "、".join(q.job_types), q.source_excerpt]
 
@@ -113,7 +102,7 @@ def _question_sheet(book: Workbook, questions: list[QuestionData]) -> None:
             _set(cell, value)
             if col in wrapped:
                 cell.alignment = wrap
-    rule = DataValidation(type="list", formula1='"单选题,多选题,判断题,填空题,简答题"', allow_blank=True)
+    rule = DataValidation(type="list", formula1='"' + ",".join(t.title for t in all_types()) + '"', allow_blank=True)
     rule.error = _("请从下拉列表中选择题型")
     rule.prompt = _("单选题、多选题、判断题、填空题或简答题")
     sheet.add_data_validation(rule)

@@ -7,12 +7,11 @@ test_roundtrip.py); ``docx`` writes the same lines into a Word file.
 """
 from __future__ import annotations
 
-from quiz.banks.formats.common import letter
-from quiz.banks.types import get as get_type
+from quiz.banks.types import all_types, get as get_type
 from quiz.banks.types.base import QuestionData
+from quiz.banks.types.single import letter
 
 
-_SECTION_TITLES = {"single": "单选题", "multiple": "多选题", "truefalse": "判断题", "fill": "填空题", "short": "简答题"}
 _CN_ORDINALS = "一二三四五六七八九十"
 
 
@@ -20,13 +19,13 @@ def export_lines(questions: list[QuestionData]) -> list[str]:
     """The template as lines; one section per type, in registry order."""
     out: list[str] = []
     section = 0
-    for name, title in _SECTION_TITLES.items():
-        group = [q for q in questions if q.type == name]
+    for qtype in all_types():
+        group = [q for q in questions if q.type == qtype.name]
         if not group:
             continue
         if out:
             out.append("")
-        out.append(f"{_CN_ORDINALS[section]}、{title}")
+        out.append(f"{_CN_ORDINALS[section]}、{qtype.title}")
         section += 1
         for n, q in enumerate(group, 1):
             out.extend(question_lines(q, n))
@@ -42,8 +41,7 @@ def question_lines(q: QuestionData, n: int) -> list[str]:
     lines.append("答案：" + t.text_answer(q))
     if q.explanation:
         lines.append("解析：" + q.explanation)
-    if q.type == "short" and (q.answer or {}).get("keywords"):
-        lines.append("关键词：" + "、".join(q.answer["keywords"]))
+    lines.extend(t.text_extra_lines(q))
     if q.difficulty is not None:
         lines.append(f"难度：{q.difficulty}")
     if q.points is not None:

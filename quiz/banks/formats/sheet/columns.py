@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats.common import normalize
+from quiz.banks import types as qtypes
+from quiz.text import normalize
 
 # Field names used for a header cell.
 TYPE, STEM, ANSWER, EXPLANATION = "type", "stem", "answer", "explanation"
@@ -103,31 +103,25 @@ def map_header(cells: list[str]) -> dict[int, object] | None:
 
 # -- type names --------------------------------------------------------------
 
-TYPE_WORDS = {
-    "single": "单选 单选题 单项选择 单项选择题 单择题 选择 选择题 single singlechoice radio 单选择题",
-    "multiple": "多选 多选题 多项选择 多项选择题 不定项 不定项选择 不定项选择题 multiple "
-                "multiplechoice multi checkbox 多择题",
-    "truefalse": "判断 判断题 是非 是非题 对错题 truefalse tf judge judgement boolean 判断正误",
-    "fill": "填空 填空题 fill fillblank blank completion gapfill",
-    "short": "简答 简答题 问答 问答题 论述 论述题 主观 主观题 short shortanswer essay 名词解释",
-}
+# The words of the platform's types are the registry's (name, title, sheet_words);
+# these are types other systems have and the platform does not.
 UNSUPPORTED_WORDS = (
     "匹配 匹配题 连线 连线题 排序 排序题 计算 计算题 案例 案例题 案例分析 案例分析题 改错 改错题 "
     "阅读理解 完形填空 组合题 matching ordering numerical calculation cloze"
 )
-_TYPE_LOOKUP = {w: name for name, words in TYPE_WORDS.items() for w in words.split()}
 _UNSUPPORTED = set(UNSUPPORTED_WORDS.split())
-TYPE_LABELS = {
-    "single": "单选题", "multiple": "多选题", "truefalse": "判断题", "fill": "填空题", "short": "简答题",
-}
+
+
+def _type_key(text: str) -> str:
+    return re.sub(r"[\s_\-]", "", normalize(text).lower())
 
 
 def type_from_name(text: str) -> tuple[str | None, bool]:
     """``(type, unsupported)`` for a written type name; ``(None, False)`` if unknown."""
-    key = re.sub(r"[\s_\-]", "", normalize(text).lower())
-    key = re.sub(r"^[一二三四五六七八九十\d]+[、.．]", "", key)
-    if key in _TYPE_LOOKUP:
-        return _TYPE_LOOKUP[key], False
+    key = re.sub(r"^[一二三四五六七八九十\d]+[、.．]", "", _type_key(text))
+    for qtype in qtypes.all_types():
+        if key in {_type_key(w) for w in (qtype.name, qtype.title, *qtype.sheet_words)}:
+            return qtype.name, False
     if key in _UNSUPPORTED:
         return None, True
     return None, False

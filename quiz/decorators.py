@@ -1,4 +1,4 @@
-"""View decorators shared by all domains."""
+"""View decorators shared by all domains (below them: org's pages use them too)."""
 from __future__ import annotations
 
 from functools import wraps

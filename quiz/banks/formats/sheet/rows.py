@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats import sheet_columns as cols
-from quiz.banks.formats.common import normalize, parse_letters, parse_truefalse
+from quiz.banks.formats.sheet import columns as cols
+from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData
 from quiz.banks.types.fill import blank_count, canonical_stem, split_answer_text
+from quiz.banks.types.single import parse_letters
+from quiz.banks.types.truefalse import parse_truefalse
+from quiz.text import normalize
 
 LONG_ANSWER = 30  # a text answer longer than this, with no options, is a short answer
 
@@ -311,6 +313,19 @@ def _short(row: Row, question: QuestionData) -> bool:
     return True
 
 
+def _by_registry(row: Row, result: ParseResult, question: QuestionData) -> bool:
+    """A type this format has no rules of its own for: its answer read as the type reads the text template's."""
+    qtype = get_type(question.type)
+    if qtype.has_options:
+        question.options = [o for o in row.options if o]
+    answer, problem = qtype.answer_from_text(question, row.text(cols.ANSWER), [])
+    if problem:
+        _answer_error(row, problem, result)
+        return False
+    question.answer = answer
+    return True
+
+
 # -- one row -----------------------------------------------------------------
 
 
@@ -329,8 +344,10 @@ def build_question(row: Row, kind: str, tf_digits: dict[str, bool], result: Pars
         ok = _truefalse(row, tf_digits, result, q)
     elif kind == "fill":
         ok = _fill(row, result, q)
-    else:
+    elif kind == "short":
         ok = _short(row, q)
+    else:
+        ok = _by_registry(row, result, q)
     if not ok:
         return None
     _metadata(row, q, result)

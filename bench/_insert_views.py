@@ -2,15 +2,14 @@
 
 ``POST /bench/insert`` does one INSERT into a small table of its own and
 commits, behind the same sign-in check and CSRF header as the real answer
-save, so that the two can be compared fairly under the same server. It is
-registered only when the environment has ``QUIZ_BENCH_ENDPOINTS=1``; the
-table is created on first use, outside the models and migrations, so a
-production database never has it.
+save, so that the two can be compared fairly under the same server. Only
+``bench/_wsgi.py`` registers it, on the app the benchmarks serve: the product
+package never has it. The table is created on first use, outside the models
+and migrations.
 """
 from __future__ import annotations
 
 import json
-import os
 
 from flask import Blueprint, Flask, jsonify, request
 from flask_login import current_user
@@ -19,20 +18,15 @@ from sqlalchemy import text
 from quiz.db import begin_write, utcnow
 from quiz.extensions import db
 
-ENV_FLAG = "QUIZ_BENCH_ENDPOINTS"
 TABLE = "bench_inserts"
 
 bp = Blueprint("bench", __name__, url_prefix="/bench")
 _created: set[str] = set()  # engine URLs whose table this process has made sure of
 
 
-def enabled() -> bool:
-    return os.environ.get(ENV_FLAG) == "1"
-
-
 def register(app: Flask) -> None:
-    """Register the bench blueprint when QUIZ_BENCH_ENDPOINTS=1 (idempotent)."""
-    if enabled() and bp.name not in app.blueprints:
+    """Register the bench blueprint (idempotent)."""
+    if bp.name not in app.blueprints:
         app.register_blueprint(bp)
 
 

@@ -3,11 +3,11 @@
 ``parse(data, filename)`` reads what trainers already have (templates of other
 exam systems, 问卷星 exports, hand-made sheets) into a ``ParseResult``;
 ``export(questions)`` and ``template()`` write the platform's own template
-(see ``sheet_export``), which ``parse`` reads back unchanged.
+(see ``sheet.write``), which ``parse`` reads back unchanged.
 
-Modules: ``sheet_read`` gets text grids out of the file (zip-bomb check
-first), ``sheet_columns`` says what header names and small cells mean,
-``sheet_rows`` turns one row into one question, and this module finds the
+Modules: ``sheet.grids`` gets text grids out of the file (zip-bomb check
+first), ``sheet.columns`` says what header names and small cells mean,
+``sheet.rows`` turns one row into one question, and this module finds the
 tables, decides the per-table conventions and collects the result.
 
 How a sheet is read:
@@ -15,7 +15,7 @@ How a sheet is read:
 * The header row is found wherever it is (under a title row, on row 3, and
   again further down when a second table starts in the same sheet); rows
   above the first header are titles. Column names are matched in Chinese and
-  English (``sheet_columns``).
+  English (``sheet.columns``).
 * Every sheet with a header is parsed; a sheet identical to an earlier one
   is reported and skipped, so a workbook with three copies of one table does
   not import every question three times.
@@ -38,14 +38,14 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-import quiz.banks.types  # noqa: F401  (the registry first: its modules import formats.common)
-from quiz.banks.formats import sheet_columns as cols
-from quiz.banks.formats import sheet_rows
-from quiz.banks.formats.common import normalize
-from quiz.banks.formats.sheet_read import read_grids
-from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped, UnreadableFile
+from quiz.banks.formats.sheet import columns as cols
+from quiz.banks.formats.sheet import rows as sheet_rows
+from quiz.banks.formats.sheet.grids import read_grids
+from quiz.banks.types import get as get_type
+from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
+from quiz.text import normalize
 
-__all__ = ["parse", "export", "template", "UnreadableFile"]
+__all__ = ["parse", "export", "template"]
 
 FORMAT = "sheet"
 _INSTRUCTION_SHEETS = {"填写说明", "说明", "使用说明", "导入说明", "填表说明"}
@@ -77,7 +77,7 @@ def _decide_codes(block: _Block, result: ParseResult) -> None:
             block.code_types[code] = counter.most_common(1)[0][0]
     if block.code_types:
         described = "，".join(
-            f"{code}={cols.TYPE_LABELS[name]}" for code, name in sorted(block.code_types.items()))
+            f"{code}={get_type(name).title}" for code, name in sorted(block.code_types.items()))
         result.warnings.append(Issue(
             _("工作表「%(sheet)s」第 %(row)d 行", sheet=block.sheet, row=block.header_row),
             _("题型列用的是数字代码，已按各行答案的样子推断为：%(map)s。如有不符，请把题型改写为“单选题”“多选题”“判断题”“填空题”或“简答题”。",
@@ -121,14 +121,9 @@ def _row_type(row: sheet_rows.Row, block: _Block, result: ParseResult, inferred:
 
 
 def _validate(q: QuestionData, result: ParseResult) -> bool:
-    """Ask the type registry, when it exists, whether the question is complete."""
+    """Ask the type registry whether the question is complete."""
     try:
-        from quiz.banks import types as registry
-        get = registry.get
-    except (ImportError, AttributeError):
-        return True
-    try:
-        problems = get(q.type).validate(q)
+        problems = get_type(q.type).validate(q)
     except (ValueError, TypeError) as exc:
         problems = [str(exc)]
     if isinstance(problems, str):
@@ -240,14 +235,14 @@ def parse(data: bytes, filename: str) -> ParseResult:
 
 
 def export(questions: list[QuestionData]) -> bytes:
-    """The platform's Excel template filled with ``questions`` (see ``sheet_export``)."""
-    from quiz.banks.formats.sheet_export import export as _export
+    """The platform's Excel template filled with ``questions`` (see ``sheet.write``)."""
+    from quiz.banks.formats.sheet.write import export as _export
 
     return _export(questions)
 
 
 def template() -> bytes:
     """The blank template to download: one example of every type and a 填写说明 sheet."""
-    from quiz.banks.formats.sheet_export import template as _template
+    from quiz.banks.formats.sheet.write import template as _template
 
     return _template()

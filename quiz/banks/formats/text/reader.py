@@ -7,7 +7,7 @@ groups them into ``_Block`` objects, one per question: numbering, section
 headings (一、单选题 …), options one per line, several on a line or glued to
 the stem, answer and 解析 lines, meta lines, repeated page headers, leftover
 Word numbering, and the key list at the end of a file (kept aside and
-matched to the blocks by ``apply_keys``).
+matched to the blocks by ``apply_keys``, see ``keys``).
 
 Nothing here decides a question's type or answer: that is the second pass,
 ``text._finish``, which can only run once a key list has filled the blocks.
@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import letter
+from quiz.banks.formats.text.keys import key_list_ahead, keys_on_line, match_keys
 from quiz.banks.types.base import Issue
+from quiz.banks.types.single import letter
 
 
 # -- what a line can be (text is NFKC-normalised first: ．→. （→( ：→: ①→1)
@@ -72,9 +73,6 @@ _META = re.compile(
 _TF_BRACKET = re.compile(r"^\(\s*(√|×|✓|✗|✔|✘|❌|x|X|正确|错误|对|错)\s*\)[.。]?$")
 _LEFTOVER = re.compile(r"^((?:\d{1,4}\s*、\s*){3,})(.*)$")
 _SEPARATOR = re.compile(r"^[-=_*#~·.]{4,}$")
-_KEY_ITEM = re.compile(r"(\d{1,4})\s*[.、:)]?\s*([A-Ha-h]+|√|×|✓|✗|对|错|正确|错误)(?![A-Za-z])")
-_KEY_RANGE = re.compile(r"(\d{1,4})\s*[-~—]+\s*(\d{1,4})\s*[.、:]?\s*([A-Ha-h√×]+)")
-_KEY_BARE = re.compile(r"^([A-Ha-h]{1,8}|√|×|对|错|正确|错误)$")
 _HEADING_POINTS = re.compile(r"每(?:小)?题\s*(\d+(?:\.\d+)?)\s*分")
 
 
@@ -371,62 +369,28 @@ class _Reader:
         cur.meta.setdefault(key, (ln, value))
         cur.last = "meta"
 
-    # -- key list at the end of the file ---------------------------------------
+    # -- key list at the end of the file (read and matched by ``keys``) -----------
     def _key_list_ahead(self, ln: int) -> bool:
         """A bare 参考答案 line: is a list of keys coming (rather than one key)?"""
-        ahead = [line for line in self.lines[ln: ln + 8] if line]
-        if not ahead:
-            return False
-        first = ahead[0]
-        if _KEY_ITEM.match(first) and re.match(r"^\d", first):
-            return True
-        bare = 0
-        for line in ahead:
-            if _KEY_BARE.match(line):
-                bare += 1
-            else:
-                break
-        return bare >= 2 or self.cur is None or self.cur.answer is not None
+        open_question = self.cur is not None and self.cur.answer is None
+        return key_list_ahead([line for line in self.lines[ln: ln + 8] if line], open_question)
 
     def key_line(self, ln: int, line: str) -> None:
         m = _heading(line)
         if m:
             self.key_section = section_of(m.group(1)) or ("?" + m.group(1))
             return
-        if _KEY_BARE.match(line):
-            self.keys.append((ln, self.key_section, None, line))
-            return
-        found = False
-        for a, b, keys in _KEY_RANGE.findall(line):
-            found = True
-            a, b = int(a), int(b)
-            for k, n in enumerate(range(a, b + 1)):
-                if k < len(keys):
-                    self.keys.append((ln, self.key_section, str(n), keys[k]))
-        line = _KEY_RANGE.sub(" ", line)
-        for n, key in _KEY_ITEM.findall(line):
-            found = True
-            self.keys.append((ln, self.key_section, n, key))
-        if not found:
+        found = keys_on_line(line)
+        if found is None:
             self.warnings.append(Issue(_where(ln), gettext(
                 "答案表中这一行看不懂，已忽略：请写成“1.B 2.C”或每行一个答案。")))
+            return
+        self.keys.extend((ln, self.key_section, number, key) for number, key in found)
 
     def apply_keys(self) -> None:
-        pending = [b for b in self.blocks if b.answer is None]
-        for ln, section, number, key in self.keys:
-            target = None
-            for b in pending:
-                if (number is None or b.number == number) and (
-                        section is None or b.section == section or number is None):
-                    target = b
-                    break
-            if target is None:
-                self.warnings.append(Issue(_where(ln), gettext(
-                    "答案表中的“%(key)s”找不到对应的题目，已忽略：请核对题号。", key=f"{number or ''}{key}")))
-                continue
-            target.answer = key
-            target.answer_line = ln
-            pending.remove(target)
+        for ln, label in match_keys(self.blocks, self.keys):
+            self.warnings.append(Issue(_where(ln), gettext(
+                "答案表中的“%(key)s”找不到对应的题目，已忽略：请核对题号。", key=label)))
 
 
 def _join(a: str, b: str) -> str:

@@ -8,14 +8,14 @@ answers glued to an option line, keys in the stem (``（D）`` ``（√）``),
 ``解析：`` ``难度：`` ``分值：`` ``分类：`` lines, a key list at the end of the
 file, repeated page headers and leftover Word numbering (warnings).
 
-The parser works in two passes: ``text_reader._Reader`` groups lines into
+The parser works in two passes: ``text.reader._Reader`` groups lines into
 ``_Block`` objects (one per question), then ``_finish`` here decides each
 block's type and answer, so that a key list at the end can still fill in
 answers. This module is that second pass: how an answer, a key in the stem,
 points and the meta lines are interpreted, and what to tell the trainer when
 they cannot be.
 
-``export`` (``text_export``) writes the same template, so that export →
+``export`` (``text.write``) writes the same template, so that export →
 parse is the identity.
 """
 from __future__ import annotations
@@ -24,18 +24,22 @@ import re
 
 from flask_babel import gettext
 
-from quiz.banks.formats.common import accept, decode, letter, normalize, parse_letters, parse_truefalse
+from quiz.banks.formats.common import accept
 from quiz.banks.formats.restore import Source, restore
+from quiz.banks.types.single import letter, parse_letters
+from quiz.banks.types.truefalse import parse_truefalse
 # the format's export, where the registry and docx look for it
-from quiz.banks.formats.text_export import export, export_lines  # noqa: F401
-from quiz.banks.formats.text_reader import _Block, _join, _Reader, _where
+from quiz.banks.formats.text.reader import _Block, _join, _Reader, _where
+from quiz.banks.formats.text.write import export, export_lines  # noqa: F401
+from quiz.banks.types import get as get_type
 from quiz.banks.types.base import Issue, ParseResult, QuestionData, Skipped
 from quiz.banks.types.fill import blank_count, canonical_stem, split_answer_text
 from quiz.banks.types.short import make_answer
+from quiz.text import decode, normalize
 
 NAME = "text"
 
-# -- what an answer can be (the lines themselves are read by text_reader)
+# -- what an answer can be (the lines themselves are read by text.reader)
 _STEM_KEY = re.compile(r"\(\s*([A-H](?:[\s,、]*[A-H])*)\s*\)")
 _STEM_TF = re.compile(r"\(\s*(√|×|✓|✗|✔|✘|❌|正确|错误|对|错)\s*\)\s*[.。]?\s*$")
 _STEM_POINTS = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*分\s*\)")
@@ -261,8 +265,7 @@ def _restore(q: QuestionData, region) -> None:
     q.stem = restore(q.stem, region)
     q.options = [restore(o, region) for o in q.options]
     q.explanation = restore(q.explanation, region)
-    if q.type == "short" and isinstance(q.answer, dict) and q.answer.get("reference"):
-        q.answer = {**q.answer, "reference": restore(q.answer["reference"], region)}
+    q.answer = get_type(q.type).map_answer_text(q.answer, lambda text: restore(text, region))
 
 
 def parse_text(text: str) -> ParseResult:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1c5d935a7e22
+Revision ID: 4e2863553f4b
 Revises: 
-Create Date: 2026-11-30 17:50:20.365326
+Create Date: 2026-11-30 18:33:00.977946
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '1c5d935a7e22'
+revision = '4e2863553f4b'
 down_revision = None
 branch_labels = None
 depends_on = None
