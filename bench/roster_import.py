@@ -65,8 +65,8 @@ def main() -> None:
 
     from quiz import create_app
     from quiz.extensions import db
-    from quiz.org.roster import parse_roster
-    from quiz.org.roster_import import apply_roster
+    from quiz.org.roster.parse import parse_roster
+    from quiz.org.roster.importing import apply_roster
 
     data = build_roster(args.rows)
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,6 +3,14 @@
 Every setting can be given as an environment variable of the same name
 (``DATABASE_URL``, ``SECRET_KEY``, ``RATELIMIT_STORAGE_URI`` …). With no
 ``SECRET_KEY`` a random one is generated once into ``instance/secret_key``.
+
+Several app servers behind one proxy (README, "Production"): give every
+server the same ``SECRET_KEY`` (sessions and CSRF tokens are signed with it;
+each server would otherwise generate its own), the same ``DATABASE_URL``
+(PostgreSQL), and ``RATELIMIT_STORAGE_URI=redis://host:6379/0`` so that the
+per-address request limits count across servers (the default ``memory://``
+counts per process). Everything else a request leaves for the next one
+lives in the database (sign-in failures, uploads waiting for confirmation).
 """
 from __future__ import annotations
 
@@ -65,6 +73,8 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
         "SESSION_MAX_HOURS": float(env.get("SESSION_MAX_HOURS", "12")),  # from sign-in, however busy
         "WTF_CSRF_TIME_LIMIT": None,  # the session's idle limit bounds it
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # a Redis that is down must not stop sign-in on exam day: count in the process until it is back
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": _bool(env.get("RATELIMIT_IN_MEMORY_FALLBACK"), True),
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         # wrong passwords for one 工号 from one address: slowed after LOGIN_SLOW_AFTER (waits of

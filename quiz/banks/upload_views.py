@@ -2,16 +2,16 @@
 
 On the ``banks`` blueprint of ``views`` (the endpoints stay ``banks.upload``,
 ``banks.upload_preview`` …). An upload is parsed twice (preview, then
-confirm) from a temporary file under ``instance/uploads/banks`` named by a
-random token kept in the session; files older than a day are swept. The
-import itself is ``quiz.banks.importing``; this module only speaks HTTP and
-keeps the file between the two requests.
+confirm) from the bytes kept in the database (``quiz.uploads``, so that any
+app server can confirm it) under a random token kept in the session and
+scoped to the trainer who uploaded it; uploads older than a day are swept.
+The import itself is ``quiz.banks.importing``; this module only speaks HTTP
+and keeps the file between the two requests.
 """
 from __future__ import annotations
 
 import io
 import re
-import secrets
 import time
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from quiz import uploads as store
 from quiz.banks import formats, importing, services, shipped
 from quiz.banks.forms import ConfirmForm, EmptyForm, UploadForm
 from quiz.banks.models import Bank
@@ -29,15 +30,16 @@ from quiz.decorators import roles_required
 from quiz.extensions import db
 from quiz.forms import choices
 from quiz.text import UnreadableFile
-from quiz.web.uploads import private_dir, sweep, write_private
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 UPLOAD_MAX_AGE = 24 * 3600
+KIND, REJECTED = "bank", "bank_rejected"
 
 
-def _upload_dir() -> Path:
-    return private_dir(Path(current_app.instance_path) / "uploads" / "banks")
-
+def _waiting(token: str, kind: str = KIND) -> bytes | None:
+    """The bytes this trainer's upload ``token`` left waiting (or its rejected sheet), or None."""
+    row = store.find(kind, token, current_user.id, max_age_seconds=UPLOAD_MAX_AGE)
+    return row.data if row is not None else None
 
 
 def _upload(token: str) -> dict:
@@ -105,14 +107,13 @@ def upload():
                     new_title = shipped.read_bank_header(data[:4096].decode("utf-8-sig", "ignore"))["title"] \
                         if result.format == "text" else None
                     new_title = new_title or Path(filename).stem
-                folder = _upload_dir()
-                sweep(folder, UPLOAD_MAX_AGE)
-                token = secrets.token_urlsafe(24)
-                write_private(folder / token, data)
-                uploads = {k: v for k, v in (session.get("bank_uploads") or {}).items() if (folder / k).exists()}
+                token = store.keep(KIND, current_user.id, data, filename=filename, max_age_seconds=UPLOAD_MAX_AGE)
+                waiting = store.tokens(KIND, current_user.id)
+                uploads = {k: v for k, v in (session.get("bank_uploads") or {}).items() if k in waiting}
                 uploads[token] = {"filename": filename, "format": form.format.data,
                                   "bank_id": bank.id if bank else None, "new_title": None if bank else new_title}
                 session["bank_uploads"] = uploads
+                db.session.commit()
                 return redirect(url_for("banks.upload_preview", token=token))
     return render_template("banks/upload.html", form=form)
 
@@ -121,15 +122,16 @@ def upload():
 @roles_required("trainer")
 def upload_preview(token: str):
     record = _upload(token)
-    path = _upload_dir() / token
-    if not path.exists():
+    data = _waiting(token)
+    if data is None:
         _forget(token)
         flash(_("上传的文件已过期，请重新上传。"), "warning")
         return redirect(url_for("banks.upload"))
     try:
-        result = _parse(path.read_bytes(), record["filename"], record["format"])
+        result = _parse(data, record["filename"], record["format"])
     except UnreadableFile as exc:
-        path.unlink(missing_ok=True)
+        store.discard(KIND, token, current_user.id)
+        db.session.commit()
         _forget(token)
         flash(str(exc), "error")
         return redirect(url_for("banks.upload"))
@@ -147,12 +149,11 @@ def upload_confirm(token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    path = _upload_dir() / token
-    if not path.exists():
+    data = _waiting(token)
+    if data is None:
         _forget(token)
         flash(_("上传的文件已过期，请重新上传。"), "warning")
         return redirect(url_for("banks.upload"))
-    data = path.read_bytes()
     try:
         result = _parse(data, record["filename"], record["format"])
     except UnreadableFile as exc:
@@ -173,12 +174,12 @@ def upload_confirm(token: str):
         db.session.rollback()
         flash(_("文件有错误，未导入任何题目。可以勾选“只导入正确的题目”，或修改后重新上传。"), "error")
         return redirect(url_for("banks.upload_preview", token=token))
-    db.session.commit()
     rejected = bool(outcome.plan.rejected or outcome.plan.duplicates)
     if rejected:
-        (_upload_dir() / f"{token}.rejected").write_bytes(
-            importing.rejected_sheet(outcome.plan, _source_lines(data, result)))
-    path.unlink(missing_ok=True)
+        store.keep(REJECTED, current_user.id, importing.rejected_sheet(outcome.plan, _source_lines(data, result)),
+                   filename=record["filename"], max_age_seconds=UPLOAD_MAX_AGE, token=token)
+    store.discard(KIND, token, current_user.id)
+    db.session.commit()
     uploads = dict(session.get("bank_uploads") or {})
     uploads[token] = dict(record, done=True, bank_id=bank.id)
     session["bank_uploads"] = uploads
@@ -191,12 +192,11 @@ def upload_confirm(token: str):
 def upload_rejected(token: str):
     """The rejected questions with their reasons, to fix and upload again."""
     record = _upload(token)
-    folder = _upload_dir()
-    done = folder / f"{token}.rejected"
-    if done.exists():
-        data = done.read_bytes()
-    elif (folder / token).exists():
-        raw = (folder / token).read_bytes()
+    done = _waiting(token, REJECTED)
+    raw = _waiting(token) if done is None else None
+    if done is not None:
+        data = done
+    elif raw is not None:
         try:
             result = _parse(raw, record["filename"], record["format"])
         except UnreadableFile:
@@ -215,8 +215,9 @@ def upload_cancel(token: str):
     _upload(token)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    for name in (token, f"{token}.rejected"):
-        (_upload_dir() / name).unlink(missing_ok=True)
+    for kind in (KIND, REJECTED):
+        store.discard(kind, token, current_user.id)
+    db.session.commit()
     _forget(token)
     flash(_("已取消，未导入任何题目。"), "success")
     return redirect(url_for("banks.upload"))

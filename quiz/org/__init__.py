@@ -8,7 +8,9 @@ from flask import Flask
 def register(app: Flask) -> None:
     """org's tables, pages (the home page, units, people, the roster import),
     ``flask users`` and ``flask demo``, and the admin's home panel."""
-    from quiz.org import cli, models, roster_views, views  # noqa: F401  (models: its tables)
+    from quiz import uploads  # noqa: F401  (its table: uploads waiting for confirmation, for org and banks)
+    from quiz.org import cli, models, views  # noqa: F401  (models: its tables)
+    from quiz.org.roster import views as roster_views
     from quiz.panels import register_panel
 
     app.register_blueprint(views.bp)

@@ -78,9 +78,9 @@ def import_roster(file: str, dry_run: bool, as_json: bool, valid_only: bool, dea
                   create_units: bool, initial_password: str | None, passwords_out: str | None) -> None:
     """Import the HR roster (.xlsx / .csv). Exit 0 when the file is fine,
     1 when it has errors, 2 when it cannot be read at all."""
-    from quiz.org.roster import UnreadableRoster, parse_roster
-    from quiz.org.roster_import import apply_roster
-    from quiz.org.roster_passwords import initial_passwords_xlsx
+    from quiz.org.roster.parse import UnreadableRoster, parse_roster
+    from quiz.org.roster.importing import apply_roster
+    from quiz.org.roster.passwords import initial_passwords_xlsx
 
     def fail(message: str, code: int) -> None:
         if as_json:

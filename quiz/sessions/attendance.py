@@ -20,16 +20,24 @@ ATTENDED = ("present", "late")
 
 _EXPECTED: dict[tuple, tuple[float, int]] = {}
 _EXPECTED_TTL = 20.0
+_EXPECTED_MAX = 256  # entries: one per session (and its targets) on a screen; a few are in use at once
 
 
 def expected_count(session: TrainingSession) -> int:
     """How many people the session is for (应到), cached for a few seconds per
-    process: the trainer's screen asks every few seconds."""
+    process: the trainer's screen asks every few seconds.
+
+    Each process (every worker of every app server) keeps its own copy: one
+    may lag a change to the people in the audience by up to ``_EXPECTED_TTL``
+    seconds, never a change to the session's targets (they are in the key).
+    Nothing is decided from it; it is only the figure on the screen."""
     key = (session.id, tuple(sorted((t.unit_id or 0, t.job_type_id or 0, t.user_id or 0) for t in session.targets)))
     hit = _EXPECTED.get(key)
     if hit and time.monotonic() - hit[0] < _EXPECTED_TTL:
         return hit[1]
     count = len(audience_ids(session))
+    if len(_EXPECTED) >= _EXPECTED_MAX:  # a long-running worker: sessions come and go
+        _EXPECTED.clear()
     _EXPECTED[key] = (time.monotonic(), count)
     return count
 

@@ -200,10 +200,9 @@ def test_upload_preview_confirm_into_a_new_bank(tclient, app):
     assert r.status_code == 302
     preview_url = r.headers["Location"]
     token = preview_url.rsplit("/", 1)[-1]
-    folder = app.instance_path + "/uploads/banks/"
-    import os
+    from quiz.uploads import PendingUpload
 
-    assert os.path.exists(folder + token)
+    assert db.session.scalar(select(PendingUpload.filename).where(PendingUpload.token == token)) == "题库.txt"
     page = tclient.get(preview_url).get_data(as_text=True)
     assert "识别出 3 道题" in page and "phone-frame" in page and "确认导入 3 道题" in page
     assert "动火作业票" in page  # answers only inside the trainer's details, never in the phone frame
@@ -214,7 +213,8 @@ def test_upload_preview_confirm_into_a_new_bank(tclient, app):
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "导入 3 道题" in page
     assert db.session.scalar(select(Bank.title)) == "上传的题库" and count(Question) == 3
-    assert not os.path.exists(folder + token)
+    db.session.rollback()
+    assert db.session.scalar(select(PendingUpload).where(PendingUpload.token == token)) is None  # gone once imported
     # the same file into the same bank: all duplicates, flagged, nothing to import
     bank = db.session.scalar(select(Bank))
     r = upload(tclient, GOOD, bank_id=str(bank.id))

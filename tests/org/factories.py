@@ -11,8 +11,8 @@ from quiz.auth.passwords import hash_generated
 from quiz.extensions import db
 from quiz.org import services
 from quiz.org.models import RoleGrant, Unit, User
-from quiz.org.roster import parse_roster
-from quiz.org.roster_import import apply_roster
+from quiz.org.roster.parse import parse_roster
+from quiz.org.roster.importing import apply_roster
 
 PASSWORD = "Passw0rd!"
 _numbers = itertools.count(1)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from quiz.auth import passwords
 from quiz.extensions import db
 from quiz.org.models import AuditLog, JobType, RoleGrant, Unit, User
-from quiz.org.roster import parse_roster
-from quiz.org.roster_import import apply_roster
+from quiz.org.roster.parse import parse_roster
+from quiz.org.roster.importing import apply_roster
 from tests.org.factories import ORE, ROSTER_ROWS, import_roster, make_unit, make_user, person, roster_xlsx
 from tests.sql import count
 

@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from quiz.org.roster import UnreadableRoster, parse_roster, parse_roles, split_path
+from quiz.org.roster.parse import UnreadableRoster, parse_roster, parse_roles, split_path
 
 HEADER = ["工号", "姓名", "单位", "工区", "班组", "工种", "手机号", "角色"]
 

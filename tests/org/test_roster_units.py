@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from quiz.extensions import db
 from quiz.org.models import Unit, User
-from quiz.org.roster import parse_roster
-from quiz.org.roster_import import apply_roster
+from quiz.org.roster.parse import parse_roster
+from quiz.org.roster.importing import apply_roster
 from tests.org.factories import login, make_unit, make_user, roster_xlsx
 
 COMPANY = "中铝山西新材料有限公司"

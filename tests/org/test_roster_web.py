@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from quiz.extensions import db
 from quiz.org.models import AuditLog, User
+from quiz.uploads import PendingUpload
 from tests.org.factories import ORE, login, make_user, roster_xlsx
 
 ROWS = [["000101", "张三", ORE, "磨工", "", ""], ["000102", "李四", ORE, "巡检工", "", "部门负责人"]]
@@ -18,6 +19,12 @@ ROWS = [["000101", "张三", ORE, "磨工", "", ""], ["000102", "李四", ORE, "
 def web(app, client):
     """(app, client) with empty tables and the roster pages."""
     return app, client
+
+
+def waiting(kind: str) -> int:
+    """Uploads of ``kind`` waiting in the database (``quiz.uploads``)."""
+    db.session.rollback()  # see what the requests committed
+    return db.session.scalar(select(func.count()).select_from(PendingUpload).where(PendingUpload.kind == kind))
 
 
 def upload(client, data: bytes, filename="花名册.xlsx", **fields):
@@ -40,18 +47,13 @@ def test_upload_preview_confirm_and_passwords_sheet_once(web):
     page = client.get("/org/roster/preview").get_data(as_text=True)
     assert 'id="count-created">2<' in page and "确认导入" in page
     assert people() == 1  # the preview writes nothing
-    folder = app.config.get("ROSTER_UPLOAD_DIR")
-    if folder:
-        from pathlib import Path
-
-        assert len(list(Path(folder).glob("*.upload"))) == 1
+    assert waiting("roster") == 1  # the upload waits in the database for the confirmation
 
     result = client.post("/org/roster/confirm")
     text = result.get_data(as_text=True)
     assert result.status_code == 200 and 'id="count-created">2<' in text and "下载新人员的初始密码表" in text
     assert people() == 3
-    if folder:
-        assert list(Path(folder).glob("*.upload")) == []  # the upload is gone once imported
+    assert waiting("roster") == 0 and waiting("roster_passwords") == 1  # the upload is gone once imported
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "roster.import"))
     assert entry.actor_id == admin.id and entry.details["created"] == 2
 
@@ -71,6 +73,7 @@ def test_upload_preview_confirm_and_passwords_sheet_once(web):
     login(client, admin)
     again = client.get("/org/roster/passwords.xlsx")
     assert again.status_code == 302  # once only
+    assert waiting("roster_passwords") == 0
 
 
 def test_errors_are_listed_and_only_valid_rows_import_when_chosen(web):

@@ -1,9 +1,12 @@
-"""What waits on the server's disk: private to the app's account, and no password in clear.
+"""What waits on the server: private to the app's account, and no password in clear.
 
 Before: ``instance/`` and ``quiz.db`` followed the umask (world-readable), the
 bank and roster uploads waiting between preview and confirm too, and the
 admin's initial password for a roster import sat in plain text in
-``instance/roster-uploads/<token>.json``.
+``instance/roster-uploads/<token>.json``. Now the uploads wait in the
+database (``quiz.uploads``, so that any app server can confirm them), scoped
+to the person who uploaded them, and nothing of them is written under
+``instance/``.
 """
 from __future__ import annotations
 
@@ -12,6 +15,10 @@ import os
 import stat
 from pathlib import Path
 
+from sqlalchemy import select
+
+from quiz.extensions import db
+from quiz.uploads import PendingUpload
 from tests.org.factories import login, make_user
 
 ROSTER = "工号,姓名,单位\n900001,赵新人,公司\n".encode("utf-8")
@@ -44,19 +51,32 @@ def test_instance_folder_and_sqlite_file_are_private(tmp_path, monkeypatch):
         os.umask(old)
 
 
-def test_uploads_waiting_for_confirmation_are_private(client, app):
-    old = os.umask(0o022)
-    try:
-        login(client, make_user(name="郭培训", roles={"trainer": [None]}))
-        text = "一、单选题\n1. 题干\nA. 甲\nB. 乙\n答案：A\n"
-        r = client.post("/banks/upload", data={"file": (io.BytesIO(text.encode()), "题库.txt"), "bank_id": "0",
-                                               "new_title": "权限", "format": "auto"},
-                        content_type="multipart/form-data")
-        token = r.headers["Location"].rsplit("/", 1)[-1]
-        waiting = Path(app.instance_path) / "uploads" / "banks" / token
-        assert mode(waiting) == 0o600 and mode(waiting.parent) == 0o700
-    finally:
-        os.umask(old)
+def files_under(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+def test_uploads_waiting_for_confirmation_are_the_uploaders_only(client, app):
+    instance = Path(app.instance_path)
+    before = files_under(instance)
+    owner = make_user(name="郭培训", roles={"trainer": [None]})
+    login(client, owner)
+    text = "一、单选题\n1. 题干\nA. 甲\nB. 乙\n答案：A\n"
+    r = client.post("/banks/upload", data={"file": (io.BytesIO(text.encode()), "题库.txt"), "bank_id": "0",
+                                           "new_title": "权限", "format": "auto"},
+                    content_type="multipart/form-data")
+    token = r.headers["Location"].rsplit("/", 1)[-1]
+    db.session.rollback()
+    waiting = db.session.scalar(select(PendingUpload).where(PendingUpload.token == token))
+    assert waiting.owner_id == owner.id and waiting.data == text.encode()
+    assert files_under(instance) == before  # nothing of it on the server's disk
+    # another trainer who learns the token (and puts it in their own session) still cannot read it
+    client.post("/logout")
+    login(client, make_user(name="钱培训", roles={"trainer": [None]}))
+    with client.session_transaction() as session:
+        session["bank_uploads"] = {token: {"filename": "题库.txt", "format": "auto", "bank_id": None,
+                                           "new_title": "权限"}}
+    r = client.get(f"/banks/upload/{token}")
+    assert r.status_code == 302 and "题干" not in r.get_data(as_text=True)
 
 
 def test_roster_initial_password_never_waits_in_clear(client, app):
@@ -66,12 +86,12 @@ def test_roster_initial_password_never_waits_in_clear(client, app):
                                          "create_units": "y"},
                     content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[-800:]
-    folder = Path(app.config.get("ROSTER_UPLOAD_DIR") or Path(app.config.get("INSTANCE_DIR") or app.instance_path)
-                  / "roster-uploads")
-    files = list(folder.iterdir())
-    assert files and all(mode(f) == 0o600 for f in files) and mode(folder) == 0o700
-    for f in files:
-        assert PASSWORD.encode() not in f.read_bytes(), f.name
+    db.session.rollback()
+    rows = db.session.scalars(select(PendingUpload)).all()
+    assert [row.kind for row in rows] == ["roster"]
+    for row in rows:
+        assert PASSWORD.encode() not in row.data and PASSWORD not in str(row.meta)
+        assert row.meta["initial_password_hash"].startswith(("scrypt:", "pbkdf2:"))
     # the import still gives the new person that password
     r = client.post("/org/roster/confirm")
     assert r.status_code == 200

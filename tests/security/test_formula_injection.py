@@ -69,8 +69,8 @@ def test_report_excel_and_csv_keep_an_assignment_title_as_text(client, org):
 
 
 def test_initial_password_sheet_keeps_names_as_text(app):
-    from quiz.org.roster_import import IssuedPassword
-    from quiz.org.roster_passwords import initial_passwords_xlsx
+    from quiz.org.roster.importing import IssuedPassword
+    from quiz.org.roster.passwords import initial_passwords_xlsx
 
     with app.test_request_context():
         data = initial_passwords_xlsx([IssuedPassword("000123", name, "ABCDEFGH2345", "电解厂 / " + name)

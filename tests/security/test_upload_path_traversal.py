@@ -1,17 +1,19 @@
 """Path traversal through upload names and preview tokens.
 
-Uploaded files are stored under a random token, never under the name the
-browser sent; tokens in URLs must match the session's own and a strict
-pattern, so ``..`` never reaches the file system.
+Uploaded files are kept in the database under a random token, never under
+the name the browser sent (nothing of them is written to the file system);
+tokens in URLs must match the session's own and a strict pattern.
 """
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from quiz.extensions import db
+from quiz.uploads import PendingUpload
 from tests.org.factories import login, make_user
 
 GOOD = "一、单选题\n1. 题干\nA. 甲\nB. 乙\n答案：A\n"
@@ -29,9 +31,10 @@ def test_bank_upload_names_never_choose_the_path(client, app, tmp_path, n, templ
                     content_type="multipart/form-data")
     assert r.status_code == 302
     assert set(Path("/tmp").glob("quiz-traversal-*")) == before
-    folder = Path(app.instance_path) / "uploads" / "banks"
     token = r.headers["Location"].rsplit("/", 1)[-1]
-    assert (folder / token).exists() and os.path.realpath(folder / token).startswith(os.path.realpath(folder))
+    db.session.rollback()
+    waiting = db.session.scalar(select(PendingUpload).where(PendingUpload.token == token))
+    assert waiting is not None and waiting.data == GOOD.encode()  # kept under the token, in the database
 
 
 @pytest.mark.parametrize("token", ["..%2F..%2Fsecret_key", "..%2f..%2fquiz.db", "%2e%2e%2fsecret_key",

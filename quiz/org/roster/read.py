@@ -7,7 +7,7 @@ non-blank rows with their row numbers; ``_find_header`` finds the row that
 names 工号 and 姓名 (even under a title row) and maps Chinese or English
 column names to column keys.
 
-Kept apart from ``roster`` because getting cells out of a file safely is a
+Kept apart from ``parse`` because getting cells out of a file safely is a
 different job from checking what the cells say, and changes for different
 reasons (a new file kind, a new column name vs. a new rule about 工号).
 """

@@ -1,14 +1,14 @@
 """Reading the HR roster export (.xlsx, .xls or .csv) into checked rows.
 
 Pure: no Flask app, no database. ``parse_roster`` gets the rows and the
-header row out of the file (``roster_read``: file kinds, zip-bomb limits,
+header row out of the file (``read``: file kinds, zip-bomb limits,
 header detection, Chinese or English column names) and checks every row
 here. Each problem comes back with its row number and what to do about it;
 what it could fix by itself (a 工号 stored as a number, spaces in a phone
 number, a repeated identical row) comes back as a warning.
 
 Whether a row changes anything in the database is decided by the import
-service (``quiz.org.roster_import``), not here.
+service (``quiz.org.roster.importing``), not here.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from quiz.org.roster.read import UnreadableRoster, _collect, _find_header, _sheets
 from quiz.text import normalize
-from quiz.org.roster_read import UnreadableRoster, _collect, _find_header, _sheets
 
 ROLE_WORDS = {
     "员工": "worker", "职工": "worker", "普通员工": "worker", "worker": "worker", "employee": "worker",

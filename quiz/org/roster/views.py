@@ -1,20 +1,17 @@
 """Roster import for admins: upload → preview → confirm → result, and the
 one-time download of the initial passwords of the people just created.
 
-Between preview and confirm the uploaded file waits in a private temporary
-file under the instance folder (``roster-uploads/``), named by a random
+Between preview and confirm the uploaded file waits in the database
+(``quiz.uploads``: one table every app server reads, so any server may
+confirm it), scoped to the admin who uploaded it and named by a random
 token that only this browser's session holds; it is deleted on confirm.
 The passwords sheet waits the same way and is deleted when downloaded.
-Files left behind (a preview never confirmed) are swept after an hour.
-With several app servers the instance folder must be shared (or sessions
-sticky); a missing file only means "please upload again".
+Uploads left behind (a preview never confirmed) are swept after an hour.
 """
 from __future__ import annotations
 
 import io
-import json
 import re
-import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -22,14 +19,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from quiz import uploads as store
 from quiz.auth.passwords import hash_password, problems
 from quiz.decorators import roles_required
 from quiz.extensions import db
 from quiz.org.forms import RosterImportForm
-from quiz.org.roster import UnreadableRoster, parse_roster
-from quiz.org.roster_import import apply_roster
-from quiz.org.roster_passwords import initial_passwords_xlsx
-from quiz.web.uploads import private_dir, sweep, write_private
+from quiz.org.roster.parse import UnreadableRoster, parse_roster
+from quiz.org.roster.importing import apply_roster
+from quiz.org.roster.passwords import initial_passwords_xlsx
 
 bp = Blueprint("org_roster", __name__)
 
@@ -37,39 +34,26 @@ MAX_AGE_SECONDS = 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 UPLOAD_KEY = "roster_upload"
 PASSWORDS_KEY = "roster_passwords"
+KIND, PASSWORDS_KIND = "roster", "roster_passwords"
 
 
-def _folder() -> Path:
-    base = current_app.config.get("ROSTER_UPLOAD_DIR") or Path(
-        current_app.config.get("INSTANCE_DIR") or current_app.instance_path) / "roster-uploads"
-    return private_dir(base)
-
-
-
-def _paths(token: str) -> tuple[Path, Path]:
-    folder = _folder()
-    return folder / f"{token}.upload", folder / f"{token}.json"
-
-
-def _discard(token: str | None) -> None:
+def _discard(token: str | None, kind: str = KIND) -> None:
     if token and _TOKEN.match(token):
-        for path in _paths(token):
-            path.unlink(missing_ok=True)
+        store.discard(kind, token, current_user.id)
+
+
+def _waiting(kind: str = KIND) -> store.PendingUpload | None:
+    token = session.get(UPLOAD_KEY if kind == KIND else PASSWORDS_KEY)
+    if not token or not _TOKEN.match(token):
+        return None
+    return store.find(kind, token, current_user.id, max_age_seconds=MAX_AGE_SECONDS)
 
 
 def _load_upload() -> tuple[str, bytes, dict] | None:
-    token = session.get(UPLOAD_KEY)
-    if not token or not _TOKEN.match(token):
+    row = _waiting()
+    if row is None or row.meta.get("user_id") != current_user.id:
         return None
-    data_path, meta_path = _paths(token)
-    try:
-        meta = json.loads(meta_path.read_text("utf-8"))
-        data = data_path.read_bytes()
-    except (OSError, ValueError):
-        return None
-    if meta.get("user_id") != current_user.id:
-        return None
-    return token, data, meta
+    return row.token, row.data, dict(row.meta)
 
 
 def _run(data: bytes, meta: dict, *, dry_run: bool):
@@ -99,12 +83,7 @@ def upload():
         if weak:
             form.initial_password.errors.extend(weak)
         if not form.file.errors and not weak:
-            folder = _folder()
-            sweep(folder, MAX_AGE_SECONDS)
             _discard(session.pop(UPLOAD_KEY, None))
-            token = secrets.token_urlsafe(24)
-            data_path, meta_path = _paths(token)
-            write_private(data_path, data)
             meta = {"filename": filename, "user_id": current_user.id, "valid_only": bool(form.valid_only.data),
                     "deactivate_missing": bool(form.deactivate_missing.data),
                     "create_units": bool(form.create_units.data),
@@ -112,7 +91,9 @@ def upload():
                     "initial_password": bool(form.initial_password.data),
                     "initial_password_hash": hash_password(form.initial_password.data)
                     if form.initial_password.data else None}
-            write_private(meta_path, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+            token = store.keep(KIND, current_user.id, data, filename=filename, meta=meta,
+                               max_age_seconds=MAX_AGE_SECONDS)
+            db.session.commit()
             session[UPLOAD_KEY] = token
             return redirect(url_for("org_roster.preview"))
     return render_template("org/roster_upload.html", form=form)
@@ -141,9 +122,10 @@ def choose_units():
     if loaded is None:
         flash(_("上传的文件已失效，请重新上传。"), "error")
         return redirect(url_for("org_roster.upload"))
-    token, _data, meta = loaded
+    _token, _data, meta = loaded
     meta["create_units"] = request.form.get("create_units") == "1"
-    write_private(_paths(token)[1], json.dumps(meta, ensure_ascii=False).encode("utf-8"))
+    _waiting().meta = meta
+    db.session.commit()
     return redirect(url_for("org_roster.preview"))
 
 
@@ -164,27 +146,23 @@ def confirm():
         return redirect(url_for("org_roster.preview"))
     passwords_ready = False
     if report.passwords and not meta.get("initial_password"):
-        sheet_token = secrets.token_urlsafe(24)
-        write_private(_folder() / f"{sheet_token}.passwords.xlsx", initial_passwords_xlsx(report.passwords))
+        _discard(session.pop(PASSWORDS_KEY, None), PASSWORDS_KIND)
+        sheet_token = store.keep(PASSWORDS_KIND, current_user.id, initial_passwords_xlsx(report.passwords),
+                                 max_age_seconds=MAX_AGE_SECONDS)
         passwords_ready = True
+    _discard(token)
     db.session.commit()
     session.pop(UPLOAD_KEY, None)
-    _discard(token)
     if passwords_ready:
-        _discard_passwords(session.pop(PASSWORDS_KEY, None))
         session[PASSWORDS_KEY] = sheet_token
     return render_template("org/roster_result.html", report=report, meta=meta, passwords_ready=passwords_ready)
-
-
-def _discard_passwords(token: str | None) -> None:
-    if token and _TOKEN.match(token):
-        (_folder() / f"{token}.passwords.xlsx").unlink(missing_ok=True)
 
 
 @bp.post("/org/roster/cancel")
 @roles_required("admin")
 def cancel():
     _discard(session.pop(UPLOAD_KEY, None))
+    db.session.commit()
     flash(_("已取消，未导入任何人员。"), "success")
     return redirect(url_for("org_roster.upload"))
 
@@ -193,16 +171,14 @@ def cancel():
 @roles_required("admin")
 def passwords():
     """The initial passwords of the people just created: once, then gone."""
-    token = session.pop(PASSWORDS_KEY, None)
-    path = _folder() / f"{token}.passwords.xlsx" if token and _TOKEN.match(token) else None
-    try:
-        data = path.read_bytes() if path else None
-    except OSError:
-        data = None
-    if data is None:
+    row = _waiting(PASSWORDS_KIND)
+    session.pop(PASSWORDS_KEY, None)
+    if row is None:
         flash(_("初始密码表只能下载一次，已经下载过或已过期。如需新密码，请在人员页面重置密码。"), "error")
         return redirect(url_for("org_roster.upload"))
-    path.unlink(missing_ok=True)
+    data = row.data
+    db.session.delete(row)
+    db.session.commit()
     response = send_file(io.BytesIO(data), as_attachment=True,
                          download_name=f"{_('初始密码')}-{datetime.now():%Y%m%d-%H%M}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -3,8 +3,9 @@
 Flushes, never commits (DESIGN rule 7). Fast on purpose: a 20,000-person
 roster is compared against every existing person loaded once into a dict,
 new people go in with one bulk INSERT, changed ones with one bulk UPDATE.
+Where a row's unit belongs, and the new units it names, are in ``units``.
 The initial passwords of the people created (generating, hashing, the
-sheet handed out) are in ``roster_passwords``.
+sheet handed out) are in ``passwords``.
 
 What a roster row means (the rules the issue leaves open):
 
@@ -32,7 +33,6 @@ What a roster row means (the rules the issue leaves open):
 """
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -41,29 +41,13 @@ from sqlalchemy import delete, insert, select, update
 
 from quiz.extensions import db
 from quiz.org import services
-from quiz.org.models import JobType, RoleGrant, Unit, User
-from quiz.org.roster import RosterIssue, RosterParseResult, RosterRow
-from quiz.org.roster_passwords import IssuedPassword, _password_hashes
+from quiz.org.models import JobType, RoleGrant, User
+from quiz.org.roster.parse import RosterIssue, RosterParseResult, RosterRow
+from quiz.org.roster.passwords import IssuedPassword, _password_hashes
+from quiz.org.roster.units import NewUnit, Units, check_new_units, path_label
 
 CHUNK = 500  # ids per IN (...) and rows per executemany batch
 AUDIT_LIST_LIMIT = 2000
-
-
-@dataclass
-class NewUnit:
-    """A unit the roster names that does not exist yet, and what it might have meant."""
-
-    path: tuple[str, ...]
-    rows: list[int] = field(default_factory=list)
-    similar: list[str] = field(default_factory=list)  # labels of existing units with close names
-
-    @property
-    def label(self) -> str:
-        return _label(self.path)
-
-    def as_dict(self) -> dict:
-        return {"path": " / ".join(self.path), "rows": self.rows[:50], "row_count": len(self.rows),
-                "similar": self.similar}
 
 
 @dataclass
@@ -96,130 +80,6 @@ class ImportReport:
         }
 
 
-# --------------------------------------------------------------------------- units
-
-class _Units:
-    """Every unit loaded once, keyed by its names from the root, for
-    ``services.ensure_unit_path``; decides where a relative path belongs."""
-
-    def __init__(self, default_company: str | None):
-        units = db.session.scalars(select(Unit)).all()
-        by_id = {u.id: u for u in units}
-        self.cache: dict[tuple[str, ...], Unit] = {}
-        names: dict[int, tuple[str, ...]] = {}
-
-        def key_of(unit: Unit) -> tuple[str, ...]:
-            if unit.id not in names:
-                parent = by_id.get(unit.parent_id) if unit.parent_id else None
-                names[unit.id] = (key_of(parent) if parent else ()) + (unit.name.strip(),)
-            return names[unit.id]
-
-        for unit in units:
-            self.cache[key_of(unit)] = unit
-        self.roots = sorted(k[0] for k in self.cache if len(k) == 1)
-        self.level1: dict[str, list[str]] = defaultdict(list)
-        for key in self.cache:
-            if len(key) == 2:
-                self.level1[key[1]].append(key[0])
-        self.default_company = default_company
-        self.created = 0
-
-    def anchors(self, rows: list[RosterRow], report: ImportReport) -> dict[str, tuple[str, ...] | None]:
-        """For each first name of a path: how to complete it to a path from a
-        company (a prefix to put before it), or None when it is ambiguous."""
-        depth: dict[str, int] = {}
-        for row in rows:
-            if row.unit_path:
-                first = row.unit_path[0]
-                depth[first] = max(depth.get(first, 0), len(row.unit_path))
-        decided: dict[str, tuple[str, ...] | None] = {}
-        for first, longest in depth.items():
-            if first in self.roots:
-                decided[first] = ()
-            elif len(self.level1.get(first, ())) == 1:
-                decided[first] = (self.level1[first][0],)
-            elif len(self.level1.get(first, ())) > 1:
-                decided[first] = None
-            elif len(prefixed := [r for r in self.roots if r.startswith(first)]) == 1:
-                decided[first] = ("=", prefixed[0])
-                report.warnings.append(RosterIssue(None, _(
-                    "单位“%(short)s”按已有的“%(full)s”处理。", short=first, full=prefixed[0])))
-            elif longest >= 4 or (not self.roots and not self.default_company):
-                decided[first] = ()
-            else:
-                company = self.roots[0] if len(self.roots) == 1 else self.default_company
-                decided[first] = (company,) if company else ()
-        return decided
-
-    @staticmethod
-    def full_path(path: list[str], anchor: tuple[str, ...]) -> tuple[str, ...]:
-        if anchor and anchor[0] == "=":
-            return (anchor[1], *path[1:])
-        return (*anchor, *path)
-
-    def existing_id(self, key: tuple[str, ...] | None) -> int | None:
-        unit = self.cache.get(key) if key else None
-        return unit.id if unit is not None else None
-
-    def missing(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
-        """The units of ``key`` (itself and its parents) that do not exist yet, top first."""
-        return [key[:i] for i in range(1, len(key) + 1) if key[:i] not in self.cache]
-
-    def similar(self, key: tuple[str, ...], limit: int = 3) -> list[str]:
-        """Existing units at the same level whose name is close to ``key``'s last name:
-        same pinyin, or a character or two apart; those under the same parent first."""
-        name = key[-1]
-        sound = _pinyin(name)
-        found: list[tuple[int, int, str, tuple[str, ...]]] = []
-        for other in self.cache:
-            if len(other) != len(key):
-                continue
-            other_name = other[-1]
-            if other_name == name and other != key:
-                distance = 0
-            else:
-                distance = _distance(name, other_name, _closeness(name))
-                if distance > _closeness(name) and _pinyin(other_name) != sound:
-                    continue
-            sibling = 0 if other[:-1] == key[:-1] else 1
-            found.append((sibling, distance, _label(other), other))
-        found.sort(key=lambda f: (f[0], f[1], len(f[3]), f[2]))
-        return [label for _s, _d, label, _k in found[:limit]]
-
-    def ensure(self, key: tuple[str, ...]) -> Unit:
-        before = len(self.cache)
-        unit = services.ensure_unit_path(list(key), cache=self.cache)
-        self.created += len(self.cache) - before
-        return unit
-
-
-def _closeness(name: str) -> int:
-    """How many edits still make two unit names "close": one for short names, two for long ones."""
-    return 1 if len(name) <= 5 else 2
-
-
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, stopping early once it is over ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
-@functools.lru_cache(maxsize=65536)
-def _pinyin(name: str) -> str:
-    from pypinyin import lazy_pinyin
-
-    return " ".join(lazy_pinyin(name))
-
-
 # --------------------------------------------------------------------------- plan
 
 @dataclass
@@ -246,7 +106,7 @@ def apply_roster(result: RosterParseResult, *, initial_password: str | None = No
     """
     report = ImportReport(errors=list(result.errors), warnings=list(result.warnings), dry_run=dry_run,
                           create_units=create_units)
-    units = _Units(default_company)
+    units = Units(default_company)
     anchors = units.anchors(result.rows, report)
     jobs = {name: job_id for job_id, name in db.session.execute(select(JobType.id, JobType.name))}
     existing = {row.employee_no: row for row in db.session.execute(
@@ -274,7 +134,7 @@ def apply_roster(result: RosterParseResult, *, initial_password: str | None = No
                 "从人事系统重新导出后再上传。", row=row.row_number, no=row.employee_no, full=lost_zeros[row.employee_no])))
             continue
         rows.append((row, key))
-    rows = _check_new_units(rows, units, report)
+    rows = check_new_units(rows, units, report)
     report.errors.sort(key=lambda issue: issue.row or 0)
 
     for row, key in rows:
@@ -324,30 +184,6 @@ def apply_roster(result: RosterParseResult, *, initial_password: str | None = No
     return report
 
 
-def _check_new_units(rows, units: _Units, report: ImportReport):
-    """List the units the rows would create (with close existing names); without
-    ``create_units`` the rows that need one become errors and are dropped."""
-    new: dict[tuple[str, ...], NewUnit] = {}
-    kept = []
-    for row, key in rows:
-        missing = units.missing(key) if key else []
-        for depth, path in enumerate(missing):
-            if path not in new:  # close names only for the topmost new unit: below it all is new anyway
-                new[path] = NewUnit(path, similar=units.similar(path) if depth == 0 else [])
-            new[path].rows.append(row.row_number)
-        if missing and not report.create_units:
-            top = new[missing[0]]
-            hint = _("最接近的已有单位：%(names)s。", names="、".join(top.similar)) if top.similar else ""
-            report.errors.append(RosterIssue(row.row_number, _(
-                "第 %(row)d 行：单位“%(unit)s”不存在。%(hint)s请改正单位名称后重新上传；"
-                "如果这确实是新单位，请在预览页点“确认这些是新单位”（命令行加 --create-units）。",
-                row=row.row_number, unit=top.label, hint=hint)))
-            continue
-        kept.append((row, key))
-    report.new_units = sorted(new.values(), key=lambda u: u.path)
-    return kept
-
-
 def _wanted_grants(roles: list[str], unit_id) -> set[tuple[str, int | None]]:
     wanted = set()
     for role in roles:
@@ -358,7 +194,7 @@ def _wanted_grants(roles: list[str], unit_id) -> set[tuple[str, int | None]]:
     return wanted
 
 
-def _changes(person, row: RosterRow, key, units: _Units, jobs: dict, have: dict, actor, report) -> dict:
+def _changes(person, row: RosterRow, key, units: Units, jobs: dict, have: dict, actor, report) -> dict:
     """What differs between the database and the row ({} when nothing)."""
     changes: dict = {}
     if person.name != row.name:
@@ -388,7 +224,7 @@ def _changes(person, row: RosterRow, key, units: _Units, jobs: dict, have: dict,
 
 # --------------------------------------------------------------------------- write
 
-def _write(plan: _Plan, report: ImportReport, units: _Units, jobs: dict, grants: dict,
+def _write(plan: _Plan, report: ImportReport, units: Units, jobs: dict, grants: dict,
            initial_password: str | None, actor, initial_password_hash: str | None = None) -> None:
     needed_units = sorted({key for _r, key in plan.creates if key} | {key for _i, _r, key, _c in plan.updates if key})
     unit_ids = {key: units.ensure(key).id for key in needed_units}
@@ -441,7 +277,7 @@ def _write(plan: _Plan, report: ImportReport, units: _Units, jobs: dict, grants:
                 "job_type_id": jobs[row.job_type] if row.job_type else None, "phone": row.phone or None,
                 "active": True, "password_hash": hashed, "must_change_password": True,
             })
-            report.passwords.append(IssuedPassword(row.employee_no, row.name, plain, _label(key)))
+            report.passwords.append(IssuedPassword(row.employee_no, row.name, plain, path_label(key)))
         ids: dict[str, int] = {}
         for start in range(0, len(values), CHUNK):
             for user_id, no in db.session.execute(
@@ -463,10 +299,3 @@ def _write(plan: _Plan, report: ImportReport, units: _Units, jobs: dict, grants:
                            .execution_options(synchronize_session=False))
     db.session.flush()
     db.session.expire_all()  # people loaded earlier in this session (the actor) see the new state
-
-
-def _label(key: tuple[str, ...] | None) -> str:
-    """氧化铝厂 / 矿制工区 / 一班: the path without the company, as people say it."""
-    if not key:
-        return ""
-    return " / ".join(key[1:] if len(key) > 1 else key)

@@ -2,7 +2,7 @@
 
 Generated (or the one the admin typed), hashed fast enough for 20,000 new
 people at once, and handed out as an Excel sheet that the admin downloads
-once. Kept apart from ``roster_import`` (which decides who is created,
+once. Kept apart from ``importing`` (which decides who is created,
 changed or deactivated) because this is credential handling: the random
 source, the hash methods and the sheet are what a security review reads.
 """

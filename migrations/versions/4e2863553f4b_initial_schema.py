@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: bd403c6f970e
+Revision ID: 4e2863553f4b
 Revises: 
-Create Date: 2026-11-30 16:32:22.674794
+Create Date: 2026-11-30 18:33:00.977946
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = 'bd403c6f970e'
+revision = '4e2863553f4b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -223,6 +223,23 @@ def upgrade():
     sa.UniqueConstraint('slug', name=op.f('uq_paths_slug')),
     sa.UniqueConstraint('title', name=op.f('uq_paths_title'))
     )
+    op.create_table('pending_uploads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('meta', sa.JSON(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', quiz.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_pending_uploads_owner_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_uploads')),
+    sa.UniqueConstraint('kind', 'token', name=op.f('uq_pending_uploads_kind_token'))
+    )
+    with op.batch_alter_table('pending_uploads', schema=None) as batch_op:
+        batch_op.create_index('ix_pending_uploads_created_at', ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pending_uploads_owner_id'), ['owner_id'], unique=False)
+
     op.create_table('role_grants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -924,6 +941,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_role_grants_user_id'))
 
     op.drop_table('role_grants')
+    with op.batch_alter_table('pending_uploads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pending_uploads_owner_id'))
+        batch_op.drop_index('ix_pending_uploads_created_at')
+
+    op.drop_table('pending_uploads')
     op.drop_table('paths')
     op.drop_table('exams')
     with op.batch_alter_table('draft_rejections', schema=None) as batch_op:
