@@ -67,6 +67,25 @@ def _parse(data: bytes, filename: str, fmt: str) -> ParseResult:
                                kind=type(exc).__name__)) from exc
 
 
+def _read_waiting(token: str, record: dict, *, forget_unreadable: bool) -> tuple[bytes | None, ParseResult | None]:
+    """The waiting upload and what it parses to; ``(…, None)`` with the message flashed when it has
+    expired or cannot be read (then, on the preview, it is dropped: nothing to confirm)."""
+    data = _waiting(token)
+    if data is None:
+        _forget(token)
+        flash(_("上传的文件已过期，请重新上传。"), "warning")
+        return None, None
+    try:
+        return data, _parse(data, record["filename"], record["format"])
+    except UnreadableFile as exc:
+        if forget_unreadable:
+            store.discard(KIND, token, current_user.id)
+            db.session.commit()
+            _forget(token)
+        flash(str(exc), "error")
+        return data, None
+
+
 def _target_bank(record: dict) -> Bank | None:
     return db.session.get(Bank, record["bank_id"]) if record.get("bank_id") else None
 
@@ -122,18 +141,8 @@ def upload():
 @roles_required("trainer")
 def upload_preview(token: str):
     record = _upload(token)
-    data = _waiting(token)
-    if data is None:
-        _forget(token)
-        flash(_("上传的文件已过期，请重新上传。"), "warning")
-        return redirect(url_for("banks.upload"))
-    try:
-        result = _parse(data, record["filename"], record["format"])
-    except UnreadableFile as exc:
-        store.discard(KIND, token, current_user.id)
-        db.session.commit()
-        _forget(token)
-        flash(str(exc), "error")
+    data, result = _read_waiting(token, record, forget_unreadable=True)
+    if result is None:
         return redirect(url_for("banks.upload"))
     bank = _target_bank(record)
     plan = importing.plan_import(bank, result)
@@ -149,15 +158,8 @@ def upload_confirm(token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    data = _waiting(token)
-    if data is None:
-        _forget(token)
-        flash(_("上传的文件已过期，请重新上传。"), "warning")
-        return redirect(url_for("banks.upload"))
-    try:
-        result = _parse(data, record["filename"], record["format"])
-    except UnreadableFile as exc:
-        flash(str(exc), "error")
+    data, result = _read_waiting(token, record, forget_unreadable=False)
+    if result is None:
         return redirect(url_for("banks.upload"))
     bank = _target_bank(record)
     if bank is None:
