@@ -69,12 +69,13 @@ def _register_optional_blueprints(app: Flask) -> None:
         "quiz.banks.views",
         "quiz.banks.draft_views",
         "quiz.exams.views",
-        "quiz.exams.trainer_views",
         "quiz.certificates.views",
         "quiz.reports.views",
         "quiz.paths.views",
         "quiz.sessions.views",
     ):
         module = _import_optional(module_name)
-        if module is not None:
+        if module is not None and hasattr(module, "register_blueprints"):
+            module.register_blueprints(app)  # a domain with several blueprints (quiz.exams.views)
+        elif module is not None:
             app.register_blueprint(module.bp)

@@ -13,7 +13,7 @@ import pytest
 
 from quiz.certificates.models import Certificate
 from quiz.db import utcnow
-from quiz.exams import services as exam_services
+from quiz.exams.attempt import start as attempt_start
 from quiz.extensions import db
 from tests.exams.factories import make_bank, make_exam, make_question
 from tests.factories import login, make_unit, make_user
@@ -166,7 +166,7 @@ def world(app):
 
     assign(exam, unit=company)
     db.session.commit()
-    attempt = exam_services.start_attempt(people["worker"], exam)
+    attempt = attempt_start.start_attempt(people["worker"], exam)
     db.session.commit()
     certificate = Certificate(user_id=people["worker"].id, exam_id=exam.id, serial="2026-000001",
                               code="ABCDEFGHJK23", score=100.0, max_score=100.0, issued_at=utcnow(),

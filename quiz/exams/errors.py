@@ -1,4 +1,4 @@
-"""The one exception services raise when the rules refuse something."""
+"""The exceptions exams' services raise when the rules refuse something."""
 from __future__ import annotations
 
 
@@ -10,3 +10,17 @@ class ExamError(Exception):
         super().__init__(message)
         self.code = code
         self.status = status
+
+
+class Invalid(ValueError):
+    """The trainer's input cannot be saved. ``errors`` maps a field name (or
+    ``rules-N-count`` for a draw rule, ``""`` for the whole form) to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+        self.errors = errors
+
+
+def add_message(errors: dict[str, list[str]], key: str, message: str) -> None:
+    """Add ``message`` to the messages of field ``key`` (for ``Invalid``)."""
+    errors.setdefault(key, []).append(message)

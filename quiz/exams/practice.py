@@ -23,7 +23,7 @@ from quiz.db import begin_write
 from quiz.exams import grading, lockdown, mistakes
 from quiz.exams.errors import ExamError
 from quiz.exams.models import DrawRule, ExamItem
-from quiz.exams.tasks import assignments_for
+from quiz.exams.assignments.assignees import assignments_for
 from quiz.extensions import db
 from quiz.org.models import User
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from quiz.banks import types
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.db import utcnow
-from quiz.exams import services as exam_services
+from quiz.exams.attempt.start import start_attempt
 from quiz.exams.errors import ExamError
 from quiz.exams.models import Attempt, AttemptItem, DrawRule, Exam
 from quiz.exams.signals import attempt_graded
@@ -195,7 +195,7 @@ def start_test(user: User, topic: Topic, now: datetime | None = None) -> Attempt
         ok, why = may_take(user, topic)
         if not ok:
             raise PathError(why)
-    return exam_services.start_attempt(user, topic.exam, now=now)
+    return start_attempt(user, topic.exam, now=now)
 
 
 def build_remediation(attempt: Attempt, topic: Topic) -> Remediation | None:

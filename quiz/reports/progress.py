@@ -1,9 +1,10 @@
 """The ``exam_progress`` rows the completion reports read: each person's
 counted attempts at an exam summed up once, instead of on every report.
 
-The exam engine calls ``attempt_changed`` in the same transaction as every
-change to what an attempt counts for (a start, a finalisation, a regrade, a
-reopening). The rows of that (exam, person) are then recomputed from the
+The exam engine sends ``attempt_changed`` (``quiz.exams.signals``) in the
+same transaction as every change to what an attempt counts for (a start, a
+finalisation, a regrade, a reopening); the receiver here refreshes the rows
+before the engine goes on, in the same unit of work. The rows of that (exam, person) are then recomputed from the
 attempts themselves rather than adjusted, so they cannot drift: whatever
 happened before, after the call they are what ``rebuild`` would write.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from sqlalchemy import and_, case, delete, func, insert, or_, select, text
 
 from quiz.exams.models import Attempt, ExamProgress
+from quiz.exams.signals import attempt_changed
 from quiz.extensions import db
 
 _COLUMNS = ("exam_id", "user_id", "assignment_key", "attempts", "status", "best_score", "best_pct", "best_decile",
@@ -82,8 +84,9 @@ def refresh(exam_id: int, user_id: int) -> None:
         _COLUMNS, _summary(Attempt.exam_id == exam_id, Attempt.user_id == user_id)))
 
 
-def attempt_changed(attempt: Attempt) -> None:
-    """The hook the exam engine calls after changing ``attempt`` (practice attempts count for nothing)."""
+@attempt_changed.connect
+def _on_attempt_changed(attempt: Attempt, **_extra) -> None:
+    """The exam engine changed ``attempt``: its rows follow (practice attempts count for nothing)."""
     if attempt.counted:
         refresh(attempt.exam_id, attempt.user_id)
 

@@ -28,7 +28,7 @@ from quiz.exams.models import Assignment, Attempt, Exam, ExamProgress
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
 from quiz.reports import grouped
-from quiz.reports.assignees import assignee_branches, assignee_pairs
+from quiz.exams.assignments.assignees import assignee_branches, assignee_pairs
 from quiz.reports.progress import DECILES, STATUS_CODES, STATUS_NAMES
 from quiz.reports.figures import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts
 from quiz.web import SHANGHAI

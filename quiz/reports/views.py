@@ -17,11 +17,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
-from quiz.exams.services import TIME_CAP_MS
+from quiz.exams.assignments.assignees import assignee_pairs
+from quiz.exams.attempt.answers import TIME_CAP_MS
 from quiz.extensions import db
 from quiz.org.models import Unit, User
 from quiz.reports import charts, exports, item_queries
-from quiz.reports.assignees import assignee_pairs
+from quiz.reports import progress as _progress  # noqa: F401  (connects the attempt_changed listener)
 from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
 from quiz.reports.queries import Filters, Report, job_type_choices
 from quiz.web import SHANGHAI

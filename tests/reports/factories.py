@@ -10,7 +10,7 @@ from quiz.db import utcnow
 from quiz.exams.models import Assignment, AssignmentTarget, Attempt, AttemptItem, Exam, ExamItem
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
-from quiz.reports import progress
+from quiz.exams.signals import attempt_changed
 
 _n = itertools.count(1)
 
@@ -77,7 +77,7 @@ def make_attempt(user: User, exam: Exam, assignment: Assignment | None = None, s
                       mode="exam" if counted else "practice")
     db.session.add(attempt)
     db.session.flush()
-    progress.attempt_changed(attempt)  # as the exam engine does
+    attempt_changed.send(attempt)  # as the exam engine does
     return attempt
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from quiz.banks.services import paragraphs
 from quiz.db import utcnow
 from quiz.exams import practice as exam_practice
-from quiz.exams import services as exam_services
+from quiz.exams.attempt.answers import attempts_of, form_values
+from quiz.exams.paper.pool import question_count
 from quiz.exams.errors import ExamError
 from quiz.extensions import db
 from quiz.paths import review, services, state
@@ -133,12 +134,12 @@ def topic(topic_id: int):
     if s == "not_started":
         abort(404)  # locked: the path page says why
     may, why = services.may_take(current_user, topic)
-    running = next((a for a in exam_services.attempts_of(current_user.id, topic.exam_id)
+    running = next((a for a in attempts_of(current_user.id, topic.exam_id)
                     if a.status == "in_progress"), None)
     text = services.article_text(topic)
     return render_template("paths/topic.html", topic=topic, state=s, may=may, why=why, running=running,
                            html=_markdown(text) if text else None, paragraphs=paragraphs(text),
-                           question_count=exam_services.question_count(topic.exam),
+                           question_count=question_count(topic.exam),
                            remediation=services.open_remediation(current_user.id, topic))
 
 
@@ -196,7 +197,7 @@ def practise(rem_id: int, point_id: int):
         revision = question.current_revision
     return render_template("paths/practise.html", rem=rem, point=point, q=exam_practice.public_question(revision),
                            revision=revision, feedback=feedback, action=action,
-                           values=exam_services.form_values(feedback.response) if feedback else [])
+                           values=form_values(feedback.response) if feedback else [])
 
 
 @bp.route("/paths/reviews/<int:review_id>", methods=["GET", "POST"])
@@ -226,4 +227,4 @@ def topic_review(review_id: int):
         revision = question.current_revision
     return render_template("paths/review.html", item=item, q=exam_practice.public_question(revision),
                            revision=revision, feedback=feedback, action=action, finished=finished,
-                           values=exam_services.form_values(feedback.response) if feedback else [])
+                           values=form_values(feedback.response) if feedback else [])

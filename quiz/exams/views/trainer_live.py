@@ -1,6 +1,6 @@
 """The trainer's live view of a running exam with its per-person actions
 (extra time, one more attempt, reopen) and the grading queue. Routes of the
-``exams_trainer`` blueprint (see ``trainer_views``)."""
+``exams_trainer`` blueprint (see ``trainer``)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,11 +9,13 @@ from flask_login import current_user
 
 from quiz.banks import types
 from quiz.banks.services import question_data
-from quiz.exams import trainer_actions as actions
 from quiz.exams.errors import ExamError
+from quiz.exams.forms import ExtraAttemptForm, ExtraTimeForm, GradeForm, ReopenForm
+from quiz.exams.live import live as live_view
 from quiz.exams.models import Attempt, AttemptItem, Exam
-from quiz.exams.trainer_forms import ExtraAttemptForm, ExtraTimeForm, GradeForm, ReopenForm
-from quiz.exams.trainer_views import _exam_or_404, _person_or_404, _scope, bp
+from quiz.exams.trainer import grading_queue as queue
+from quiz.exams.trainer import person_actions as actions
+from quiz.exams.views.trainer import bp, exam_or_404, person_or_404, train_scope
 from quiz.extensions import db
 from quiz.web.decorators import roles_required
 
@@ -21,7 +23,7 @@ from quiz.web.decorators import roles_required
 # -- live view and per-person actions ---------------------------------------------------
 
 def _live_context(exam: Exam) -> dict:
-    data = actions.live(exam, _scope())
+    data = live_view(exam, train_scope())
     db.session.commit()  # overdue attempts finalised on the way (rule 4)
     return {"exam": exam, "live": data, "time_form": ExtraTimeForm(), "attempt_form": ExtraAttemptForm(),
             "reopen_form": ReopenForm()}
@@ -30,14 +32,14 @@ def _live_context(exam: Exam) -> dict:
 @bp.get("/exams/<int:exam_id>/live")
 @roles_required("trainer")
 def live(exam_id: int):
-    return render_template("exams/trainer_live.html", **_live_context(_exam_or_404(exam_id)))
+    return render_template("exams/trainer_live.html", **_live_context(exam_or_404(exam_id)))
 
 
 @bp.get("/exams/<int:exam_id>/live/rows")
 @roles_required("trainer")
 def live_rows(exam_id: int):
     """The live table alone, for ``static/js/live.js`` to swap in."""
-    return render_template("exams/trainer_live_rows.html", **_live_context(_exam_or_404(exam_id)))
+    return render_template("exams/trainer_live_rows.html", **_live_context(exam_or_404(exam_id)))
 
 
 def _back(exam: Exam):
@@ -53,7 +55,7 @@ def _refused(exc: ExamError, exam: Exam):
 @bp.post("/exams/<int:exam_id>/people/<int:user_id>/extra-time")
 @roles_required("trainer")
 def extra_time(exam_id: int, user_id: int):
-    exam, person = _exam_or_404(exam_id), _person_or_404(user_id)
+    exam, person = exam_or_404(exam_id), person_or_404(user_id)
     form = ExtraTimeForm()
     if not form.validate_on_submit():
         flash(" ".join(form.minutes.errors) or _("请输入分钟数。"), "error")
@@ -74,7 +76,7 @@ def extra_time(exam_id: int, user_id: int):
 @bp.post("/exams/<int:exam_id>/people/<int:user_id>/extra-attempt")
 @roles_required("trainer")
 def extra_attempt(exam_id: int, user_id: int):
-    exam, person = _exam_or_404(exam_id), _person_or_404(user_id)
+    exam, person = exam_or_404(exam_id), person_or_404(user_id)
     if not ExtraAttemptForm().validate_on_submit():
         abort(400)
     try:
@@ -90,7 +92,7 @@ def extra_attempt(exam_id: int, user_id: int):
 @roles_required("trainer")
 def reopen(attempt_id: int):
     attempt = db.get_or_404(Attempt, attempt_id)
-    person = _person_or_404(attempt.user_id)
+    person = person_or_404(attempt.user_id)
     exam = attempt.exam
     form = ReopenForm()
     if not form.validate_on_submit():
@@ -113,7 +115,7 @@ def grading():
     """The next answer waiting for a trainer (``skip`` passes over some)."""
     exam_id = request.args.get("exam", type=int)
     skip = max(request.args.get("skip", 0, type=int), 0)
-    query = actions.grading_queue(_scope(), exam_id)
+    query = queue.grading_queue(train_scope(), exam_id)
     item = db.session.scalar(query.offset(skip).limit(1))
     if item is None and skip:
         item = db.session.scalar(query.limit(1))
@@ -131,7 +133,7 @@ def grade(item_id: int):
     attempt = item.attempt
     if attempt.mode != "exam":
         abort(404)
-    _person_or_404(attempt.user_id)
+    person_or_404(attempt.user_id)
     if attempt.user_id == current_user.id:  # rule 11: never one's own, not even to look at the form
         flash(actions.own_record_message(), "error")
         return redirect(url_for(".grading"))
@@ -140,7 +142,7 @@ def grade(item_id: int):
     form = GradeForm(obj=item if request.method == "GET" and item.score is not None else None)
     if form.validate_on_submit():
         try:
-            completed = actions.grade_item(item, form.score.data, form.comment.data or "", current_user)
+            completed = queue.grade_item(item, form.score.data, form.comment.data or "", current_user)
         except ExamError as exc:
             db.session.rollback()
             form.score.errors = list(form.score.errors) + [str(exc)]
@@ -155,4 +157,4 @@ def grade(item_id: int):
     q = question_data(item.revision)
     return render_template("exams/trainer_grading.html", item=item, attempt=attempt, q=q,
                            qtype=types.get(q.type), form=form, exam_id=exam_id, skip=skip,
-                           remaining=actions.queue_count(_scope(), exam_id))
+                           remaining=queue.queue_count(train_scope(), exam_id))
