@@ -19,7 +19,9 @@ the reports' figures stay exactly what they were; see
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, text
+from functools import cache
+
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, text
 
 from quiz.exams.models import Attempt, ExamProgress
 from quiz.exams.signals import attempt_changed
@@ -78,10 +80,20 @@ def refresh(exam_id: int, user_id: int) -> None:
         # what they saw before the other committed: take turns until commit
         db.session.execute(text("SELECT pg_advisory_xact_lock(:exam_id, :user_id)"),
                            {"exam_id": exam_id, "user_id": user_id})
+    forget, write = _refresh_statements()
+    ids = {"progress_exam_id": exam_id, "progress_user_id": user_id}
+    db.session.execute(forget, ids)
+    db.session.execute(write, ids)
+
+
+@cache
+def _refresh_statements() -> tuple:
+    """``refresh``'s DELETE and INSERT … SELECT, built once with the person and exam as
+    parameters (every start and submit runs them: building them anew cost more than running them)."""
     table = ExamProgress.__table__
-    db.session.execute(delete(table).where(table.c.exam_id == exam_id, table.c.user_id == user_id))
-    db.session.execute(insert(table).from_select(
-        _COLUMNS, _summary(Attempt.exam_id == exam_id, Attempt.user_id == user_id)))
+    exam_id, user_id = bindparam("progress_exam_id"), bindparam("progress_user_id")
+    return (delete(table).where(table.c.exam_id == exam_id, table.c.user_id == user_id),
+            insert(table).from_select(_COLUMNS, _summary(Attempt.exam_id == exam_id, Attempt.user_id == user_id)))
 
 
 @attempt_changed.connect

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import and_, exists, func, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
 from quiz.exams.models import Assignment, AssignmentTarget, Exam
@@ -156,8 +156,8 @@ def is_assigned(user: User, assignment: Assignment) -> bool:
     return bool(jobs) and user.job_type_id in jobs
 
 
-def assignments_for(user: User) -> list[Assignment]:
-    """Every assignment of a live exam that includes ``user``, newest first."""
+def assignments_for(user: User, exam_id: int | None = None) -> list[Assignment]:
+    """Every assignment of a live exam (of ``exam_id`` when given) that includes ``user``, newest first."""
     conditions = [AssignmentTarget.user_id == user.id]
     ancestors = ancestor_ids(user)
     if ancestors:
@@ -166,13 +166,14 @@ def assignments_for(user: User) -> list[Assignment]:
         conditions.append(AssignmentTarget.job_type_id == user.job_type_id)
     query = (select(Assignment).join(Assignment.exam).where(Exam.archived.is_(False))
              .where(Assignment.id.in_(select(AssignmentTarget.assignment_id).where(or_(*conditions))))
+             .options(selectinload(Assignment.targets))
              .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+    if exam_id is not None:
+        query = query.where(Assignment.exam_id == exam_id)
     return [a for a in db.session.scalars(query) if is_assigned(user, a)]
 
 
 def assignment_for(user: User, exam: Exam) -> Assignment | None:
     """The assignment through which ``user`` may take ``exam`` (None: not theirs)."""
-    for assignment in assignments_for(user):
-        if assignment.exam_id == exam.id:
-            return assignment
-    return None
+    mine = assignments_for(user, exam.id)
+    return mine[0] if mine else None

@@ -7,7 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from quiz.db import utcnow
 from quiz.exams import clock
@@ -46,11 +46,16 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
     # (one attempt in progress, the attempts left) is checked again under it.
     seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
     paper = draw_paper(exam, seed)
+    # taking the lock on SQLite ends the read transaction, which expires every loaded object:
+    # keep the ids so that only the exam (whose settings are read under the lock) is read again
+    user_id, assignment_id = user.id, assignment.id if assignment is not None else None
     write_lock()
     if not is_sqlite():  # serialise two starts by the same worker
-        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
-    finalise_overdue_under_lock(now, user_id=user.id, exam_id=exam.id)
-    existing = _in_progress(exam.id, user.id)
+        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    finalise_overdue_under_lock(now, user_id=user_id, exam_id=exam.id)
+    previous = list(db.session.scalars(
+        select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user_id).order_by(Attempt.number)))
+    existing = next((a for a in previous if a.status == "in_progress"), None)
     if existing is not None:
         return existing
     if exam.opens_at is not None and now < exam.opens_at:
@@ -58,9 +63,7 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
     if exam.closes_at is not None and now >= exam.closes_at:
         raise ExamError(_("考试已结束，不能再作答。"), "closed")
     practice = exam.mode == "practice"
-    previous = list(db.session.scalars(
-        select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id).order_by(Attempt.number)))
-    allowance = _allowance(exam.id, user.id)
+    allowance = _allowance(exam.id, user_id)
     if not practice:
         used = sum(1 for a in previous if a.counted)
         allowed = exam.attempts_allowed
@@ -74,18 +77,20 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
     if not paper.items:
         raise ExamError(_("这场考试还没有题目，请联系培训员。"), "no_questions")
     attempt = Attempt(
-        exam=exam, user_id=user.id, assignment=assignment, number=len(previous) + 1, mode=exam.mode,
+        exam=exam, user_id=user_id, assignment_id=assignment_id, number=len(previous) + 1, mode=exam.mode,
         status="in_progress", seed=seed, started_at=now, max_score=paper.max_score, counted=not practice,
         deadline_at=clock.deadline(now, exam.time_limit_minutes, exam.closes_at,
                                    allowance.extra_minutes if allowance else 0),
         current_position=0, leave_count=0,
     )
-    for position, item in enumerate(paper.items):
-        attempt.items.append(AttemptItem(position=position, question_id=item.question_id,
-                                         revision_id=item.revision_id, option_order=item.option_order,
-                                         points=item.points, client_seq=0))
     db.session.add(attempt)
     db.session.flush()
+    # the paper in one INSERT of plain rows, not twenty objects through the unit of work;
+    # ``attempt.items`` is loaded from the database when first asked for
+    db.session.execute(insert(AttemptItem), [
+        {"attempt_id": attempt.id, "position": position, "question_id": item.question_id,
+         "revision_id": item.revision_id, "option_order": item.option_order, "points": item.points, "client_seq": 0}
+        for position, item in enumerate(paper.items)])
     attempt_changed.send(attempt)
     return attempt
 

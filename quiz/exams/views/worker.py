@@ -143,8 +143,9 @@ def start(exam_id: int):
         db.session.commit()  # overdue attempts finalised on the way stay finalised
         flash(str(exc), "error")
         return redirect(url_for("exams.exam_intro", exam_id=exam_id))
+    attempt_id = attempt.id  # before the commit expires it: no read after it
     db.session.commit()
-    return redirect(url_for("exams.take", attempt_id=attempt.id))
+    return redirect(url_for("exams.take", attempt_id=attempt_id))
 
 
 def _finalised_redirect(attempt: Attempt):
