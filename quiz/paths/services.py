@@ -17,7 +17,7 @@ from quiz.banks import types
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.db import utcnow
 from quiz.exams.attempt.start import start_attempt
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, AttemptItem, DrawRule, Exam
 from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
@@ -188,7 +188,7 @@ def may_take(user: User, topic: Topic) -> tuple[bool, str]:
 def start_test(user: User, topic: Topic, now: datetime | None = None) -> Attempt:
     """Start (or resume) the topic's test through the exam engine; refuses
     what the gate or the retest rules refuse (``PathError``) and whatever
-    the engine refuses (``ExamError``: the wait between attempts, …)."""
+    the engine refuses (``Refused``: the wait between attempts, …)."""
     existing = db.session.scalar(select(Attempt).where(Attempt.exam_id == topic.exam_id, Attempt.user_id == user.id,
                                                        Attempt.status == "in_progress"))
     if existing is None:
@@ -407,5 +407,5 @@ def article_text(topic: Topic) -> str:
     return "\n".join(out) if out else article.body
 
 
-__all__ = ["PathError", "ExamError", "create_path", "add_topic", "check_draws", "start_test", "may_take",
+__all__ = ["PathError", "Refused", "create_path", "add_topic", "check_draws", "start_test", "may_take",
            "open_early", "record_lesson", "sign_practical", "build_remediation", "paths_for"]

@@ -234,6 +234,6 @@ def test_the_wait_between_tests_is_kept_by_the_exam_engine(app):
     db.session.commit()
     (a,) = workers(team, 1)
     take(a, path.topics[0], right=False)
-    with pytest.raises(services.ExamError) as exc:
+    with pytest.raises(services.Refused) as exc:
         services.start_test(a, path.topics[0])
-    assert exc.value.code == "wait" and "30 分钟" in str(exc.value)
+    assert exc.value.field == "wait" and "30 分钟" in str(exc.value)

@@ -20,7 +20,7 @@ from quiz.db import utcnow
 from quiz.exams import clock, grading, mistakes
 from quiz.exams.attempt.finish import finalise
 from quiz.exams.attempt.locking import grace_seconds, is_sqlite, write_lock
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, AttemptItem, Exam
 from quiz.extensions import db
 
@@ -54,7 +54,7 @@ def _response_from_values(rev_type: str, rev_options: list | None, option_order:
     if values is None:
         values = form_values(response)
     if not isinstance(values, list):
-        raise ExamError(_("答案格式不正确，请重试。"), "bad_response", 400)
+        raise Refused(_("答案格式不正确，请重试。"), "bad_response", 400)
     values = [str(v)[:5000] for v in values[:50]]
     result = qtype.response_from_form(values)
     if qtype.has_options and isinstance(result, list):
@@ -99,7 +99,7 @@ def _item(attempt: Attempt, position: Any) -> AttemptItem:
     item = db.session.scalar(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id,
                                                        AttemptItem.position == position))
     if item is None:
-        raise ExamError(_("没有这道题。"), "bad_position", 400)
+        raise Refused(_("没有这道题。"), "bad_position", 400)
     return item
 
 
@@ -109,9 +109,9 @@ def _open_for_answers(attempt: Attempt, now: datetime) -> None:
         finalise(attempt, "clock", now)
     if attempt.status != "in_progress":
         if attempt.finalised_by == "clock":
-            raise ExamError(_("考试时间已到（含 %(s)s 秒宽限），答案不能再保存。截止前已保存的答案已计分。",
-                              s=grace_seconds()), "deadline")
-        raise ExamError(_("本次考试已交卷，答案不能再修改。"), "submitted")
+            raise Refused(_("考试时间已到（含 %(s)s 秒宽限），答案不能再保存。截止前已保存的答案已计分。",
+                            s=grace_seconds()), "deadline", 409)
+        raise Refused(_("本次考试已交卷，答案不能再修改。"), "submitted", 409)
 
 
 def save_answer(attempt: Attempt, position: Any, response: Any = None, seq: Any = 0, *,
@@ -129,13 +129,13 @@ def save_answer(attempt: Attempt, position: Any, response: Any = None, seq: Any 
     try:
         seq = int(seq)
     except (TypeError, ValueError):
-        raise ExamError(_("答案格式不正确，请重试。"), "bad_response", 400) from None
+        raise Refused(_("答案格式不正确，请重试。"), "bad_response", 400) from None
     write_lock(attempt)
     _open_for_answers(attempt, now)
     item = _item(attempt, position)
     forward = attempt.exam.navigation == "forward"
     if forward and item.position < attempt.current_position:
-        raise ExamError(_("本考试只能按顺序作答，前面的题目不能再修改。"), "one_way")
+        raise Refused(_("本考试只能按顺序作答，前面的题目不能再修改。"), "one_way", 409)
     remaining = clock.remaining_seconds(attempt.deadline_at, now)
     if attempt.mode == "practice" and item.score is not None:
         return Saved(item.client_seq, True, remaining, item)  # already answered and shown

@@ -13,7 +13,7 @@ from quiz.db import utcnow
 from quiz.exams import clock
 from quiz.exams.attempt.finish import finalise_overdue_under_lock
 from quiz.exams.attempt.locking import grace_seconds, is_sqlite, write_lock
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam, ExamAllowance
 from quiz.exams.paper.pool import draw_paper
 from quiz.exams.signals import attempt_changed
@@ -34,7 +34,7 @@ def _in_progress(exam_id: int, user_id: int) -> Attempt | None:
 def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = None,
                   now: datetime | None = None, seed: int | None = None) -> Attempt:
     """The worker's attempt in progress at ``exam``, or a new one with a freshly
-    drawn paper and its deadline. Refuses (``ExamError``) before the exam
+    drawn paper and its deadline. Refuses (``Refused``, its ``field`` a stable word such as "closed") before the exam
     opens, after it closes, when no attempt is left or the wait between
     attempts has not passed."""
     now = now or utcnow()
@@ -59,23 +59,23 @@ def start_attempt(user: User, exam: Exam, *, assignment: Assignment | None = Non
     if existing is not None:
         return existing
     if exam.opens_at is not None and now < exam.opens_at:
-        raise ExamError(_("考试尚未开始，请在开放时间后再来。"), "not_open")
+        raise Refused(_("考试尚未开始，请在开放时间后再来。"), "not_open", 409)
     if exam.closes_at is not None and now >= exam.closes_at:
-        raise ExamError(_("考试已结束，不能再作答。"), "closed")
+        raise Refused(_("考试已结束，不能再作答。"), "closed", 409)
     practice = exam.mode == "practice"
     allowance = _allowance(exam.id, user_id)
     if not practice:
         used = sum(1 for a in previous if a.counted)
         allowed = exam.attempts_allowed
         if allowed is not None and used >= allowed + (allowance.extra_attempts if allowance else 0):
-            raise ExamError(_("您的作答次数已用完。"), "no_attempts_left")
+            raise Refused(_("您的作答次数已用完。"), "no_attempts_left", 409)
         last = max((a.submitted_at for a in previous if a.submitted_at), default=None)
         if exam.wait_minutes and last is not None and now < last + timedelta(minutes=exam.wait_minutes):
             wait = last + timedelta(minutes=exam.wait_minutes) - now
             minutes = max(1, int(wait.total_seconds() + 59) // 60)
-            raise ExamError(_("距离下次作答还需等待 %(n)s 分钟。", n=minutes), "wait")
+            raise Refused(_("距离下次作答还需等待 %(n)s 分钟。", n=minutes), "wait", 409)
     if not paper.items:
-        raise ExamError(_("这场考试还没有题目，请联系培训员。"), "no_questions")
+        raise Refused(_("这场考试还没有题目，请联系培训员。"), "no_questions", 409)
     attempt = Attempt(
         exam=exam, user_id=user_id, assignment_id=assignment_id, number=len(previous) + 1, mode=exam.mode,
         status="in_progress", seed=seed, started_at=now, max_score=paper.max_score, counted=not practice,

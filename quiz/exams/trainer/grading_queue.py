@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from quiz.db import begin_write, utcnow
 from quiz.exams import mistakes
 from quiz.exams.attempt.finish import regrade
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, AttemptItem
 from quiz.exams.trainer.person_actions import refuse_own
 from quiz.extensions import db
@@ -48,15 +48,15 @@ def grade_item(item: AttemptItem, score: float, comment: str, actor: User, now: 
     attempt = item.attempt
     refuse_own(attempt.user_id, actor)
     if not 0 <= score <= item.points + 1e-9:
-        raise ExamError(_("得分应在 0 到 %(p)s 分之间。", p=f"{item.points:g}"), "bad_score", 400)
+        raise Refused(_("得分应在 0 到 %(p)s 分之间。", p=f"{item.points:g}"), "bad_score", 400)
     begin_write(db.session())
     db.session.refresh(attempt, with_for_update=True)
     db.session.refresh(item)
     if attempt.status != "submitted":
-        raise ExamError(_("这次作答还没有交卷，不能评分。"), "not_submitted", 409)
+        raise Refused(_("这次作答还没有交卷，不能评分。"), "not_submitted", 409)
     if item.score is not None:
         # once scored the result may be final (and attempt_graded sent): no second verdict here
-        raise ExamError(_("这道题已经评过分了。"), "already_graded", 409)
+        raise Refused(_("这道题已经评过分了。"), "already_graded", 409)
     before = item.score
     item.score = round(float(score), 2)
     item.comment = (comment or "").strip() or None

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quiz.db import begin_write, utcnow
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, Exam, ExamAllowance
 from quiz.exams.signals import attempt_changed
 from quiz.extensions import db
@@ -28,7 +28,7 @@ def refuse_own(person_id: int, actor: User) -> None:
     """DESIGN rule 11: nobody grades, reopens, extends or adds attempts for
     their own record, whatever their role (an admin acts on other people's)."""
     if actor is not None and person_id == actor.id:
-        raise ExamError(own_record_message(), "own_record", 403)
+        raise Refused(own_record_message(), "own_record", 403)
 
 
 def own_record_message() -> str:
@@ -60,7 +60,7 @@ def give_extra_time(exam: Exam, user: User, minutes: int, actor: User, now: date
     now = now or utcnow()
     refuse_own(user.id, actor)
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
-        raise ExamError(_("延长时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
+        raise Refused(_("延长时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
     begin_write(db.session())
     attempt = running_attempt(exam, user)
     if attempt is not None and attempt.deadline_at is not None:
@@ -73,7 +73,7 @@ def give_extra_time(exam: Exam, user: User, minutes: int, actor: User, now: date
                "deadline_after": attempt.deadline_at.isoformat()}, actor=actor)
         return "attempt"
     if attempt is not None:
-        raise ExamError(_("这次作答不限时，无需延长。"), "no_deadline", 409)
+        raise Refused(_("这次作答不限时，无需延长。"), "no_deadline", 409)
     allowance = _allowance(exam, user, actor)
     allowance.extra_minutes = (allowance.extra_minutes or 0) + minutes
     db.session.flush()
@@ -88,7 +88,7 @@ def give_extra_attempt(exam: Exam, user: User, actor: User) -> ExamAllowance:
     """One more attempt at ``exam`` for ``user`` than the exam allows."""
     refuse_own(user.id, actor)
     if exam.mode == "practice" or exam.attempts_allowed is None:
-        raise ExamError(_("这场考试不限作答次数，无需增加。"), "unlimited", 409)
+        raise Refused(_("这场考试不限作答次数，无需增加。"), "unlimited", 409)
     begin_write(db.session())
     allowance = _allowance(exam, user, actor)
     allowance.extra_attempts = (allowance.extra_attempts or 0) + 1
@@ -107,16 +107,16 @@ def reopen(attempt: Attempt, minutes: int | None, actor: User, now: datetime | N
     now = now or utcnow()
     refuse_own(attempt.user_id, actor)
     if minutes is not None and not 1 <= minutes <= MAX_EXTRA_MINUTES:
-        raise ExamError(_("作答时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
+        raise Refused(_("作答时间应在 1 到 %(n)s 分钟之间。", n=MAX_EXTRA_MINUTES), "bad_minutes", 400)
     begin_write(db.session())
     db.session.refresh(attempt, with_for_update=True)
     if attempt.status == "in_progress":
-        raise ExamError(_("这次作答仍在进行中，无需重新开放。"), "in_progress", 409)
+        raise Refused(_("这次作答仍在进行中，无需重新开放。"), "in_progress", 409)
     if attempt.mode == "practice":
-        raise ExamError(_("练习不需要重新开放。"), "practice", 409)
+        raise Refused(_("练习不需要重新开放。"), "practice", 409)
     other = running_attempt(attempt.exam, attempt.user)
     if other is not None:
-        raise ExamError(_("此人已有一次作答在进行中，不能再重新开放另一次。"), "other_in_progress", 409)
+        raise Refused(_("此人已有一次作答在进行中，不能再重新开放另一次。"), "other_in_progress", 409)
     minutes = minutes or attempt.exam.time_limit_minutes
     before = {"score": attempt.score, "passed": attempt.passed, "finalised_by": attempt.finalised_by,
               "submitted_at": attempt.submitted_at.isoformat() if attempt.submitted_at else None}

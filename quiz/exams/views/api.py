@@ -13,7 +13,7 @@ from flask_login import current_user
 from quiz.db import utcnow
 from quiz.exams import clock, present
 from quiz.exams.attempt import answers, finish
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.views.worker import bp, my_attempt, my_fresh_attempt
 from quiz.extensions import db
 
@@ -38,9 +38,9 @@ def _finished(attempt, **extra):
             "remaining_seconds": 0, **extra}
 
 
-def _refused(attempt, exc: ExamError):
+def _refused(attempt, exc: Refused):
     db.session.commit()  # an attempt finalised on the way stays finalised
-    payload = {"ok": False, "error": str(exc), "code": exc.code, "status": attempt.status,
+    payload = {"ok": False, "error": str(exc), "code": exc.field, "status": attempt.status,
                "remaining_seconds": clock.remaining_seconds(attempt.deadline_at, utcnow())
                if attempt.status == "in_progress" else 0}
     if attempt.status != "in_progress":
@@ -66,7 +66,7 @@ def api_save(attempt_id: int):
         saved = answers.save_answer(attempt, body.get("position"), body.get("response"), body.get("seq"),
                                      values=values if isinstance(values, list) else None,
                                      move_to=body.get("move_to"), flagged=body.get("flagged"))
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(attempt, exc)
     feedback = present.practice_feedback(saved.item)
     db.session.commit()  # expires everything: the reply is built from what was read before
@@ -84,7 +84,7 @@ def api_flag(attempt_id: int):
     body = _body()
     try:
         item = answers.set_flag(attempt, body.get("position"), bool(body.get("flagged")))
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(attempt, exc)
     db.session.commit()
     return jsonify(ok=True, position=item.position, flagged=item.flagged,

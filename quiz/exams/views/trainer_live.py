@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from quiz.banks import types
 from quiz.banks.services import question_data
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.forms import ExtraAttemptForm, ExtraTimeForm, GradeForm, ReopenForm
 from quiz.exams.live import live as live_view
 from quiz.exams.models import Attempt, AttemptItem, Exam
@@ -46,7 +46,7 @@ def _back(exam: Exam):
     return redirect(url_for(".live", exam_id=exam.id))
 
 
-def _refused(exc: ExamError, exam: Exam):
+def _refused(exc: Refused, exam: Exam):
     db.session.rollback()
     flash(str(exc), "error")
     return _back(exam)
@@ -62,7 +62,7 @@ def extra_time(exam_id: int, user_id: int):
         return _back(exam)
     try:
         what = actions.give_extra_time(exam, person, form.minutes.data, current_user)
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(exc, exam)
     db.session.commit()
     if what == "attempt":
@@ -81,7 +81,7 @@ def extra_attempt(exam_id: int, user_id: int):
         abort(400)
     try:
         actions.give_extra_attempt(exam, person, current_user)
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(exc, exam)
     db.session.commit()
     flash(_("已为 %(name)s 增加一次作答机会。", name=person.name), "success")
@@ -100,7 +100,7 @@ def reopen(attempt_id: int):
         return _back(exam)
     try:
         actions.reopen(attempt, form.minutes.data, current_user)
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(exc, exam)
     db.session.commit()
     flash(_("已重新开放 %(name)s 的作答，已保存的答案都在。", name=person.name), "success")
@@ -143,7 +143,7 @@ def grade(item_id: int):
     if form.validate_on_submit():
         try:
             completed = queue.grade_item(item, form.score.data, form.comment.data or "", current_user)
-        except ExamError as exc:
+        except Refused as exc:
             db.session.rollback()
             form.score.errors = list(form.score.errors) + [str(exc)]
         else:

@@ -23,7 +23,7 @@ from quiz.exams.attempt import answers, finish
 from quiz.exams.attempt.locking import grace_seconds
 from quiz.exams.attempt.start import start_attempt
 from quiz.exams.paper.pool import question_count
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
 from quiz.web.home import register_panel
@@ -139,7 +139,7 @@ def start(exam_id: int):
     exam, assignment = _assigned_exam(exam_id)
     try:
         attempt = start_attempt(current_user, exam, assignment=assignment)
-    except ExamError as exc:
+    except Refused as exc:
         db.session.commit()  # overdue attempts finalised on the way stay finalised
         flash(str(exc), "error")
         return redirect(url_for("exams.exam_intro", exam_id=exam_id))
@@ -216,7 +216,7 @@ def save_form(attempt_id: int, position: int):
             answers.save_answer(attempt, position, seq=item.client_seq + 1, values=values,
                                  move_to=position if go == "check" else target,
                                  flagged=request.form.get("flag") == "1")
-    except ExamError as exc:
+    except Refused as exc:
         db.session.commit()
         if attempt.status != "in_progress":
             flash(str(exc), "error")
@@ -301,8 +301,8 @@ def _practice_page(pick, action: str, title: str, empty: str, allowed, held=lamb
         try:
             feedback = practice.answer(current_user, request.form.get("question_id"), request.form.get("revision_id"),
                                        request.form.getlist("q0"), allowed=allowed)
-        except ExamError as exc:
-            if exc.code != "locked":
+        except Refused as exc:
+            if exc.field != "locked":
                 abort(404)
             db.session.rollback()
             flash(str(exc), "info")

@@ -14,7 +14,7 @@ from quiz.db import utcnow
 from quiz.exams import practice as exam_practice
 from quiz.exams.attempt.answers import attempts_of, form_values
 from quiz.exams.paper.pool import question_count
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.paths import review, services, state
 from quiz.paths.models import MasterOperator, Path, Remediation, RemediationPoint, Topic, TopicReview
@@ -149,7 +149,7 @@ def start(topic_id: int):
     topic, _ps, _person = _my_topic(topic_id)
     try:
         attempt = services.start_test(current_user, topic)
-    except (services.PathError, ExamError) as exc:
+    except (services.PathError, Refused) as exc:
         db.session.commit()
         flash(str(exc), "error")
         return redirect(url_for("paths.topic", topic_id=topic_id))
@@ -184,7 +184,7 @@ def practise(rem_id: int, point_id: int):
         try:
             feedback = review.answer_practice(rem, point, current_user, request.form.get("question_id"),
                                               request.form.get("revision_id"), request.form.getlist("q0"))
-        except ExamError:
+        except Refused:
             abort(404)
         db.session.commit()
         revision = feedback.revision
@@ -215,7 +215,7 @@ def topic_review(review_id: int):
             feedback = exam_practice.answer(current_user, request.form.get("question_id"),
                                             request.form.get("revision_id"), request.form.getlist("q0"),
                                             allowed=lambda q: q.id in pool and q.id not in hidden)
-        except ExamError:
+        except Refused:
             abort(404)
         finished = review.record_review_answer(item, feedback.revision.question, bool(feedback.right))
         db.session.commit()
