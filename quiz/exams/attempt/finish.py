@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
+from quiz.banks.models import Question, QuestionRevision
 from quiz.db import utcnow
 from quiz.exams import clock, grading, mistakes
 from quiz.exams.attempt.locking import grace_seconds, is_sqlite, write_lock
@@ -81,9 +82,21 @@ def finalise_overdue_under_lock(now: datetime, *, user_id: int | None = None, ex
     return done
 
 
+def _load_paper(attempt: Attempt) -> list:
+    """The questions and revisions of ``attempt``'s items in two reads, so that grading
+    and the mistakes book find them in the session instead of reading one per item
+    (each of those reads would also flush the item graded just before). The caller
+    keeps the list while it works: the session holds loaded objects only weakly."""
+    items = attempt.items
+    return [*db.session.scalars(select(QuestionRevision).where(QuestionRevision.id.in_({i.revision_id for i in items}))),
+            *db.session.scalars(select(Question).where(Question.id.in_({i.question_id for i in items})))]
+
+
 def finalise(attempt: Attempt, by: str, now: datetime) -> None:
+    """Grade ``attempt`` with what was saved and end it (``by``: worker, clock, leave_limit …). Flushes."""
     policy = attempt.exam.multiple_policy
     practice = attempt.mode == "practice"
+    paper = _load_paper(attempt)  # noqa: F841  (kept alive while the items are graded)
     for item in attempt.items:
         if item.graded_by_id is not None or (practice and item.score is not None):
             continue
