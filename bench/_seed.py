@@ -92,8 +92,9 @@ def seed(env: dict[str, str], workers: int, *, time_limit_minutes: int = 60, sta
 
     from quiz.banks.models import Bank, Question
     from quiz.banks.shipped import load_shipped_banks
-    from quiz.exams import services as exam_services
-    from quiz.exams import trainer_services as ts
+    from quiz.exams.attempt import start as attempt_start
+    from quiz.exams.assignments import assigning
+    from quiz.exams.trainer import exam_setup
     from quiz.extensions import db
     from quiz.org import demo
     from quiz.org.models import Unit, User
@@ -113,18 +114,18 @@ def seed(env: dict[str, str], workers: int, *, time_limit_minutes: int = 60, sta
             bank = db.session.get(Bank, max(counts, key=counts.get))
         if counts.get(bank.id, 0) < QUESTIONS:
             raise SystemExit(f"bank {bank.title} has fewer than {QUESTIONS} questions")
-        exam = ts.save_exam(None, ts.ExamData(
+        exam = exam_setup.save_exam(None, exam_setup.ExamData(
             title="压测：安全规程考试", time_limit_minutes=time_limit_minutes, total=100.0, pass_mark=60.0,
             attempts_allowed=1, shuffle_questions=True, shuffle_options=True, review="wrong",
-            rules=[ts.RuleData(bank.id, QUESTIONS, 100.0 / QUESTIONS)]), trainer)
+            rules=[exam_setup.RuleData(bank.id, QUESTIONS, 100.0 / QUESTIONS)]), trainer)
         roots = list(db.session.scalars(select(Unit.id).where(Unit.parent_id.is_(None))))
-        assignment = ts.assign(exam, trainer, unit_ids=roots, title="压测")
+        assignment = assigning.assign(exam, trainer, unit_ids=roots, title="压测")
         people = list(db.session.scalars(select(User.employee_no).where(User.id != trainer.id).order_by(User.id)))
         db.session.commit()
         attempts = {}
         if start_attempts:
             for user in db.session.scalars(select(User).where(User.id != trainer.id).order_by(User.id)):
-                attempt = exam_services.start_attempt(user, exam, assignment=assignment)
+                attempt = attempt_start.start_attempt(user, exam, assignment=assignment)
                 db.session.commit()
                 attempts[user.employee_no] = attempt.id
         exam_id = exam.id

@@ -118,7 +118,7 @@ def build(employees: int, target_attempts: int, seed: int = 6) -> dict:
     from quiz.org import demo
     from quiz.org.models import JobType, RoleGrant, Unit, User
     from quiz.reports import progress
-    from quiz.reports.assignees import assignee_pairs
+    from quiz.exams.assignments.assignees import assignee_pairs
 
     rng = random.Random(seed)
     started = time.perf_counter()

@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 from quiz import create_app
 from quiz.certificates.models import Certificate
 from quiz.db import utcnow
-from quiz.exams import services as exam_services
+from quiz.exams.attempt import start as attempt_start
 from quiz.extensions import db, limiter
 from tests.banks.factories import make_bank, make_question
 from tests.exams.factories import assign, make_exam
@@ -246,7 +246,7 @@ def world(app):
     exam = make_exam([question], title="行为安全考试", article=article)
     assign(exam, unit=company)
     db.session.commit()
-    attempt = exam_services.start_attempt(people["worker"], exam)
+    attempt = attempt_start.start_attempt(people["worker"], exam)
     db.session.commit()
     certificate = Certificate(user_id=people["worker"].id, exam_id=exam.id, serial="2026-000001",
                               code="ABCDEFGHJK23", score=100.0, max_score=100.0, issued_at=utcnow(),

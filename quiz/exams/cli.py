@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from quiz.exams import services
+from quiz.exams.attempt.finish import finalise_overdue
 from quiz.extensions import db
 
 
@@ -17,7 +17,7 @@ def exams() -> None:
 @with_appcontext
 def finalize_overdue() -> None:
     """Finalise every attempt whose time (plus grace) is up, with what was saved (for cron)."""
-    count = services.finalise_overdue()
+    count = finalise_overdue()
     db.session.commit()
     click.echo(f"已自动交卷 {count} 份（finalised {count} overdue attempts）。")
 

@@ -35,7 +35,7 @@ def _trainer() -> User | None:
 
 
 def _rules(bank: Bank) -> list:
-    from quiz.exams import trainer_services as svc
+    from quiz.exams.trainer import exam_setup as svc
 
     rules = [svc.RuleData(bank.id, count, points, type=name) for name, count, points in PAPER]
     if not svc.check_rules(rules, set()):
@@ -46,7 +46,8 @@ def _rules(bank: Bank) -> list:
 
 def load_exams() -> list[str]:
     """Create the demo exams and assignments; lines describing them."""
-    from quiz.exams import trainer_services as svc
+    from quiz.exams.assignments import assigning
+    from quiz.exams.trainer import exam_setup as svc
 
     banks = list(db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.id)))
     if not banks:
@@ -75,15 +76,15 @@ def load_exams() -> list[str]:
         else:
             targets = {"unit_ids": [c.id for c in companies]}
             whom = _("全公司")
-        assignment = svc.assign(exam, trainer, due_at=due, **targets)
+        assignment = assigning.assign(exam, trainer, due_at=due, **targets)
         lines.append(_("考试：%(title)s，布置给 %(whom)s（%(n)s 人），两周内完成", title=exam.title, whom=whom,
-                          n=svc.assignee_count(assignment)))
+                          n=assigning.assignee_count(assignment)))
     first = banks[0]
     practice = svc.save_exam(None, svc.ExamData(
         title=_("%(title)s 练习", title=first.title), mode="practice", pass_mark=0.0, time_limit_minutes=None,
         attempts_allowed=None, review="full", article_id=first.articles[0].id if first.articles else None,
         rules=[svc.RuleData(first.id, 10, 1.0)]), trainer)
-    svc.assign(practice, trainer, due_at=due, unit_ids=[c.id for c in companies])
+    assigning.assign(practice, trainer, due_at=due, unit_ids=[c.id for c in companies])
     lines.append(_("练习：%(title)s（10 题，不限次数，不计成绩），布置给全公司", title=practice.title))
     return lines
 

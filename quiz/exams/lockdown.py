@@ -34,6 +34,8 @@ from sqlalchemy.sql import ColumnElement
 from quiz.banks import types
 from quiz.banks.models import Question
 from quiz.db import utcnow
+from quiz.exams.assignments.todo import tasks_for
+from quiz.exams.attempt.locking import grace_seconds
 from quiz.exams.models import Attempt, AttemptItem, DrawRule, ExamItem
 from quiz.extensions import db
 from quiz.org.models import User
@@ -101,8 +103,6 @@ def _rule_condition(rule: DrawRule) -> ColumnElement[bool]:
 
 
 def _grace() -> timedelta:
-    from quiz.exams.services import grace_seconds
-
     return timedelta(seconds=grace_seconds())
 
 
@@ -118,8 +118,6 @@ def running_exam_ids(user: User, now: datetime | None = None) -> set[int]:
 def closed_exam_ids(user: User, now: datetime | None = None) -> set[int]:
     """Exams open to ``user`` (assigned, live, not closed, an attempt left or
     one running) whose banks their trainer has not opened for practice."""
-    from quiz.exams.tasks import tasks_for
-
     now = now or utcnow()
     closed = set()
     for task in tasks_for(user, now):

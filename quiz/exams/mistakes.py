@@ -92,8 +92,9 @@ def _review(user_id: int, question: Question, fraction: float, now: datetime,
         mistake = Mistake(user_id=user_id, question_id=question.id, bank_id=question.bank_id, wrong_count=0,
                           right_streak=0, cleared=False, last_wrong_at=now)
         db.session.add(mistake)
-        db.session.flush()
     _apply(mistake, _card(mistake), rating, now)
+    if mistake.id is None:
+        db.session.flush()  # a new mistake is written once, with its first review applied
     db.session.add(MistakeReview(mistake_id=mistake.id, attempt_item_id=attempt_item_id, rating=int(rating),
                                  fraction=round(fraction, 4), reviewed_at=now))
     db.session.flush()

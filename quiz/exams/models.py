@@ -260,7 +260,7 @@ class ExamAllowance(db.Model):
 class ExamProgress(db.Model):
     """What a person's counted attempts at an exam add up to, kept by the exam
     engine in the same transaction as every attempt change (start, finalise,
-    regrade, reopen: ``quiz.reports.progress.attempts_changed``), so that the
+    regrade, reopen: the ``attempt_changed`` signal, see ``quiz.reports.progress``), so that the
     completion reports read one narrow row per person instead of deriving it
     from every attempt. ``flask reports rebuild-progress`` recomputes it all.
 

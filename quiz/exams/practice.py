@@ -21,9 +21,9 @@ from quiz.banks.models import Bank, Question, QuestionRevision, bank_job_types
 from quiz.banks.types.base import QuestionData
 from quiz.db import begin_write
 from quiz.exams import grading, lockdown, mistakes
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
 from quiz.exams.models import DrawRule, ExamItem
-from quiz.exams.tasks import assignments_for
+from quiz.exams.assignments.assignees import assignments_for
 from quiz.extensions import db
 from quiz.org.models import User
 
@@ -125,12 +125,12 @@ def answer(user: User, question_id: Any, revision_id: Any, values: list[str], *,
     except (TypeError, ValueError):
         revision = None
     if revision is None or str(revision.question_id) != str(question_id):
-        raise ExamError("", "not_found", 404)
+        raise Refused("", "not_found", 404)
     question = revision.question
     if not allowed(question):
-        raise ExamError("", "not_found", 404)
+        raise Refused("", "not_found", 404)
     if lockdown.answer_lock(user).is_locked(question.id, lockdown.PRACTICE):
-        raise ExamError(locked_message(user), "locked", 403)
+        raise Refused(locked_message(user), "locked", 403)
     begin_write(db.session())
     qtype = types.get(revision.type)
     response = qtype.response_from_form([str(v)[:5000] for v in values[:50]])

@@ -18,7 +18,7 @@ from quiz.db import utcnow
 from quiz.exams import grading, lockdown
 from quiz.exams.models import Attempt, AttemptItem, ExamAllowance
 from quiz.exams.practice import public_question
-from quiz.exams.services import form_values
+from quiz.exams.attempt.answers import form_values
 from quiz.extensions import db
 
 

@@ -18,8 +18,10 @@ from sqlalchemy import select
 
 from quiz.auth import passwords
 from quiz.db import utcnow
-from quiz.exams import services as exam_services
-from quiz.exams import trainer_actions
+from quiz.exams.attempt.answers import load_items, save_answer
+from quiz.exams.attempt.finish import submit
+from quiz.exams.attempt.start import start_attempt
+from quiz.exams.trainer.grading_queue import grade_item
 from quiz.extensions import db
 from quiz.org import services as org_services
 from quiz.org.demo import DEMO_PASSWORD
@@ -42,18 +44,18 @@ def _right(revision):
 
 def take(user: User, topic, *, passed: bool, when) -> None:
     """One finalised attempt at a topic's test, right or mostly wrong."""
-    attempt = exam_services.start_attempt(user, topic.exam, now=when)
-    exam_services.load_items(attempt)
+    attempt = start_attempt(user, topic.exam, now=when)
+    load_items(attempt)
     for item in attempt.items:
         right = passed or item.position == 0
         response = _right(item.revision) if right else None
         if response is not None:
-            exam_services.save_answer(attempt, item.position, response, item.position + 1, now=when)
-    exam_services.submit(attempt, now=when + timedelta(minutes=6))
+            save_answer(attempt, item.position, response, item.position + 1, now=when)
+    submit(attempt, now=when + timedelta(minutes=6))
     grader = db.session.scalar(select(User).where(User.employee_no == "000003"))
     for item in list(attempt.items):
         if item.score is None and grader is not None:  # a short answer: the section's trainer grades it
-            trainer_actions.grade_item(item, item.points if passed else 0.0, "", grader, now=when + timedelta(hours=1))
+            grade_item(item, item.points if passed else 0.0, "", grader, now=when + timedelta(hours=1))
 
 
 def _finish_remediation(user: User, topic) -> None:

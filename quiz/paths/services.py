@@ -17,8 +17,7 @@ from quiz.banks import types
 from quiz.banks.models import Article, Bank, Question, QuestionRevision
 from quiz.db import utcnow
 from quiz.errors import Refused
-from quiz.exams import services as exam_services
-from quiz.exams.errors import ExamError
+from quiz.exams.attempt.start import start_attempt
 from quiz.exams.models import Attempt, AttemptItem, DrawRule, Exam
 from quiz.extensions import db
 from quiz.org.models import JobType, Unit, User
@@ -184,14 +183,14 @@ def may_take(user: User, topic: Topic) -> tuple[bool, str]:
 def start_test(user: User, topic: Topic, now: datetime | None = None) -> Attempt:
     """Start (or resume) the topic's test through the exam engine; refuses
     what the gate or the retest rules refuse (``Refused``) and whatever
-    the engine refuses (``ExamError``: the wait between attempts, …)."""
+    the engine refuses (``Refused`` too: the wait between attempts, …)."""
     existing = db.session.scalar(select(Attempt).where(Attempt.exam_id == topic.exam_id, Attempt.user_id == user.id,
                                                        Attempt.status == "in_progress"))
     if existing is None:
         ok, why = may_take(user, topic)
         if not ok:
             raise Refused(why)
-    return exam_services.start_attempt(user, topic.exam, now=now)
+    return start_attempt(user, topic.exam, now=now)
 
 
 def build_remediation(attempt: Attempt, topic: Topic) -> Remediation | None:

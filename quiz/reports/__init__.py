@@ -5,11 +5,14 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """reports' pages, ``flask reports`` and the head's home panel."""
+    """reports' pages, ``flask reports``, the head's home panel, and ``exam_progress``
+    kept current on the exam engine's ``attempt_changed``."""
+    from quiz.exams.signals import attempt_changed
     from quiz.panels import register_panel
-    from quiz.reports import cli, views
+    from quiz.reports import cli, progress, views
 
     app.register_blueprint(views.bp)
     for group in cli.COMMANDS:
         app.cli.add_command(group)
     register_panel(app, "head", "reports/_panel.html", views.panel_context, order=20)
+    attempt_changed.connect(progress.on_attempt_changed)

@@ -13,7 +13,7 @@ from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam
 from quiz.extensions import db
 from quiz.org.models import User
 from quiz.reports import items as stats
-from quiz.reports.assignees import assignee_pairs
+from quiz.exams.assignments.assignees import assignee_pairs
 
 def _answered():
     text = func.coalesce(cast(AttemptItem.response, String), "null")

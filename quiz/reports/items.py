@@ -11,7 +11,7 @@
   only from ``MIN_RESPONSES`` graded answers on (below that a few people's
   luck decides, and a flag would send the trainer after a key that is right);
 - time: the mean of the server-timed seconds of the answers that have a
-  time (the phone's saves, ``quiz.exams.services.time_since``), with how many
+  time (the phone's saves, ``quiz.exams.attempt.answers.time_since``), with how many
   answers that mean is over.
 
 The database sends sufficient statistics (sums of x, y, x², y², xy per

@@ -1,9 +1,10 @@
 """The ``exam_progress`` rows the completion reports read: each person's
 counted attempts at an exam summed up once, instead of on every report.
 
-The exam engine calls ``attempt_changed`` in the same transaction as every
-change to what an attempt counts for (a start, a finalisation, a regrade, a
-reopening). The rows of that (exam, person) are then recomputed from the
+The exam engine sends ``attempt_changed`` (``quiz.exams.signals``) in the
+same transaction as every change to what an attempt counts for (a start, a
+finalisation, a regrade, a reopening); the receiver here refreshes the rows
+before the engine goes on, in the same unit of work. The rows of that (exam, person) are then recomputed from the
 attempts themselves rather than adjusted, so they cannot drift: whatever
 happened before, after the call they are what ``rebuild`` would write.
 
@@ -14,11 +15,13 @@ inserts, hand fixes).
 The row is the same aggregate the reports used to compute per (assignment,
 person) from the attempts, split by the assignment the attempts named, so
 the reports' figures stay exactly what they were; see
-``quiz.reports.queries.person_status`` for how two rows are combined.
+``quiz.reports.statuses.person_status`` for how two rows are combined.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, text
+from functools import cache
+
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, text
 
 from quiz.exams.models import Attempt, ExamProgress
 from quiz.extensions import db
@@ -76,14 +79,24 @@ def refresh(exam_id: int, user_id: int) -> None:
         # what they saw before the other committed: take turns until commit
         db.session.execute(text("SELECT pg_advisory_xact_lock(:exam_id, :user_id)"),
                            {"exam_id": exam_id, "user_id": user_id})
+    forget, write = _refresh_statements()
+    ids = {"progress_exam_id": exam_id, "progress_user_id": user_id}
+    db.session.execute(forget, ids)
+    db.session.execute(write, ids)
+
+
+@cache
+def _refresh_statements() -> tuple:
+    """``refresh``'s DELETE and INSERT … SELECT, built once with the person and exam as
+    parameters (every start and submit runs them: building them anew cost more than running them)."""
     table = ExamProgress.__table__
-    db.session.execute(delete(table).where(table.c.exam_id == exam_id, table.c.user_id == user_id))
-    db.session.execute(insert(table).from_select(
-        _COLUMNS, _summary(Attempt.exam_id == exam_id, Attempt.user_id == user_id)))
+    exam_id, user_id = bindparam("progress_exam_id"), bindparam("progress_user_id")
+    return (delete(table).where(table.c.exam_id == exam_id, table.c.user_id == user_id),
+            insert(table).from_select(_COLUMNS, _summary(Attempt.exam_id == exam_id, Attempt.user_id == user_id)))
 
 
-def attempt_changed(attempt: Attempt) -> None:
-    """The hook the exam engine calls after changing ``attempt`` (practice attempts count for nothing)."""
+def on_attempt_changed(attempt: Attempt, **_extra) -> None:
+    """The exam engine changed ``attempt``: its rows follow (practice attempts count for nothing)."""
     if attempt.counted:
         refresh(attempt.exam_id, attempt.user_id)
 

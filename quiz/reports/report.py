@@ -27,7 +27,7 @@ from quiz.extensions import db
 from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
 from quiz.reports import unit_counts
-from quiz.reports.assignees import assignee_pairs
+from quiz.exams.assignments.assignees import assignee_pairs
 from quiz.reports.filters import Filters
 from quiz.reports.progress import DECILES, STATUS_CODES
 from quiz.reports.rollup import Counts, Tree, UnitNode, level_rows, roll_up, sorted_worst_first, sum_counts

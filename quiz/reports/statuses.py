@@ -15,7 +15,7 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from quiz.exams.models import Assignment, ExamProgress
 from quiz.org.models import User
-from quiz.reports.assignees import assignee_branches
+from quiz.exams.assignments.assignees import assignee_branches
 from quiz.reports.progress import STATUS_CODES, STATUS_NAMES
 
 

@@ -1,7 +1,7 @@
 """Completion counts per (assignment, unit) without pairing every person with every assignment.
 
 Who an assignment's unit and job-type targets reach depends only on a
-person's unit and job type (see ``quiz.reports.assignees``). So instead of
+person's unit and job type (see ``quiz.exams.assignments.assignees``). So instead of
 looking up 300,000 (assignment, person) pairs, the database counts
 ``exam_progress`` rows once per (assignment, unit, job type when the
 assignment names job types), with the status and tenth-of-best-score

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.decorators import roles_required
-from quiz.exams.services import TIME_CAP_MS
+from quiz.exams.assignments.assignees import assignee_pairs
+from quiz.exams.attempt.answers import TIME_CAP_MS
 from quiz.extensions import db
 from quiz.i18n import SHANGHAI
 from quiz.org.models import Unit, User
 from quiz.reports import charts, exports, item_queries
-from quiz.reports.assignees import assignee_pairs
 from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
 from quiz.reports.filters import Filters, job_type_choices
 from quiz.reports.report import Report

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from quiz.db import utcnow
-from quiz.exams.tasks import is_assigned
+from quiz.exams.assignments.assignees import is_assigned
 from quiz.extensions import db
 from quiz.org.models import Unit, User
 from quiz.sessions.models import SessionTarget, TrainingSession

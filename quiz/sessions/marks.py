@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.db import begin_write, utcnow
-from quiz.exams.trainer_services import Invalid
+from quiz.exams.errors import Invalid
 from quiz.extensions import db
 from quiz.org.models import User
 from quiz.org.services import audit

@@ -15,7 +15,8 @@ from sqlalchemy import delete, select
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
 from quiz.exams.models import Assignment, AssignmentTarget, Exam
-from quiz.exams.trainer_services import Invalid, load_audience
+from quiz.exams.assignments.assigning import load_audience
+from quiz.exams.errors import Invalid
 from quiz.extensions import db
 from quiz.org.models import User
 from quiz.org.services import audit

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from quiz.banks import services as bank_services
-from quiz.exams import services
+from quiz.exams.attempt import start as attempt_start
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
 from tests.browser.pages import LONG_STEM, no_horizontal_scroll, sign_in, topmost
@@ -34,7 +34,7 @@ def test_countdown_on_top_and_article_readable_at_1280(wide, app, artifacts):
                  for _ in range(20)]
     article = bank_services.load_article(ARTICLE)
     exam = make_exam(questions, assign_to=worker, time_limit_minutes=30, article=article)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     sign_in(wide, worker.employee_no, PASSWORD)
     wide.wait_for_url(lambda url: url.endswith("/"))

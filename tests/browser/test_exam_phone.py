@@ -3,7 +3,8 @@ clock, the deadline passing, double taps and two tabs."""
 from datetime import timedelta
 
 from quiz.db import utcnow
-from quiz.exams import services
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -65,7 +66,7 @@ def test_a_whole_timed_exam(page, app, artifacts):
 
 def test_answering_offline_reloading_and_coming_back(page, app, artifacts):
     worker, exam = _exam()
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -97,7 +98,7 @@ def test_answering_offline_reloading_and_coming_back(page, app, artifacts):
 
 def test_a_phone_clock_hours_off_still_shows_the_right_time(page, app):
     worker, exam = _exam(time_limit_minutes=30)
-    attempt = services.start_attempt(worker, exam, now=utcnow() - timedelta(minutes=10))
+    attempt = attempt_start.start_attempt(worker, exam, now=utcnow() - timedelta(minutes=10))
     db.session.commit()
     page.add_init_script("""(function () {
       var Real = Date, offset = 5 * 3600 * 1000 + 17 * 60 * 1000;
@@ -120,7 +121,7 @@ def test_a_phone_clock_hours_off_still_shows_the_right_time(page, app):
 
 def test_expiry_while_the_page_is_open(page, app, artifacts):
     worker, exam = _exam(time_limit_minutes=1)
-    attempt = services.start_attempt(worker, exam, now=utcnow() - timedelta(seconds=56))
+    attempt = attempt_start.start_attempt(worker, exam, now=utcnow() - timedelta(seconds=56))
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -134,8 +135,8 @@ def test_expiry_while_the_page_is_open(page, app, artifacts):
 
 def test_expiry_while_the_page_is_closed(page, app):
     worker, exam = _exam(time_limit_minutes=10)
-    attempt = services.start_attempt(worker, exam, now=utcnow() - timedelta(minutes=30))
-    services.save_answer(attempt, 0, seq=1, values=["2"], now=utcnow() - timedelta(minutes=25))
+    attempt = attempt_start.start_attempt(worker, exam, now=utcnow() - timedelta(minutes=30))
+    attempt_answers.save_answer(attempt, 0, seq=1, values=["2"], now=utcnow() - timedelta(minutes=25))
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -147,7 +148,7 @@ def test_expiry_while_the_page_is_closed(page, app):
 
 def test_double_submit(page, app):
     worker, exam = _exam(n=2)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -166,7 +167,7 @@ def test_double_submit(page, app):
 
 def test_two_tabs_on_the_same_attempt(page, app):
     worker, exam = _exam(n=3)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")

@@ -26,8 +26,11 @@ from quiz.banks.models import Bank, Question
 from quiz.banks.shipped import load_shipped_banks
 from quiz.certificates.models import Certificate
 from quiz.db import utcnow
-from quiz.exams import services as exam_services
-from quiz.exams import trainer_services
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
+from quiz.exams.assignments import assigning
+from quiz.exams.trainer import exam_setup
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.org.models import User
@@ -105,10 +108,10 @@ def _questions_of(bank: Bank, wanted: list[str]) -> list[Question]:
 def _exam(actor: User, title: str, questions: list[Question], points: float, *, unit_ids=(), user_ids=(),
           article_id=None, pass_mark: float, **settings):
     """An exam built and assigned through the trainer's services, committed."""
-    data = trainer_services.ExamData(title=title, pass_mark=pass_mark, article_id=article_id,
+    data = exam_setup.ExamData(title=title, pass_mark=pass_mark, article_id=article_id,
                                      fixed=[(q.id, points) for q in questions], **settings)
-    exam = trainer_services.save_exam(None, data, actor)
-    assignment = trainer_services.assign(exam, actor, unit_ids=list(unit_ids), user_ids=list(user_ids),
+    exam = exam_setup.save_exam(None, data, actor)
+    assignment = assigning.assign(exam, actor, unit_ids=list(unit_ids), user_ids=list(user_ids),
                                          due_at=utcnow() + timedelta(days=7))
     db.session.commit()
     return exam, assignment
@@ -402,12 +405,12 @@ def test_worker_reloads_offline_and_still_sees_answers_saved_before_the_drop(pag
 
 def _take(user, exam, assignment, right: bool, submit: bool = True) -> Attempt:
     """A worker's attempt through the exam engine: every answer right or every answer wrong."""
-    attempt = exam_services.start_attempt(user, exam, assignment=assignment)
+    attempt = attempt_start.start_attempt(user, exam, assignment=assignment)
     for item in attempt.items:
         answer = item.revision.answer[0]
-        exam_services.save_answer(attempt, item.position, seq=1, values=[str(answer if right else (answer + 1) % 4)])
+        attempt_answers.save_answer(attempt, item.position, seq=1, values=[str(answer if right else (answer + 1) % 4)])
     if submit:
-        exam_services.submit(attempt)
+        attempt_finish.submit(attempt)
     return attempt
 
 

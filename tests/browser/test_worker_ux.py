@@ -4,7 +4,11 @@ result and certificate after passing, partial credit, the sync mark, the
 confirmation, practice feedback, the English result page, the favicon."""
 from __future__ import annotations
 
-from quiz.exams import services
+from quiz.exams.attempt import answers as attempt_answers
+
+from quiz.exams.attempt import finish as attempt_finish
+
+from quiz.exams.attempt import start as attempt_start
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
 from tests.browser.pages import LONG_STEM, no_horizontal_scroll, signed_in, topmost, wait_for_sync_mark
@@ -18,7 +22,7 @@ def test_countdown_and_progress_stay_on_top_when_scrolling_a_long_question(page,
     questions = [make_question(bank, "single", stem=LONG_STEM, options=[LONG_STEM[:60] + str(i) for i in range(4)])
                  for _ in range(20)]
     exam = make_exam(questions, assign_to=worker, time_limit_minutes=30)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -46,7 +50,7 @@ def test_an_answer_typed_back_to_what_was_saved_shows_saved_not_waiting(page, ap
     bank = make_bank()
     exam = make_exam([make_question(bank, "fill"), make_question(bank, "single")], assign_to=worker,
                      time_limit_minutes=20)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -66,7 +70,7 @@ def test_the_submit_confirmation_names_flagged_questions(page, app, artifacts):
     worker = make_user("880103", name="李工")
     bank = make_bank()
     exam = make_exam([make_question(bank, "single") for _ in range(3)], assign_to=worker, time_limit_minutes=20)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -85,7 +89,7 @@ def test_practice_check_shows_the_right_option_and_the_button_goes(page, app, ar
     bank = make_bank()
     exam = make_exam([make_question(bank, "single", explanation="丙是对的"), make_question(bank, "fill")],
                      assign_to=worker, mode="practice", time_limit_minutes=None)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}")
@@ -113,10 +117,10 @@ def _passed(worker, *, score_policy="best", attempts_allowed=3):
     exam = make_exam([make_question(bank, "single") for _ in range(4)], points=25, assign_to=worker,
                      pass_mark=60, time_limit_minutes=20, score_policy=score_policy,
                      attempts_allowed=attempts_allowed, title="磨机安全操作考试")
-    attempt = services.start_attempt(worker, exam, assignment=exam.assignments[0])
+    attempt = attempt_start.start_attempt(worker, exam, assignment=exam.assignments[0])
     for position, value in enumerate(["2", "2", "2", "0"]):
-        services.save_answer(attempt, position, values=[value], seq=position + 1)
-    services.submit(attempt)
+        attempt_answers.save_answer(attempt, position, values=[value], seq=position + 1)
+    attempt_finish.submit(attempt)
     db.session.commit()
     assert attempt.passed and attempt.score == 75
     return exam, attempt
@@ -162,19 +166,19 @@ def test_after_passing_with_the_last_score_counting_the_retake_warns(page, app):
 
 
 def test_partial_credit_in_the_review_and_the_mistakes_book_rule(page, app, artifacts):
-    from quiz.exams import trainer_actions
+    from quiz.exams.trainer import grading_queue as queue
 
     worker = make_user("880107", name="冯工")
     trainer = make_user("880108", name="培训员", roles={"trainer": [None]})
     bank = make_bank()
     exam = make_exam([make_question(bank, "single"), make_question(bank, "short", stem="磨机停机检修前要做什么？")],
                      points=16, assign_to=worker, pass_mark=16, review="full")
-    attempt = services.start_attempt(worker, exam)
-    services.save_answer(attempt, 0, values=["1"], seq=1)  # wrong: into the book
-    services.save_answer(attempt, 1, values=["停机、挂牌、上锁"], seq=2)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam)
+    attempt_answers.save_answer(attempt, 0, values=["1"], seq=1)  # wrong: into the book
+    attempt_answers.save_answer(attempt, 1, values=["停机、挂牌、上锁"], seq=2)
+    attempt_finish.submit(attempt)
     db.session.commit()
-    trainer_actions.grade_item(attempt.items[1], 14, "少了验电", trainer)
+    queue.grade_item(attempt.items[1], 14, "少了验电", trainer)
     db.session.commit()
     signed_in(page, worker)
     page.goto(f"/attempts/{attempt.id}/result")

@@ -1,5 +1,8 @@
 """A worker who passes sees a link to the certificate on the result page."""
-from quiz.exams import services, tasks
+from quiz.exams.assignments import assignees
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
 from quiz.extensions import db
 from tests.banks.factories import RIGHT, WRONG, make_bank, make_question
 from tests.exams.factories import make_exam
@@ -10,10 +13,10 @@ def _take(client, user, answers):
     bank = make_bank()
     question = make_question(bank, "single")
     exam = make_exam([question], points=100.0, assign_to=user, pass_mark=60.0)
-    attempt = services.start_attempt(user, exam, assignment=tasks.assignment_for(user, exam))
+    attempt = attempt_start.start_attempt(user, exam, assignment=assignees.assignment_for(user, exam))
     db.session.commit()
-    services.save_answer(attempt, 0, answers["single"], 1)
-    services.submit(attempt)
+    attempt_answers.save_answer(attempt, 0, answers["single"], 1)
+    attempt_finish.submit(attempt)
     db.session.commit()
     login(client, user)
     return client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)

@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from quiz.db import utcnow
-from quiz.exams import mistakes, services
-from quiz.exams.errors import ExamError
+from quiz.exams import mistakes
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, Mistake
 from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
@@ -26,7 +29,7 @@ def setup(app):
 
 
 def start(worker, exam, **kw):
-    attempt = services.start_attempt(worker, exam, **kw)
+    attempt = attempt_start.start_attempt(worker, exam, **kw)
     db.session.commit()
     return attempt
 
@@ -34,14 +37,14 @@ def start(worker, exam, **kw):
 def test_save_is_idempotent_and_an_older_seq_never_overwrites(setup):
     worker, exam, _ = setup
     attempt = start(worker, exam)
-    services.save_answer(attempt, 0, seq=2, values=["1"])
+    attempt_answers.save_answer(attempt, 0, seq=2, values=["1"])
     db.session.commit()
-    again = services.save_answer(attempt, 0, seq=2, values=["3"])  # a retry of seq 2 with other content
-    older = services.save_answer(attempt, 0, seq=1, values=["0"])  # arrived late
+    again = attempt_answers.save_answer(attempt, 0, seq=2, values=["3"])  # a retry of seq 2 with other content
+    older = attempt_answers.save_answer(attempt, 0, seq=1, values=["0"])  # arrived late
     db.session.commit()
     assert again.stale and older.stale and older.saved_seq == 2
     assert attempt.items[0].response == [1]
-    newer = services.save_answer(attempt, 0, seq=3, values=["2"])
+    newer = attempt_answers.save_answer(attempt, 0, seq=3, values=["2"])
     db.session.commit()
     assert not newer.stale and attempt.items[0].response == [2]
 
@@ -49,7 +52,7 @@ def test_save_is_idempotent_and_an_older_seq_never_overwrites(setup):
 def test_options_not_shown_are_dropped(setup):
     worker, exam, _ = setup
     attempt = start(worker, exam)
-    services.save_answer(attempt, 0, seq=1, values=["9"])
+    attempt_answers.save_answer(attempt, 0, seq=1, values=["9"])
     db.session.commit()
     assert attempt.items[0].response is None
 
@@ -58,13 +61,13 @@ def test_refused_after_deadline_plus_grace_and_finalised_with_what_was_saved(set
     worker, exam, _ = setup
     t0 = utcnow()
     attempt = start(worker, exam, now=t0)
-    services.save_answer(attempt, 0, seq=1, values=["2"], now=t0 + timedelta(minutes=5))
-    services.save_answer(attempt, 1, seq=2, values=["2"], now=t0 + timedelta(minutes=10, seconds=50))  # in grace
+    attempt_answers.save_answer(attempt, 0, seq=1, values=["2"], now=t0 + timedelta(minutes=5))
+    attempt_answers.save_answer(attempt, 1, seq=2, values=["2"], now=t0 + timedelta(minutes=10, seconds=50))  # in grace
     db.session.commit()
-    with pytest.raises(ExamError) as refused:
-        services.save_answer(attempt, 2, seq=3, values=["2"], now=t0 + timedelta(minutes=11, seconds=1))
+    with pytest.raises(Refused) as refused:
+        attempt_answers.save_answer(attempt, 2, seq=3, values=["2"], now=t0 + timedelta(minutes=11, seconds=1))
     db.session.commit()
-    assert refused.value.code == "deadline" and "宽限" in str(refused.value)
+    assert refused.value.field == "deadline" and "宽限" in str(refused.value)
     assert attempt.status == "submitted" and attempt.finalised_by == "clock"
     assert attempt.score == 2 and attempt.items[2].response is None
 
@@ -75,10 +78,10 @@ def test_submit_twice_is_one_submission_and_one_signal(setup):
     attempt_graded.connect(sent.append, weak=False)
     try:
         attempt = start(worker, exam)
-        services.save_answer(attempt, 0, seq=1, values=["2"])
-        services.submit(attempt)
+        attempt_answers.save_answer(attempt, 0, seq=1, values=["2"])
+        attempt_finish.submit(attempt)
         first = attempt.submitted_at
-        services.submit(attempt)
+        attempt_finish.submit(attempt)
         db.session.commit()
     finally:
         attempt_graded.disconnect(sent.append)
@@ -112,11 +115,11 @@ def test_one_attempt_in_progress_and_attempts_allowed(setup):
     worker, exam, _ = setup
     first = start(worker, exam)
     assert start(worker, exam).id == first.id
-    services.submit(first)
+    attempt_finish.submit(first)
     db.session.commit()
-    with pytest.raises(ExamError) as exc:
+    with pytest.raises(Refused) as exc:
         start(worker, exam)
-    assert exc.value.code == "no_attempts_left"
+    assert exc.value.field == "no_attempts_left"
 
 
 def test_wait_between_attempts_and_open_close(app):
@@ -124,18 +127,18 @@ def test_wait_between_attempts_and_open_close(app):
     bank = make_bank()
     exam = make_exam([make_question(bank)], assign_to=worker, attempts_allowed=3, wait_minutes=30)
     first = start(worker, exam)
-    services.submit(first)
+    attempt_finish.submit(first)
     db.session.commit()
-    with pytest.raises(ExamError) as exc:
+    with pytest.raises(Refused) as exc:
         start(worker, exam)
-    assert exc.value.code == "wait"
+    assert exc.value.field == "wait"
     assert start(worker, exam, now=utcnow() + timedelta(minutes=31)).number == 2
     closed = make_exam([make_question(bank)], assign_to=worker, closes_at=utcnow() - timedelta(minutes=1))
-    with pytest.raises(ExamError) as exc:
+    with pytest.raises(Refused) as exc:
         start(worker, closed)
-    assert exc.value.code == "closed"
+    assert exc.value.field == "closed"
     later = make_exam([make_question(bank)], assign_to=worker, opens_at=utcnow() + timedelta(hours=1))
-    with pytest.raises(ExamError):
+    with pytest.raises(Refused):
         start(worker, later)
 
 
@@ -200,11 +203,11 @@ def test_forward_only_navigation_refuses_going_back(app):
     bank = make_bank()
     exam = make_exam([make_question(bank) for _ in range(3)], assign_to=worker, navigation="forward")
     attempt = start(worker, exam)
-    services.save_answer(attempt, 0, seq=1, values=["1"], move_to=1)
+    attempt_answers.save_answer(attempt, 0, seq=1, values=["1"], move_to=1)
     db.session.commit()
-    with pytest.raises(ExamError) as exc:
-        services.save_answer(attempt, 0, seq=2, values=["2"])
-    assert exc.value.code == "one_way"
+    with pytest.raises(Refused) as exc:
+        attempt_answers.save_answer(attempt, 0, seq=2, values=["2"])
+    assert exc.value.field == "one_way"
 
 
 def test_leave_limit_submits(app, client):
@@ -224,8 +227,8 @@ def test_short_answer_leaves_the_result_pending(app):
     bank = make_bank()
     exam = make_exam([make_question(bank, "single"), make_question(bank, "short")], assign_to=worker)
     attempt = start(worker, exam)
-    services.save_answer(attempt, 1, seq=1, values=["我的回答"])
-    services.submit(attempt)
+    attempt_answers.save_answer(attempt, 1, seq=1, values=["我的回答"])
+    attempt_finish.submit(attempt)
     db.session.commit()
     assert attempt.pending_grading and attempt.passed is None
 
@@ -233,8 +236,8 @@ def test_short_answer_leaves_the_result_pending(app):
 def test_mistakes_book_fills_and_empties_on_the_spaced_review_schedule(setup, client):
     worker, exam, questions = setup
     attempt = start(worker, exam)
-    services.save_answer(attempt, 0, seq=1, values=["1"])  # wrong
-    services.submit(attempt)
+    attempt_answers.save_answer(attempt, 0, seq=1, values=["1"])  # wrong
+    attempt_finish.submit(attempt)
     db.session.commit()
     wrong_q = attempt.items[0].question
     assert [m.question_id for m in mistakes.open_mistakes(worker.id)] == [wrong_q.id]

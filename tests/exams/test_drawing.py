@@ -1,7 +1,7 @@
 """Drawing a personal paper: reproducible, no repeats, shuffles as asked."""
 from hypothesis import given, strategies as st
 
-from quiz.exams.drawing import Candidate, Fixed, Rule, draw
+from quiz.exams.paper.drawing import Candidate, Fixed, Rule, draw
 
 POOL = [Candidate(i, 100 + i, 4) for i in range(1, 31)]
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from quiz.db import utcnow
-from quiz.exams import services
+from quiz.exams.attempt import locking as attempt_locking
+from quiz.exams.paper import pool as paper_pool
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -101,7 +102,7 @@ def test_fast_save_refuses_after_deadline_plus_grace_and_finalises(app, client):
     attempt_id = _start(client, exam)
     _save(client, attempt_id, position=0, values=["2"], seq=1)
     attempt = db.session.get(Attempt, attempt_id)
-    attempt.deadline_at = utcnow() - timedelta(seconds=services.grace_seconds() + 1)
+    attempt.deadline_at = utcnow() - timedelta(seconds=attempt_locking.grace_seconds() + 1)
     db.session.commit()
     refused = _save(client, attempt_id, position=1, values=["2"], seq=2)
     assert refused.status_code == 409 and refused.get_json()["code"] == "deadline"
@@ -124,7 +125,7 @@ def test_tasks_and_intro_take_no_write_lock_when_nothing_is_overdue(app, client)
     assert seen and not locking(seen), locking(seen)
     # overdue: finalised, under the lock, once
     attempt = db.session.get(Attempt, attempt_id)
-    attempt.deadline_at = utcnow() - timedelta(seconds=services.grace_seconds() + 1)
+    attempt.deadline_at = utcnow() - timedelta(seconds=attempt_locking.grace_seconds() + 1)
     db.session.commit()
     with statements() as seen:
         assert client.get("/tasks").status_code == 200
@@ -141,7 +142,7 @@ def test_tasks_page_renders_while_another_connection_writes(app, client):
     worker = make_user()
     _exam(worker, 3)
     login(client, worker)
-    import quiz.exams.tasks as tasks_module
+    import quiz.exams.assignments.todo as tasks_module
 
     real = tasks_module.tasks_for
     checked = []
@@ -177,7 +178,7 @@ def test_the_intro_counts_the_questions_a_paper_has(app, client):
         make_question(bank, "truefalse", category="乙")
     exam = make_exam(fixed, rules=[dict(bank_id=bank.id, category="甲", count=3),
                                    dict(bank_id=bank.id, count=10)], assign_to=worker)
-    assert services.question_count(exam) == len(services.draw_paper(exam, 1).items) == 8
+    assert paper_pool.question_count(exam) == len(paper_pool.draw_paper(exam, 1).items) == 8
     login(client, worker)
     assert "<dd>8 道</dd>" in client.get(f"/exams/{exam.id}").text
 

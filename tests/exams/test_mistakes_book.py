@@ -9,7 +9,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from quiz.exams import mistakes, services, trainer_actions
+from quiz.exams import mistakes
+from quiz import db as quiz_db
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
+from quiz.exams.trainer import grading_queue as queue
+from quiz.exams.trainer import person_actions
 from quiz.exams.models import Mistake, MistakeReview
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -26,12 +32,12 @@ def _short_answer_exam(worker):
 
 def _graded(worker, trainer, short_score: float):
     exam = _short_answer_exam(worker)
-    attempt = services.start_attempt(worker, exam)
-    services.save_answer(attempt, 0, values=["2"], seq=1)
-    services.save_answer(attempt, 1, values=["停机、挂牌"], seq=2)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam)
+    attempt_answers.save_answer(attempt, 0, values=["2"], seq=1)
+    attempt_answers.save_answer(attempt, 1, values=["停机、挂牌"], seq=2)
+    attempt_finish.submit(attempt)
     db.session.commit()
-    trainer_actions.grade_item(attempt.items[1], short_score, "少了上锁和验电", trainer)
+    queue.grade_item(attempt.items[1], short_score, "少了上锁和验电", trainer)
     db.session.commit()
     return attempt
 
@@ -65,15 +71,15 @@ def _wrong_then_reopened(worker, trainer, second_value: str):
     bank = make_bank()
     exam = make_exam([make_question(bank, "single"), make_question(bank, "single")], assign_to=worker,
                      time_limit_minutes=20)
-    attempt = services.start_attempt(worker, exam)
-    services.save_answer(attempt, 0, values=["1"], seq=1)  # wrong
-    services.save_answer(attempt, 1, values=["2"], seq=2)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam)
+    attempt_answers.save_answer(attempt, 0, values=["1"], seq=1)  # wrong
+    attempt_answers.save_answer(attempt, 1, values=["2"], seq=2)
+    attempt_finish.submit(attempt)
     db.session.commit()
-    trainer_actions.reopen(attempt, 10, trainer)
+    person_actions.reopen(attempt, 10, trainer)
     db.session.commit()
-    services.save_answer(attempt, 0, values=[second_value], seq=3)
-    services.submit(attempt)
+    attempt_answers.save_answer(attempt, 0, values=[second_value], seq=3)
+    attempt_finish.submit(attempt)
     db.session.commit()
     return attempt
 
@@ -99,7 +105,7 @@ def test_the_book_shows_what_is_due_and_practice_draws_the_due_first(app, client
     bank = make_bank()
     old, new = make_question(bank, "single", stem="三天前错的题"), make_question(bank, "single", stem="今天错的题")
     db.session.commit()
-    now = services.utcnow()
+    now = quiz_db.utcnow()
     mistakes.record(worker.id, old, False, now=now - timedelta(days=3))
     mistakes.record(worker.id, new, False, now=now)
     db.session.commit()
@@ -124,12 +130,12 @@ def test_finalising_reads_the_book_in_a_fixed_number_of_statements(app):
         worker = make_user()
         bank = make_bank()
         exam = make_exam([make_question(bank, "single") for _ in range(n)], assign_to=worker)
-        attempt = services.start_attempt(worker, exam)
+        attempt = attempt_start.start_attempt(worker, exam)
         for position in range(n):
-            services.save_answer(attempt, position, values=["2"], seq=position + 1)  # all right
+            attempt_answers.save_answer(attempt, position, values=["2"], seq=position + 1)  # all right
         db.session.commit()
         with statements() as seen:
-            services.submit(attempt)
+            attempt_finish.submit(attempt)
             db.session.flush()
         counts.append(sum(1 for s in seen if "mistake" in s.lower()))
         db.session.commit()

@@ -10,8 +10,14 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
-from quiz.exams import services, trainer_actions as actions, trainer_services as svc
-from quiz.exams.errors import ExamError
+from quiz.exams.assignments import assigning
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
+from quiz.exams.trainer import exam_setup
+from quiz.exams.trainer import grading_queue as queue
+from quiz.exams.trainer import person_actions
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, ExamAllowance
 from quiz.exams.signals import attempt_graded
 from quiz.extensions import db
@@ -33,14 +39,14 @@ def actions_logged(action: str) -> list[AuditLog]:
 def take(exam, user, *, answer_short: bool = True, now=None) -> Attempt:
     """Start, answer every item right (the short answer with some text), submit."""
     now = now or utcnow()
-    attempt = services.start_attempt(user, exam, now=now)
+    attempt = attempt_start.start_attempt(user, exam, now=now)
     db.session.commit()
     for item in attempt.items:
         kind = item.revision.type
         if kind == "short" and not answer_short:
             continue
-        services.save_answer(attempt, item.position, RIGHT[kind], seq=1, now=now)
-    services.submit(attempt, now=now)
+        attempt_answers.save_answer(attempt, item.position, RIGHT[kind], seq=1, now=now)
+    attempt_finish.submit(attempt, now=now)
     db.session.commit()
     return attempt
 
@@ -49,10 +55,10 @@ def take(exam, user, *, answer_short: bool = True, now=None) -> Attempt:
 
 def test_extra_time_moves_the_running_attempts_deadline(org, exam):
     now = utcnow()
-    attempt = services.start_attempt(org["miller"], exam, now=now)
+    attempt = attempt_start.start_attempt(org["miller"], exam, now=now)
     db.session.commit()
     deadline = attempt.deadline_at
-    assert actions.give_extra_time(exam, org["miller"], 15, org["trainer"], now=now) == "attempt"
+    assert person_actions.give_extra_time(exam, org["miller"], 15, org["trainer"], now=now) == "attempt"
     db.session.commit()
     assert db.session.get(Attempt, attempt.id).deadline_at == deadline + timedelta(minutes=15)
     [entry] = actions_logged("attempt.extra_time")
@@ -61,30 +67,30 @@ def test_extra_time_moves_the_running_attempts_deadline(org, exam):
 
 def test_extra_time_after_the_deadline_counts_from_now(org, exam):
     start = utcnow() - timedelta(minutes=31)
-    attempt = services.start_attempt(org["miller"], exam, now=start)
+    attempt = attempt_start.start_attempt(org["miller"], exam, now=start)
     db.session.commit()
     now = utcnow()
-    actions.give_extra_time(exam, org["miller"], 5, org["trainer"], now=now)
+    person_actions.give_extra_time(exam, org["miller"], 5, org["trainer"], now=now)
     db.session.commit()
     assert db.session.get(Attempt, attempt.id).deadline_at == now + timedelta(minutes=5)
 
 
 def test_extra_time_without_an_attempt_is_kept_for_the_next_start(org, exam):
-    assert actions.give_extra_time(exam, org["miller"], 20, org["trainer"]) == "allowance"
+    assert person_actions.give_extra_time(exam, org["miller"], 20, org["trainer"]) == "allowance"
     db.session.commit()
     now = utcnow()
-    attempt = services.start_attempt(org["miller"], exam, now=now)
+    attempt = attempt_start.start_attempt(org["miller"], exam, now=now)
     assert attempt.deadline_at == now + timedelta(minutes=50)
     assert actions_logged("exam.extra_time")
 
 
 def test_extra_time_must_be_sensible(org, exam):
-    with pytest.raises(ExamError):
-        actions.give_extra_time(exam, org["miller"], 0, org["trainer"])
+    with pytest.raises(Refused):
+        person_actions.give_extra_time(exam, org["miller"], 0, org["trainer"])
 
 
 def test_extra_time_through_the_live_view(client, org, exam):
-    attempt = services.start_attempt(org["miller"], exam)
+    attempt = attempt_start.start_attempt(org["miller"], exam)
     db.session.commit()
     deadline = attempt.deadline_at
     login(client, org["trainer"])
@@ -107,13 +113,13 @@ def test_a_unit_trainer_cannot_act_on_people_outside_their_units(client, org, ex
 
 def test_one_more_attempt_lets_a_worker_start_again(org, exam):
     take(exam, org["miller"])
-    with pytest.raises(ExamError) as exc:
-        services.start_attempt(org["miller"], exam)
-    assert exc.value.code == "no_attempts_left"
+    with pytest.raises(Refused) as exc:
+        attempt_start.start_attempt(org["miller"], exam)
+    assert exc.value.field == "no_attempts_left"
     db.session.rollback()
-    actions.give_extra_attempt(exam, org["miller"], org["trainer"])
+    person_actions.give_extra_attempt(exam, org["miller"], org["trainer"])
     db.session.commit()
-    second = services.start_attempt(org["miller"], exam)
+    second = attempt_start.start_attempt(org["miller"], exam)
     assert second.number == 2
     [entry] = actions_logged("exam.extra_attempt")
     assert entry.details == {"exam_id": exam.id, "user_id": org["miller"].id, "extra_attempts": 1}
@@ -133,15 +139,15 @@ def test_reopen_puts_a_finalised_attempt_back_with_its_answers_and_a_new_deadlin
     attempt = take(exam, org["miller"])
     answers = [i.response for i in attempt.items]
     now = utcnow()
-    actions.reopen(attempt, 10, org["trainer"], now=now)
+    person_actions.reopen(attempt, 10, org["trainer"], now=now)
     db.session.commit()
     attempt = db.session.get(Attempt, attempt.id)
     assert attempt.status == "in_progress" and attempt.deadline_at == now + timedelta(minutes=10)
     assert attempt.score is None and attempt.submitted_at is None and attempt.passed is None
     assert [i.response for i in attempt.items] == answers
     # the worker can answer again and submit again
-    services.save_answer(attempt, 0, [0], seq=2)
-    services.submit(attempt)
+    attempt_answers.save_answer(attempt, 0, [0], seq=2)
+    attempt_finish.submit(attempt)
     db.session.commit()
     assert attempt.status == "submitted"
     [entry] = actions_logged("attempt.reopen")
@@ -150,16 +156,16 @@ def test_reopen_puts_a_finalised_attempt_back_with_its_answers_and_a_new_deadlin
 
 def test_reopen_refuses_a_running_attempt_and_a_second_one(org, exam):
     first = take(exam, org["miller"])
-    actions.give_extra_attempt(exam, org["miller"], org["trainer"])
+    person_actions.give_extra_attempt(exam, org["miller"], org["trainer"])
     db.session.commit()
-    second = services.start_attempt(org["miller"], exam)
+    second = attempt_start.start_attempt(org["miller"], exam)
     db.session.commit()
-    with pytest.raises(ExamError):
-        actions.reopen(second, 10, org["trainer"])
+    with pytest.raises(Refused):
+        person_actions.reopen(second, 10, org["trainer"])
     db.session.rollback()
-    with pytest.raises(ExamError) as exc:
-        actions.reopen(first, 10, org["trainer"])
-    assert exc.value.code == "other_in_progress"
+    with pytest.raises(Refused) as exc:
+        person_actions.reopen(first, 10, org["trainer"])
+    assert exc.value.field == "other_in_progress"
 
 
 def test_reopen_through_the_live_view(client, org, exam):
@@ -191,15 +197,15 @@ def test_grading_the_last_short_answer_completes_the_result_and_fires_the_signal
     attempt = take(exam, org["miller"])
     assert attempt.pending_grading and attempt.passed is None and signals == []
     scope = scope_for(org["trainer"], "train")
-    [item] = db.session.scalars(actions.grading_queue(scope)).all()
+    [item] = db.session.scalars(queue.grading_queue(scope)).all()
     assert item.revision.type == "short"
-    assert actions.grade_item(item, 1.5, "要点不全", org["trainer"]) is True
+    assert queue.grade_item(item, 1.5, "要点不全", org["trainer"]) is True
     db.session.commit()
     attempt = db.session.get(Attempt, attempt.id)
     assert (attempt.score, attempt.passed, attempt.pending_grading) == (9.5, True, False)
     assert signals == [attempt.id]
     assert (item.comment, item.graded_by_id) == ("要点不全", org["trainer"].id)
-    assert db.session.scalars(actions.grading_queue(scope)).all() == []
+    assert db.session.scalars(queue.grading_queue(scope)).all() == []
     [entry] = actions_logged("attempt.grade")
     assert entry.details["score"] == 1.5
 
@@ -207,9 +213,9 @@ def test_grading_the_last_short_answer_completes_the_result_and_fires_the_signal
 def test_score_must_be_within_the_items_points(org, exam):
     take(exam, org["miller"])
     scope = scope_for(org["trainer"], "train")
-    item = db.session.scalar(actions.grading_queue(scope))
-    with pytest.raises(ExamError):
-        actions.grade_item(item, 3, "", org["trainer"])
+    item = db.session.scalar(queue.grading_queue(scope))
+    with pytest.raises(Refused):
+        queue.grade_item(item, 3, "", org["trainer"])
 
 
 def test_an_unanswered_short_answer_does_not_wait_for_a_trainer(org, exam, signals):
@@ -219,14 +225,14 @@ def test_an_unanswered_short_answer_does_not_wait_for_a_trainer(org, exam, signa
 
 
 def test_the_queue_is_scoped_to_the_trainers_units(org, exam):
-    svc.assign(exam, org["trainer"], user_ids=[org["smelter_worker"].id])
+    assigning.assign(exam, org["trainer"], user_ids=[org["smelter_worker"].id])
     db.session.commit()
     take(exam, org["miller"])
     take(exam, org["smelter_worker"])
     everyone = scope_for(org["trainer"], "train")
     ore_only = scope_for(org["ore_trainer"], "train")
-    assert actions.queue_count(everyone) == 2
-    items = db.session.scalars(actions.grading_queue(ore_only)).all()
+    assert queue.queue_count(everyone) == 2
+    items = db.session.scalars(queue.grading_queue(ore_only)).all()
     assert [i.attempt.user_id for i in items] == [org["miller"].id]
 
 
@@ -258,10 +264,10 @@ def test_grading_page_refuses_an_out_of_range_score(client, org, exam):
 
 
 def test_a_unit_trainer_cannot_grade_outside_their_units(client, org, exam):
-    svc.assign(exam, org["trainer"], user_ids=[org["smelter_worker"].id])
+    assigning.assign(exam, org["trainer"], user_ids=[org["smelter_worker"].id])
     db.session.commit()
     take(exam, org["smelter_worker"])
-    item = db.session.scalar(actions.grading_queue(scope_for(org["trainer"], "train")))
+    item = db.session.scalar(queue.grading_queue(scope_for(org["trainer"], "train")))
     login(client, org["ore_trainer"])
     assert client.get(f"/trainer/grading/{item.id}").status_code == 404
     assert client.post(f"/trainer/grading/{item.id}", data={"score": "1"}).status_code == 404
@@ -270,16 +276,16 @@ def test_a_unit_trainer_cannot_grade_outside_their_units(client, org, exam):
 def test_an_item_is_graded_once(org, exam, signals):
     attempt = take(exam, org["miller"])
     item = db.session.scalar(grading_queue_of(org["trainer"]))
-    actions.grade_item(item, 2, "", org["trainer"])
+    queue.grade_item(item, 2, "", org["trainer"])
     db.session.commit()
-    with pytest.raises(ExamError) as exc:
-        actions.grade_item(item, 0, "", org["trainer"])
-    assert exc.value.code == "already_graded"
+    with pytest.raises(Refused) as exc:
+        queue.grade_item(item, 0, "", org["trainer"])
+    assert exc.value.field == "already_graded"
     auto = next(i for i in attempt.items if i.revision.type == "single")
-    with pytest.raises(ExamError):
-        actions.grade_item(auto, 0, "", org["trainer"])
+    with pytest.raises(Refused):
+        queue.grade_item(auto, 0, "", org["trainer"])
     assert signals == [attempt.id]
 
 
 def grading_queue_of(trainer):
-    return actions.grading_queue(scope_for(trainer, "train"))
+    return queue.grading_queue(scope_for(trainer, "train"))

@@ -7,7 +7,13 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from quiz.exams import trainer_services as svc
+from quiz.exams.assignments import assigning
+
+from quiz.exams import errors as exam_errors
+
+from quiz.exams import models as exam_models
+
+from quiz.exams.trainer import exam_setup
 from quiz.exams.models import Assignment
 from quiz.extensions import db
 from quiz.org.models import AuditLog, JobType
@@ -18,7 +24,7 @@ from tests.org.factories import login
 @pytest.fixture
 def exam(org):
     bank = setup_bank()
-    exam = svc.save_exam(None, svc.ExamData(title="行为安全 考试", pass_mark=3, rules=[svc.RuleData(bank.id, 5, 1.0)]),
+    exam = exam_setup.save_exam(None, exam_setup.ExamData(title="行为安全 考试", pass_mark=3, rules=[exam_setup.RuleData(bank.id, 5, 1.0)]),
                          org["trainer"])
     db.session.commit()
     return exam
@@ -29,49 +35,49 @@ def job(name: str) -> JobType:
 
 
 def test_unit_subtree_narrowed_by_job_type(org, exam):
-    a = svc.assign(exam, org["trainer"], unit_ids=[org["alumina"].id], job_type_ids=[job("磨工").id])
-    assert svc.assignee_ids([a.id]) == {org["miller"].id}
+    a = assigning.assign(exam, org["trainer"], unit_ids=[org["alumina"].id], job_type_ids=[job("磨工").id])
+    assert assigning.assignee_ids([a.id]) == {org["miller"].id}
 
 
 def test_whole_company_and_named_people(org, exam):
-    a = svc.assign(exam, org["trainer"], unit_ids=[org["company"].id])
-    assert {org["miller"].id, org["inspector"].id, org["smelter_worker"].id} <= svc.assignee_ids([a.id])
-    b = svc.assign(exam, org["trainer"], user_ids=[org["smelter_worker"].id])
-    assert svc.assignee_ids([b.id]) == {org["smelter_worker"].id}
-    c = svc.assign(exam, org["trainer"], job_type_ids=[job("巡检工").id])
-    assert svc.assignee_ids([c.id]) == {org["inspector"].id}
+    a = assigning.assign(exam, org["trainer"], unit_ids=[org["company"].id])
+    assert {org["miller"].id, org["inspector"].id, org["smelter_worker"].id} <= assigning.assignee_ids([a.id])
+    b = assigning.assign(exam, org["trainer"], user_ids=[org["smelter_worker"].id])
+    assert assigning.assignee_ids([b.id]) == {org["smelter_worker"].id}
+    c = assigning.assign(exam, org["trainer"], job_type_ids=[job("巡检工").id])
+    assert assigning.assignee_ids([c.id]) == {org["inspector"].id}
     assert [e.details["assignees"] for e in db.session.scalars(
         select(AuditLog).where(AuditLog.action == "exam.assign").order_by(AuditLog.id))] == [
-        svc.assignee_count(a), 1, 1]
+        assigning.assignee_count(a), 1, 1]
 
 
 def test_a_unit_trainer_cannot_assign_outside_their_units(org, exam):
     ore_trainer = org["ore_trainer"]
-    with pytest.raises(svc.Invalid) as exc:
-        svc.assign(exam, ore_trainer, unit_ids=[org["smelter"].id])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        assigning.assign(exam, ore_trainer, unit_ids=[org["smelter"].id])
     assert "只能布置给您负责培训的单位" in exc.value.errors["unit_ids"][0]
-    with pytest.raises(svc.Invalid) as exc:
-        svc.assign(exam, ore_trainer, unit_ids=[org["alumina"].id])  # the parent of their section
+    with pytest.raises(exam_errors.Invalid) as exc:
+        assigning.assign(exam, ore_trainer, unit_ids=[org["alumina"].id])  # the parent of their section
     assert exc.value.errors["unit_ids"]
-    with pytest.raises(svc.Invalid) as exc:
-        svc.assign(exam, ore_trainer, user_ids=[org["smelter_worker"].id])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        assigning.assign(exam, ore_trainer, user_ids=[org["smelter_worker"].id])
     assert exc.value.errors["user_ids"]
-    with pytest.raises(svc.Invalid) as exc:
-        svc.assign(exam, ore_trainer, job_type_ids=[job("磨工").id])  # job types alone reach the whole company
+    with pytest.raises(exam_errors.Invalid) as exc:
+        assigning.assign(exam, ore_trainer, job_type_ids=[job("磨工").id])  # job types alone reach the whole company
     assert "请同时选择单位" in exc.value.errors["unit_ids"][0]
-    a = svc.assign(exam, ore_trainer, unit_ids=[org["ore"].id], job_type_ids=[job("磨工").id])
-    assert svc.assignee_ids([a.id]) == {org["miller"].id}
+    a = assigning.assign(exam, ore_trainer, unit_ids=[org["ore"].id], job_type_ids=[job("磨工").id])
+    assert assigning.assignee_ids([a.id]) == {org["miller"].id}
 
 
 def test_nothing_chosen_or_no_questions_is_refused(org, exam):
-    with pytest.raises(svc.Invalid) as exc:
-        svc.assign(exam, org["trainer"])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        assigning.assign(exam, org["trainer"])
     assert exc.value.errors[""]
-    empty = svc.Exam(title="空", created_by_id=org["trainer"].id)
+    empty = exam_models.Exam(title="空", created_by_id=org["trainer"].id)
     db.session.add(empty)
     db.session.flush()
-    with pytest.raises(svc.Invalid) as exc:
-        svc.assign(empty, org["trainer"], unit_ids=[org["ore"].id])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        assigning.assign(empty, org["trainer"], unit_ids=[org["ore"].id])
     assert "还没有题目" in exc.value.errors[""][0]
 
 

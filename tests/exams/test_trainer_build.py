@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from quiz.exams import trainer_services as svc
+from quiz.exams import errors as exam_errors
+
+from quiz.exams.trainer import exam_setup
 from quiz.exams.models import Exam
 from quiz.extensions import db
 from quiz.org.models import AuditLog
@@ -20,13 +22,13 @@ def bank(app):
 
 def test_create_exam_with_rules_and_fixed_questions_saves_every_setting(org, bank):
     question = bank.questions[0]
-    data = svc.ExamData(
+    data = exam_setup.ExamData(
         title="行为安全 考试", description="先读材料", mode="exam", total=20, pass_mark=12, time_limit_minutes=30,
         attempts_allowed=2, wait_minutes=10, score_policy="last", shuffle_questions=True, shuffle_options=True,
         navigation="forward", review="full", multiple_policy="partial", leave_limit=3,
-        rules=[svc.RuleData(bank.id, 3, 2.0, category="观察"), svc.RuleData(bank.id, 1, 10.0, type="short")],
+        rules=[exam_setup.RuleData(bank.id, 3, 2.0, category="观察"), exam_setup.RuleData(bank.id, 1, 10.0, type="short")],
         fixed=[(question.id, 4.0)])
-    exam = svc.save_exam(None, data, org["trainer"])
+    exam = exam_setup.save_exam(None, data, org["trainer"])
     db.session.commit()
     exam = db.session.get(Exam, exam.id)
     assert (exam.title, exam.mode, exam.pass_mark, exam.time_limit_minutes) == ("行为安全 考试", "exam", 12, 30)
@@ -42,9 +44,9 @@ def test_create_exam_with_rules_and_fixed_questions_saves_every_setting(org, ban
 
 def test_draw_rule_needs_enough_questions(org, bank):
     # three singles are 观察 at difficulty 2
-    data = svc.ExamData(title="太多", rules=[svc.RuleData(bank.id, 4, 1.0, category="观察", difficulty=2)])
-    with pytest.raises(svc.Invalid) as exc:
-        svc.save_exam(None, data, org["trainer"])
+    data = exam_setup.ExamData(title="太多", rules=[exam_setup.RuleData(bank.id, 4, 1.0, category="观察", difficulty=2)])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        exam_setup.save_exam(None, data, org["trainer"])
     [message] = exc.value.errors["rules-0-count"]
     assert "只有 3 道" in message and "不够抽 4 道" in message
     assert db.session.scalar(select(Exam.id)) is None
@@ -52,26 +54,26 @@ def test_draw_rule_needs_enough_questions(org, bank):
 
 def test_fixed_questions_are_not_counted_in_a_rules_pool(org, bank):
     shorts = [q for q in bank.questions if q.type == "short"]
-    data = svc.ExamData(title="简答", pass_mark=0, rules=[svc.RuleData(bank.id, 2, 5.0, type="short")],
+    data = exam_setup.ExamData(title="简答", pass_mark=0, rules=[exam_setup.RuleData(bank.id, 2, 5.0, type="short")],
                         fixed=[(shorts[0].id, 5.0)])
-    with pytest.raises(svc.Invalid) as exc:
-        svc.save_exam(None, data, org["trainer"])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        exam_setup.save_exam(None, data, org["trainer"])
     assert "只有 1 道" in exc.value.errors["rules-0-count"][0]
 
 
 def test_rules_of_one_bank_together_cannot_ask_for_more_than_it_has(org, bank):
     # 6 singles + 2 shorts = 8 questions; 6 of any type + 4 of any type = 10
-    data = svc.ExamData(title="合计超出", pass_mark=0,
-                        rules=[svc.RuleData(bank.id, 6, 1.0), svc.RuleData(bank.id, 4, 1.0)])
-    with pytest.raises(svc.Invalid) as exc:
-        svc.save_exam(None, data, org["trainer"])
+    data = exam_setup.ExamData(title="合计超出", pass_mark=0,
+                        rules=[exam_setup.RuleData(bank.id, 6, 1.0), exam_setup.RuleData(bank.id, 4, 1.0)])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        exam_setup.save_exam(None, data, org["trainer"])
     assert "共要 10 道题" in exc.value.errors["rules-0-count"][0]
 
 
 def test_total_and_pass_mark_are_checked_against_the_points(org, bank):
-    data = svc.ExamData(title="分数", total=100, pass_mark=30, rules=[svc.RuleData(bank.id, 5, 5.0)])
-    with pytest.raises(svc.Invalid) as exc:
-        svc.save_exam(None, data, org["trainer"])
+    data = exam_setup.ExamData(title="分数", total=100, pass_mark=30, rules=[exam_setup.RuleData(bank.id, 5, 5.0)])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        exam_setup.save_exam(None, data, org["trainer"])
     assert "卷面总分应为 100 分" in exc.value.errors["total"][0]
     assert "高于题目分值合计 25 分" in exc.value.errors["pass_mark"][0]
 
@@ -82,22 +84,22 @@ def test_other_settings_are_checked(org, bank):
     from quiz.db import utcnow
 
     now = utcnow()
-    data = svc.ExamData(title=" ", time_limit_minutes=0, attempts_allowed=0, navigation="sideways",
+    data = exam_setup.ExamData(title=" ", time_limit_minutes=0, attempts_allowed=0, navigation="sideways",
                         opens_at=now, closes_at=now - timedelta(hours=1))
-    with pytest.raises(svc.Invalid) as exc:
-        svc.save_exam(None, data, org["trainer"])
+    with pytest.raises(exam_errors.Invalid) as exc:
+        exam_setup.save_exam(None, data, org["trainer"])
     errors = exc.value.errors
     for key in ("title", "time_limit_minutes", "attempts_allowed", "navigation", "closes_at", ""):
         assert errors.get(key), key
 
 
 def test_edit_records_what_changed(org, bank):
-    exam = svc.save_exam(None, svc.ExamData(title="甲", pass_mark=3, rules=[svc.RuleData(bank.id, 5, 1.0)]),
+    exam = exam_setup.save_exam(None, exam_setup.ExamData(title="甲", pass_mark=3, rules=[exam_setup.RuleData(bank.id, 5, 1.0)]),
                          org["trainer"])
     db.session.commit()
-    data = svc.exam_data(exam)
+    data = exam_setup.exam_data(exam)
     data.time_limit_minutes = 45
-    svc.save_exam(exam, data, org["trainer"])
+    exam_setup.save_exam(exam, data, org["trainer"])
     db.session.commit()
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "exam.update"))
     assert entry.details["changed"] == {"time_limit_minutes": [None, 45]}
@@ -152,7 +154,7 @@ def test_removed_rule_rows_are_dropped(client, org, bank):
 
 
 def test_fixed_questions_page_adds_and_removes(client, org, bank):
-    exam = svc.save_exam(None, svc.ExamData(title="固定", pass_mark=0, rules=[svc.RuleData(bank.id, 1, 1.0)]),
+    exam = exam_setup.save_exam(None, exam_setup.ExamData(title="固定", pass_mark=0, rules=[exam_setup.RuleData(bank.id, 1, 1.0)]),
                          org["trainer"])
     db.session.commit()
     login(client, org["trainer"])
@@ -176,7 +178,7 @@ def test_only_trainers_reach_the_trainer_pages(client, org, bank, who, status):
 
 
 def test_workers_cannot_post_trainer_actions(client, org, bank):
-    exam = svc.save_exam(None, svc.ExamData(title="甲", pass_mark=0, rules=[svc.RuleData(bank.id, 1, 1.0)]),
+    exam = exam_setup.save_exam(None, exam_setup.ExamData(title="甲", pass_mark=0, rules=[exam_setup.RuleData(bank.id, 1, 1.0)]),
                          org["trainer"])
     db.session.commit()
     login(client, org["miller"])
@@ -186,7 +188,7 @@ def test_workers_cannot_post_trainer_actions(client, org, bank):
 
 
 def test_a_unit_trainer_edits_only_their_own_exams(client, org, bank):
-    theirs = svc.save_exam(None, svc.ExamData(title="全公司", pass_mark=0, rules=[svc.RuleData(bank.id, 1, 1.0)]),
+    theirs = exam_setup.save_exam(None, exam_setup.ExamData(title="全公司", pass_mark=0, rules=[exam_setup.RuleData(bank.id, 1, 1.0)]),
                            org["trainer"])
     db.session.commit()
     login(client, org["ore_trainer"])
@@ -213,7 +215,7 @@ def test_exam_form_needs_csrf(csrf_app, org, bank):
 
 
 def test_archive_and_restore_are_audited(client, org, bank):
-    exam = svc.save_exam(None, svc.ExamData(title="旧考试", pass_mark=0, rules=[svc.RuleData(bank.id, 1, 1.0)]),
+    exam = exam_setup.save_exam(None, exam_setup.ExamData(title="旧考试", pass_mark=0, rules=[exam_setup.RuleData(bank.id, 1, 1.0)]),
                          org["trainer"])
     db.session.commit()
     login(client, org["trainer"])

@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
-from quiz.exams import services, trainer_actions as actions, trainer_services as svc
+from quiz.exams.assignments import assigning
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
+from quiz.exams import live as live_model
+from quiz.exams.trainer import exam_setup
+from quiz.org import models as org_models
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
 from tests.banks.factories import RIGHT, WRONG, make_bank, make_question
@@ -22,10 +28,10 @@ def exam(org):
     bank = make_bank("岗位安全")
     questions = [make_question(bank, "single") for _ in range(4)]
     db.session.commit()
-    exam = svc.save_exam(None, svc.ExamData(title="岗位安全 考试", pass_mark=3, time_limit_minutes=30,
+    exam = exam_setup.save_exam(None, exam_setup.ExamData(title="岗位安全 考试", pass_mark=3, time_limit_minutes=30,
                                             leave_limit=5, fixed=[(q.id, 1.0) for q in questions]),
                          org["trainer"])
-    svc.assign(exam, org["trainer"], unit_ids=[org["company"].id])
+    assigning.assign(exam, org["trainer"], unit_ids=[org["company"].id])
     db.session.commit()
     return exam
 
@@ -34,25 +40,25 @@ def running(org, exam):
     """miller in progress (2 answered, 2 leaves, 10 minutes in), inspector passed,
     smelter_worker failed; the trainers and head are in the company too."""
     now = utcnow()
-    a = services.start_attempt(org["miller"], exam, now=now - timedelta(minutes=10))
+    a = attempt_start.start_attempt(org["miller"], exam, now=now - timedelta(minutes=10))
     db.session.commit()
-    services.save_answer(a, 0, RIGHT["single"], seq=1, now=now)
-    services.save_answer(a, 1, WRONG["single"], seq=1, now=now)
-    services.leave(a, 2, now=now)
+    attempt_answers.save_answer(a, 0, RIGHT["single"], seq=1, now=now)
+    attempt_answers.save_answer(a, 1, WRONG["single"], seq=1, now=now)
+    attempt_answers.leave(a, 2, now=now)
     db.session.commit()
     for user, answer in ((org["inspector"], RIGHT), (org["smelter_worker"], WRONG)):
-        b = services.start_attempt(user, exam, now=now)
+        b = attempt_start.start_attempt(user, exam, now=now)
         db.session.commit()
         for item in b.items:
-            services.save_answer(b, item.position, answer["single"], seq=1, now=now)
-        services.submit(b, now=now)
+            attempt_answers.save_answer(b, item.position, answer["single"], seq=1, now=now)
+        attempt_finish.submit(b, now=now)
         db.session.commit()
     return now
 
 
 def test_live_figures(org, exam):
     now = running(org, exam)
-    data = actions.live(exam, scope_for(org["trainer"], "train"), now=now)
+    data = live_model.live(exam, scope_for(org["trainer"], "train"), now=now)
     rows = {r.user.employee_no: r for r in data.rows}
     miller, inspector, smelter = rows["100001"], rows["100002"], rows["100003"]
     assert miller.status == "in_progress" and (miller.answered, miller.total, miller.leave_count) == (2, 4, 2)
@@ -66,15 +72,15 @@ def test_live_figures(org, exam):
 
 def test_live_view_is_scoped_to_the_trainers_units(org, exam):
     now = running(org, exam)
-    data = actions.live(exam, scope_for(org["ore_trainer"], "train"), now=now)
+    data = live_model.live(exam, scope_for(org["ore_trainer"], "train"), now=now)
     assert {r.user.employee_no for r in data.rows} == {"100001", "100002", "900002"}
 
 
 def test_live_view_finalises_overdue_attempts(org, exam):
     start = utcnow() - timedelta(minutes=40)
-    attempt = services.start_attempt(org["miller"], exam, now=start)
+    attempt = attempt_start.start_attempt(org["miller"], exam, now=start)
     db.session.commit()
-    data = actions.live(exam, scope_for(org["trainer"], "train"))
+    data = live_model.live(exam, scope_for(org["trainer"], "train"))
     db.session.commit()
     assert db.session.get(Attempt, attempt.id).finalised_by == "clock"
     assert {r.user.employee_no: r.status for r in data.rows}["100001"] == "failed"
@@ -123,7 +129,7 @@ def test_live_page_screenshot_at_desktop_width(org, exam, browser, live_server, 
         assert page.locator("#live-table tbody tr").count() == 6
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         # live.js swaps in fresh rows by itself: the head starts while the page is open
-        services.start_attempt(org["head"], exam)
+        attempt_start.start_attempt(org["head"], exam)
         db.session.commit()
         page.wait_for_selector('tr[data-user="900003"][data-status="in_progress"]', timeout=15000)
         assert "已刷新" in page.inner_text("#live-stamp")
@@ -154,14 +160,14 @@ def test_demo_loader_builds_an_exam_per_bank(app):
     for exam in banks:
         assert exam.time_limit_minutes == 30 and exam.pass_mark == 60
         assert sum(r.count for r in exam.rules) == 20
-        assert svc.total_points(exam.rules, []) == 100
+        assert exam_setup.total_points(exam.rules, []) == 100
         assert exam.assignments and exam.assignments[0].due_at > utcnow() + timedelta(days=13)
     ore = [e for e in banks if "磨工" in e.title][0]
     assert [t.job_type.name for t in ore.assignments[0].targets if t.job_type] == ["磨工"]
     assert any("布置给" in line for line in lines)
     # a paper can be drawn from every demo exam
-    worker = db.session.scalar(select(services.User).where(services.User.employee_no == "000101"))
-    attempt = services.start_attempt(worker, banks[0])
+    worker = db.session.scalar(select(org_models.User).where(org_models.User.employee_no == "000101"))
+    attempt = attempt_start.start_attempt(worker, banks[0])
     assert len(attempt.items) == 20
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 from quiz.certificates.views.common import disposition
-from quiz.exams import services
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
 from tests.exams.factories import make_exam
@@ -32,7 +34,7 @@ def test_fill_in_in_a_practice_exam_prints_the_answer_once(app, client):
     bank = make_bank()
     exam = make_exam([make_question(bank, "fill", answer=[["球磨机"], ["分级机"]])], assign_to=worker,
                      mode="practice")
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     login(client, worker)
     client.post(f"/attempts/{attempt.id}/q/0", data={"q0": ["球磨机", "旋流器"], "go": "check"})
@@ -45,9 +47,9 @@ def test_english_result_page_says_submitted_and_true_false(app, client):
     worker.locale = "en"
     bank = make_bank()
     exam = make_exam([make_question(bank, "truefalse", answer=True)], assign_to=worker, review="full")
-    attempt = services.start_attempt(worker, exam)
-    services.save_answer(attempt, 0, values=["false"], seq=1)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam)
+    attempt_answers.save_answer(attempt, 0, values=["false"], seq=1)
+    attempt_finish.submit(attempt)
     db.session.commit()
     login(client, worker)
     page = client.get(f"/attempts/{attempt.id}/result").text
@@ -82,12 +84,12 @@ def _pending(worker, objective_right: int):
     exam = make_exam(questions, points=21, assign_to=worker, pass_mark=60)
     exam.items[-1].points = 16
     db.session.commit()
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     for position in range(4):
-        services.save_answer(attempt, position, values=["2" if position < objective_right else "0"],
+        attempt_answers.save_answer(attempt, position, values=["2" if position < objective_right else "0"],
                              seq=position + 1)
-    services.save_answer(attempt, 4, values=["磨机停机后挂牌上锁"], seq=9)
-    services.submit(attempt)
+    attempt_answers.save_answer(attempt, 4, values=["磨机停机后挂牌上锁"], seq=9)
+    attempt_finish.submit(attempt)
     db.session.commit()
     assert attempt.pending_grading
     return exam, attempt
@@ -113,9 +115,9 @@ def test_a_retake_after_full_marks_says_it_changes_nothing(app, client):
     worker = make_user()
     bank = make_bank()
     exam = make_exam([make_question(bank, "single")], points=10, assign_to=worker, pass_mark=6, attempts_allowed=3)
-    attempt = services.start_attempt(worker, exam, assignment=exam.assignments[0])
-    services.save_answer(attempt, 0, values=["2"], seq=1)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam, assignment=exam.assignments[0])
+    attempt_answers.save_answer(attempt, 0, values=["2"], seq=1)
+    attempt_finish.submit(attempt)
     db.session.commit()
     login(client, worker)
     intro = re.sub(r"\s+", " ", client.get(f"/exams/{exam.id}").text)

@@ -2,7 +2,9 @@
 with teams, workers of one job type, built through the services."""
 from __future__ import annotations
 
-from quiz.exams import services as exam_services
+from quiz.exams.attempt import answers as attempt_answers
+
+from quiz.exams.attempt import finish as attempt_finish
 from quiz.extensions import db
 from quiz.org.services import ensure_job_type
 from quiz.paths import services
@@ -56,10 +58,10 @@ def take(user, topic, *, right: bool, wrong_points=()):
     (right, or wrong on every item / only on ``wrong_points``), submit."""
     attempt = services.start_test(user, topic)
     db.session.commit()
-    exam_services.load_items(attempt)
+    attempt_answers.load_items(attempt)
     for item in attempt.items:
         good = right and item.question.category not in wrong_points
-        exam_services.save_answer(attempt, item.position, values=RIGHT if good else WRONG, seq=item.position + 1)
-    exam_services.submit(attempt)
+        attempt_answers.save_answer(attempt, item.position, values=RIGHT if good else WRONG, seq=item.position + 1)
+    attempt_finish.submit(attempt)
     db.session.commit()
     return attempt

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.extensions import db
-from quiz.reports.assignees import assignee_pairs
+from quiz.exams.assignments.assignees import assignee_pairs
 from quiz.reports.rollup import Counts
 from quiz.reports.filters import Filters
 from quiz.reports.report import Report
@@ -157,7 +157,7 @@ def test_histogram_and_timeline(org):
 
 def test_assignee_pairs_match_the_exam_engines_rule_without_duplicates(org):
     """Nested and repeated unit targets, a named person already covered, job types with and without units."""
-    from quiz.exams.tasks import is_assigned
+    from quiz.exams.assignments.assignees import is_assigned
     from quiz.org.models import User
     from quiz.org.services import ensure_job_type
     from tests.exams.factories import make_assignment

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
-from quiz.exams import services
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from quiz.reports.item_queries import item_analysis
@@ -20,7 +22,7 @@ from tests.org.factories import login, make_user
 def _attempt(worker, n=3):
     bank = make_bank()
     exam = make_exam([make_question(bank, "single") for _ in range(n)], assign_to=worker, time_limit_minutes=None)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     return exam, attempt
 
@@ -36,24 +38,24 @@ def test_the_fast_save_adds_the_time_since_the_attempts_previous_save_to_the_que
     start = attempt.started_at
     saves = [(0, 1, 40), (0, 2, 55), (1, 3, 85), (2, 4, 85 + 3600)]  # (position, seq, seconds since the start)
     for position, seq, seconds in saves:
-        saved = services.save_answer_fast(attempt.id, worker.id, position, ["1"], seq,
+        saved = attempt_answers.save_answer_fast(attempt.id, worker.id, position, ["1"], seq,
                                           now=start + timedelta(seconds=seconds))
         assert saved is not None and not saved.stale
         db.session.commit()
     # q1: 40 s to the first answer and 15 s changing it; q2: 30 s; q3: an hour away, counted as the cap
-    assert _times(attempt.id) == [55_000, 30_000, services.TIME_CAP_MS]
+    assert _times(attempt.id) == [55_000, 30_000, attempt_answers.TIME_CAP_MS]
     # a stale save (a retry) adds nothing
-    assert services.save_answer_fast(attempt.id, worker.id, 1, ["2"], 3, now=start + timedelta(hours=2)).stale
+    assert attempt_answers.save_answer_fast(attempt.id, worker.id, 1, ["2"], 3, now=start + timedelta(hours=2)).stale
     db.session.commit()
-    assert _times(attempt.id) == [55_000, 30_000, services.TIME_CAP_MS]
+    assert _times(attempt.id) == [55_000, 30_000, attempt_answers.TIME_CAP_MS]
 
 
 def test_the_full_save_records_time_the_same_way(app):
     worker = make_user()
     _exam, attempt = _attempt(worker)
     start = attempt.started_at
-    services.save_answer(attempt, 1, seq=1, values=["2"], now=start + timedelta(seconds=20))
-    services.save_answer(attempt, 0, seq=2, values=["2"], flagged=True, now=start + timedelta(seconds=32))
+    attempt_answers.save_answer(attempt, 1, seq=1, values=["2"], now=start + timedelta(seconds=20))
+    attempt_answers.save_answer(attempt, 0, seq=2, values=["2"], flagged=True, now=start + timedelta(seconds=32))
     db.session.commit()
     assert _times(attempt.id) == [12_000, 20_000, 0]
 
@@ -70,14 +72,14 @@ def test_the_phone_api_records_time(app, client):
 
 
 def _take(worker, exam, seconds: list[int], right: bool):
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     at = attempt.started_at
     for item, s in zip(attempt.items, seconds):
         at += timedelta(seconds=s)
         answer = item.revision.answer[0]
-        services.save_answer(attempt, item.position, seq=1, values=[str(answer if right else (answer + 1) % 4)],
+        attempt_answers.save_answer(attempt, item.position, seq=1, values=[str(answer if right else (answer + 1) % 4)],
                              now=at)
-    services.submit(attempt, now=at)
+    attempt_finish.submit(attempt, now=at)
     db.session.commit()
 
 

@@ -10,11 +10,15 @@ from sqlalchemy import and_, case, delete, func, or_, select
 
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
-from quiz.exams import services, trainer_actions as actions
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
+from quiz.exams.trainer import grading_queue as queue
+from quiz.exams.trainer import person_actions
 from quiz.exams.models import Assignment, Attempt, ExamProgress
 from quiz.extensions import db
 from quiz.reports import progress
-from quiz.reports.assignees import assignee_pairs
+from quiz.exams.assignments.assignees import assignee_pairs
 from quiz.reports.filters import Filters
 from quiz.reports.report import Report
 from tests.banks.factories import RIGHT, WRONG
@@ -55,7 +59,7 @@ def figures(person, viewer) -> tuple:
 
 def answer_all(attempt, answers, now, seq=1):
     for item in attempt.items:
-        services.save_answer(attempt, item.position, answers[item.revision.type], seq=seq, now=now)
+        attempt_answers.save_answer(attempt, item.position, answers[item.revision.type], seq=seq, now=now)
 
 
 def test_progress_follows_the_attempt_through_start_submit_grade_reopen_and_another_attempt(org, exam):
@@ -63,7 +67,7 @@ def test_progress_follows_the_attempt_through_start_submit_grade_reopen_and_anot
     now = utcnow()
     assert figures(miller, trainer) == ("not_started", 0, None)
 
-    attempt = services.start_attempt(miller, exam, now=now)
+    attempt = attempt_start.start_attempt(miller, exam, now=now)
     db.session.commit()
     assert figures(miller, trainer) == ("in_progress", 1, None)
     before = assert_rebuild_agrees()
@@ -72,43 +76,43 @@ def test_progress_follows_the_attempt_through_start_submit_grade_reopen_and_anot
     db.session.commit()
     assert assert_rebuild_agrees() == before
 
-    services.submit(attempt, now=now)  # the short answer waits for a trainer
+    attempt_finish.submit(attempt, now=now)  # the short answer waits for a trainer
     db.session.commit()
     assert figures(miller, trainer) == ("in_progress", 1, 8.0)
     assert_rebuild_agrees()
 
-    [item] = db.session.scalars(actions.grading_queue(scope_for(trainer, "train"))).all()
-    actions.grade_item(item, 1.5, "", trainer)
+    [item] = db.session.scalars(queue.grading_queue(scope_for(trainer, "train"))).all()
+    queue.grade_item(item, 1.5, "", trainer)
     db.session.commit()
     assert figures(miller, trainer) == ("passed", 1, 9.5)
     assert_rebuild_agrees()
 
-    actions.reopen(db.session.get(Attempt, attempt.id), 10, trainer, now=now)
+    person_actions.reopen(db.session.get(Attempt, attempt.id), 10, trainer, now=now)
     db.session.commit()
     assert figures(miller, trainer) == ("in_progress", 1, None)
     assert_rebuild_agrees()
 
     attempt = db.session.get(Attempt, attempt.id)
     answer_all(attempt, WRONG, now, seq=2)  # the reopened attempt kept its answers: these are newer
-    services.submit(attempt, now=now)
+    attempt_finish.submit(attempt, now=now)
     db.session.commit()
-    [item] = db.session.scalars(actions.grading_queue(scope_for(trainer, "train"))).all()
-    actions.grade_item(item, 0, "", trainer)
+    [item] = db.session.scalars(queue.grading_queue(scope_for(trainer, "train"))).all()
+    queue.grade_item(item, 0, "", trainer)
     db.session.commit()
     assert figures(miller, trainer) == ("failed", 1, 0.0)
     assert_rebuild_agrees()
 
-    actions.give_extra_attempt(exam, miller, trainer)
+    person_actions.give_extra_attempt(exam, miller, trainer)
     db.session.commit()
     later = now + timedelta(minutes=40)
-    second = services.start_attempt(miller, exam, now=later)
+    second = attempt_start.start_attempt(miller, exam, now=later)
     db.session.commit()
     assert figures(miller, trainer) == ("in_progress", 2, 0.0)
     answer_all(second, RIGHT, later)
-    services.submit(second, now=later)
+    attempt_finish.submit(second, now=later)
     db.session.commit()
-    [item] = db.session.scalars(actions.grading_queue(scope_for(trainer, "train"))).all()
-    actions.grade_item(item, 2, "", trainer)
+    [item] = db.session.scalars(queue.grading_queue(scope_for(trainer, "train"))).all()
+    queue.grade_item(item, 2, "", trainer)
     db.session.commit()
     assert figures(miller, trainer) == ("passed", 2, 10.0)
     rows = assert_rebuild_agrees()
@@ -117,9 +121,9 @@ def test_progress_follows_the_attempt_through_start_submit_grade_reopen_and_anot
 
 def test_the_clock_finalising_an_overdue_attempt_keeps_progress(org, exam):
     now = utcnow()
-    services.start_attempt(org["miller"], exam, now=now)
+    attempt_start.start_attempt(org["miller"], exam, now=now)
     db.session.commit()
-    services.finalise_overdue(now + timedelta(hours=2))
+    attempt_finish.finalise_overdue(now + timedelta(hours=2))
     db.session.commit()
     assert figures(org["miller"], org["trainer"])[0] == "failed"
     assert_rebuild_agrees()

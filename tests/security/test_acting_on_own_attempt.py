@@ -10,7 +10,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from quiz.exams import services
+from quiz.exams.attempt import answers as attempt_answers
+
+from quiz.exams.attempt import finish as attempt_finish
+
+from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Attempt, AttemptItem, ExamAllowance
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -39,9 +43,9 @@ def _setup(role: str):
 
 
 def _submitted(person, exam) -> Attempt:
-    attempt = services.start_attempt(person, exam)
-    services.save_answer(attempt, 0, "我的回答", 1)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(person, exam)
+    attempt_answers.save_answer(attempt, 0, "我的回答", 1)
+    attempt_finish.submit(attempt)
     db.session.commit()
     assert attempt.pending_grading
     return attempt
@@ -122,7 +126,7 @@ def test_a_trainers_home_counts_no_answer_of_their_own(app, client):
     actor, worker, exam = _setup("trainer_company")
     _submitted(actor, exam)
     from quiz.auth.scopes import scope_for
-    from quiz.exams import trainer_actions
-    assert trainer_actions.queue_count(scope_for(actor, "train")) == 0
+    from quiz.exams.trainer import grading_queue as queue
+    assert queue.queue_count(scope_for(actor, "train")) == 0
     _submitted(worker, exam)
-    assert trainer_actions.queue_count(scope_for(actor, "train")) == 1
+    assert queue.queue_count(scope_for(actor, "train")) == 1

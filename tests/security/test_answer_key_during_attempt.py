@@ -23,7 +23,9 @@ import pytest
 
 from quiz.banks.models import Article
 from quiz.db import utcnow
-from quiz.exams import services
+from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Attempt
 from quiz.extensions import db
 from tests.banks.factories import SAMPLES, make_bank, make_question
@@ -78,10 +80,10 @@ def world(app):
 
     # an earlier exam with the same questions, finalised, review "full", answers right and wrong
     earlier = make_exam(questions, assign_to=worker, review="full", title="上次考试")
-    first = services.start_attempt(worker, earlier)
+    first = attempt_start.start_attempt(worker, earlier)
     for item in first.items:
-        services.save_answer(first, item.position, None, item.client_seq + 1, values=["0"])
-    services.submit(first)
+        attempt_answers.save_answer(first, item.position, None, item.client_seq + 1, values=["0"])
+    attempt_finish.submit(first)
     db.session.commit()
     # a practice-mode exam drawing the same questions: instant feedback by nature
     drill = make_exam(questions, assign_to=worker, mode="practice", title="练习卷")

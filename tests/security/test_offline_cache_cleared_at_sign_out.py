@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from quiz.exams import services
+from quiz.exams.attempt import start as attempt_start
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
 from tests.browser.pages import sign_in, sign_out
@@ -33,7 +33,7 @@ def test_offline_copy_of_the_attempt_page_is_gone_after_sign_out(phone, app, art
     worker = make_user("770001", name="钱工")
     bank = make_bank()
     exam = make_exam([make_question(bank, "single", stem=STEM)], assign_to=worker, time_limit_minutes=20)
-    attempt = services.start_attempt(worker, exam)
+    attempt = attempt_start.start_attempt(worker, exam)
     db.session.commit()
     page = phone
     sign_in(page, worker.employee_no, PASSWORD)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from quiz.db import utcnow
-from quiz.exams import services
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Exam
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -94,8 +95,8 @@ def test_a_closed_exam_or_used_up_attempts_reopen_practice(app, client):
     worker, bank, questions, exam = _setup(attempts_allowed=1)
     login(client, worker)
     assert not _revealed(_practise_each(client, bank, questions))
-    attempt = services.start_attempt(worker, exam)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam)
+    attempt_finish.submit(attempt)
     db.session.commit()
     assert _revealed(_practise_each(client, bank, questions))  # no attempt left: nothing to protect
 

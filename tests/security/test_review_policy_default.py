@@ -10,7 +10,8 @@ import re
 from datetime import timedelta
 
 from quiz.db import utcnow
-from quiz.exams import services
+from quiz.exams.attempt import finish as attempt_finish
+from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Exam, ExamAllowance
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -27,8 +28,8 @@ def _exam(worker, **settings):
 
 
 def _sit(client, worker, exam) -> str:
-    attempt = services.start_attempt(worker, exam)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam)
+    attempt_finish.submit(attempt)
     db.session.commit()
     return client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
 
@@ -77,8 +78,8 @@ def test_default_review_shows_the_key_once_the_exam_closes(app, client):
     worker = make_user()
     exam = _exam(worker, attempts_allowed=3)
     login(client, worker)
-    attempt = services.start_attempt(worker, exam)
-    services.submit(attempt)
+    attempt = attempt_start.start_attempt(worker, exam)
+    attempt_finish.submit(attempt)
     db.session.commit()
     assert EXPL not in client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
     exam.closes_at = utcnow() - timedelta(minutes=1)

@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import select
 
-from quiz.exams import services as exam_services
+from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import AttemptItem
 from quiz.extensions import db
 from tests.banks.factories import make_bank, make_question
@@ -26,7 +26,7 @@ def test_every_attempt_route_is_404_for_another_worker(app, client):
     exam = make_exam([make_question(bank, "single"), make_question(bank, "truefalse")], title="越权考试")
     assign(exam, unit=team)
     db.session.commit()
-    attempt = exam_services.start_attempt(owner, exam)
+    attempt = attempt_start.start_attempt(owner, exam)
     db.session.commit()
     item = attempt.items[0]
     login(client, intruder)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from quiz.exams.models import AssignmentTarget
-from quiz.exams.tasks import assignments_for
+from quiz.exams.assignments.assignees import assignments_for
 from quiz.extensions import db
 from quiz.sessions import codes, marks, services, signin
 from quiz.sessions.models import Attendance

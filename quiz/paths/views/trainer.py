@@ -289,7 +289,7 @@ def new_topic(path_id: int):
             db.session.commit()
             flash(_("已添加课题。"), "success")
             return redirect(url_for("paths.new_topic", path_id=path.id))
-    from quiz.exams.trainer_services import bank_facets
+    from quiz.exams.paper.pool import bank_facets
 
     facets = bank_facets([b.id for b in banks])
     return render_template("paths/topic_form.html", path=path, form=form, errors=errors, banks=banks, facets=facets)

@@ -13,8 +13,9 @@ from quiz.banks.services import paragraphs
 from quiz.db import utcnow
 from quiz.errors import Refused
 from quiz.exams import practice as exam_practice
-from quiz.exams import services as exam_services
-from quiz.exams.errors import ExamError
+from quiz.exams.attempt.answers import attempts_of, form_values
+from quiz.exams.paper.pool import question_count
+from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.markup import render_markdown
 from quiz.paths import review, services, state
@@ -118,12 +119,12 @@ def topic(topic_id: int):
     if s == "not_started":
         abort(404)  # locked: the path page says why
     may, why = services.may_take(current_user, topic)
-    running = next((a for a in exam_services.attempts_of(current_user.id, topic.exam_id)
+    running = next((a for a in attempts_of(current_user.id, topic.exam_id)
                     if a.status == "in_progress"), None)
     text = services.article_text(topic)
     return render_template("paths/topic.html", topic=topic, state=s, may=may, why=why, running=running,
                            html=render_markdown(text) if text else None, paragraphs=paragraphs(text),
-                           question_count=exam_services.question_count(topic.exam),
+                           question_count=question_count(topic.exam),
                            remediation=services.open_remediation(current_user.id, topic))
 
 
@@ -133,7 +134,7 @@ def start(topic_id: int):
     topic, _ps, _person = _my_topic(topic_id)
     try:
         attempt = services.start_test(current_user, topic)
-    except (Refused, ExamError) as exc:
+    except Refused as exc:
         db.session.commit()
         flash(str(exc), "error")
         return redirect(url_for("paths.topic", topic_id=topic_id))
@@ -168,7 +169,7 @@ def practise(rem_id: int, point_id: int):
         try:
             feedback = review.answer_practice(rem, point, current_user, request.form.get("question_id"),
                                               request.form.get("revision_id"), request.form.getlist("q0"))
-        except ExamError:
+        except Refused:
             abort(404)
         db.session.commit()
         revision = feedback.revision
@@ -181,7 +182,7 @@ def practise(rem_id: int, point_id: int):
         revision = question.current_revision
     return render_template("paths/practise.html", rem=rem, point=point, q=exam_practice.public_question(revision),
                            revision=revision, feedback=feedback, action=action,
-                           values=exam_services.form_values(feedback.response) if feedback else [])
+                           values=form_values(feedback.response) if feedback else [])
 
 
 @bp.route("/paths/reviews/<int:review_id>", methods=["GET", "POST"])
@@ -199,7 +200,7 @@ def topic_review(review_id: int):
             feedback = exam_practice.answer(current_user, request.form.get("question_id"),
                                             request.form.get("revision_id"), request.form.getlist("q0"),
                                             allowed=lambda q: q.id in pool and q.id not in hidden)
-        except ExamError:
+        except Refused:
             abort(404)
         finished = review.record_review_answer(item, feedback.revision.question, bool(feedback.right))
         db.session.commit()
@@ -211,4 +212,4 @@ def topic_review(review_id: int):
         revision = question.current_revision
     return render_template("paths/review.html", item=item, q=exam_practice.public_question(revision),
                            revision=revision, feedback=feedback, action=action, finished=finished,
-                           values=exam_services.form_values(feedback.response) if feedback else [])
+                           values=form_values(feedback.response) if feedback else [])

@@ -1,6 +1,7 @@
-"""What a trainer changes: exams (settings, fixed questions, draw rules) and
-assignments. Per-person actions, grading and the live view are in
-``trainer_actions``.
+"""What a trainer sets up: an exam's settings, its fixed questions and draw
+rules, checked against what the banks hold; archiving. Assigning is in
+``quiz.exams.assignments.assigning``, per-person actions in
+``person_actions``, the grading queue in ``grading_queue``.
 
 Every function flushes and never commits (DESIGN rule 7) and records what
 it did with ``audit``. Refusals raise ``Invalid`` carrying one message per
@@ -8,33 +9,21 @@ form field, so a view can show each beside its field.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quiz.auth.scopes import scope_for
 from quiz.banks.models import Article, Bank, Question
-from quiz.exams.models import (MODES, MULTIPLE_POLICY, NAVIGATION, REVIEW, SCORE_POLICY, Assignment,
-                               AssignmentTarget, DrawRule, Exam, ExamItem)
+from quiz.exams.errors import Invalid, add_message
+from quiz.exams.models import MODES, MULTIPLE_POLICY, NAVIGATION, REVIEW, SCORE_POLICY, DrawRule, Exam, ExamItem
+from quiz.exams.paper.pool import pool_ids
 from quiz.extensions import db
-from quiz.org.models import JobType, Unit, User
+from quiz.org.models import User
 from quiz.org.services import audit
-
-
-class Invalid(ValueError):
-    """The trainer's input cannot be saved. ``errors`` maps a field name (or
-    ``rules-N-count`` for a draw rule, ``""`` for the whole form) to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
-        self.errors = errors
-
-
-def _add(errors: dict[str, list[str]], key: str, message: str) -> None:
-    errors.setdefault(key, []).append(message)
 
 
 # -- the data an exam form gives ----------------------------------------------------
@@ -84,50 +73,7 @@ CHOICES = {"mode": MODES, "navigation": NAVIGATION, "review": REVIEW, "score_pol
            "multiple_policy": MULTIPLE_POLICY}
 
 
-# -- pools ------------------------------------------------------------------------------
-
-def pool_condition(bank_id: int, category: str | None = None, type_name: str | None = None,
-                   difficulty: int | None = None) -> list:
-    """The conditions a draw rule puts on ``Question`` (the same narrowing the
-    worker side's drawing applies: live questions of the bank, by category,
-    type and difficulty when given)."""
-    conditions = [Question.bank_id == bank_id, Question.archived.is_(False),
-                  Question.current_revision_id.is_not(None)]
-    if category:
-        conditions.append(Question.category == category)
-    if type_name:
-        conditions.append(Question.type == type_name)
-    if difficulty is not None:
-        conditions.append(Question.difficulty == difficulty)
-    return conditions
-
-
-def pool_ids(rule: RuleData | DrawRule) -> set[int]:
-    return set(db.session.scalars(select(Question.id).where(
-        *pool_condition(rule.bank_id, rule.category, rule.type, rule.difficulty))))
-
-
-def bank_facets(bank_ids: Iterable[int]) -> dict[int, dict]:
-    """For the rule form: per bank, its categories, and counts per type and
-    per difficulty of live questions (one query)."""
-    out: dict[int, dict] = {}
-    ids = list(bank_ids)
-    if not ids:
-        return out
-    rows = db.session.execute(
-        select(Question.bank_id, Question.category, Question.type, Question.difficulty, func.count())
-        .where(Question.bank_id.in_(ids), Question.archived.is_(False))
-        .group_by(Question.bank_id, Question.category, Question.type, Question.difficulty))
-    for bank_id, category, type_name, difficulty, n in rows:
-        facet = out.setdefault(bank_id, {"total": 0, "categories": {}, "types": {}, "difficulties": {}})
-        facet["total"] += n
-        if category:
-            facet["categories"][category] = facet["categories"].get(category, 0) + n
-        facet["types"][type_name] = facet["types"].get(type_name, 0) + n
-        if difficulty is not None:
-            facet["difficulties"][difficulty] = facet["difficulties"].get(difficulty, 0) + n
-    return out
-
+# -- points ------------------------------------------------------------------------------
 
 def total_points(rules: Sequence[RuleData | DrawRule], fixed: Sequence[tuple[int, float]]) -> float:
     return round(sum(r.count * r.points for r in rules) + sum(p for _q, p in fixed), 2)
@@ -150,16 +96,16 @@ def check_rules(rules: Sequence[RuleData], fixed_ids: set[int]) -> dict[str, lis
     for n, rule in enumerate(rules):
         bank = db.session.get(Bank, rule.bank_id)
         if bank is None or bank.archived:
-            _add(errors, f"rules-{n}-bank_id", _("请选择一个题库。"))
+            add_message(errors, f"rules-{n}-bank_id", _("请选择一个题库。"))
             continue
         if rule.count < 1:
-            _add(errors, f"rules-{n}-count", _("抽题数量至少为 1。"))
+            add_message(errors, f"rules-{n}-count", _("抽题数量至少为 1。"))
             continue
         if rule.points <= 0:
-            _add(errors, f"rules-{n}-points", _("每题分值必须大于 0。"))
+            add_message(errors, f"rules-{n}-points", _("每题分值必须大于 0。"))
         pool = pool_ids(rule) - fixed_ids
         if len(pool) < rule.count:
-            _add(errors, f"rules-{n}-count", _(
+            add_message(errors, f"rules-{n}-count", _(
                 "题库“%(bank)s”中符合条件的题目只有 %(have)s 道（已去掉固定题目），不够抽 %(want)s 道。",
                 bank=bank.title, have=len(pool), want=rule.count))
             continue
@@ -170,7 +116,7 @@ def check_rules(rules: Sequence[RuleData], fixed_ids: set[int]) -> dict[str, lis
         have = len(union[bank_id])
         if want > have:
             bank = db.session.get(Bank, bank_id)
-            _add(errors, f"rules-{first_rule_of_bank[bank_id]}-count", _(
+            add_message(errors, f"rules-{first_rule_of_bank[bank_id]}-count", _(
                 "题库“%(bank)s”的几条抽题规则共要 %(want)s 道题，但符合这些规则的题目合计只有 %(have)s 道。",
                 bank=bank.title, want=want, have=have))
     return errors
@@ -180,38 +126,38 @@ def check_exam(data: ExamData, fixed: Sequence[tuple[int, float]]) -> dict[str, 
     """Every message about ``data``; empty when it can be saved."""
     errors: dict[str, list[str]] = {}
     if not (data.title or "").strip():
-        _add(errors, "title", _("请输入考试名称。"))
+        add_message(errors, "title", _("请输入考试名称。"))
     for name, allowed in CHOICES.items():
         if getattr(data, name) not in allowed:
-            _add(errors, name, _("请从列表中选择。"))
+            add_message(errors, name, _("请从列表中选择。"))
     if data.time_limit_minutes is not None and data.time_limit_minutes < 1:
-        _add(errors, "time_limit_minutes", _("考试时长至少 1 分钟；不限时请留空。"))
+        add_message(errors, "time_limit_minutes", _("考试时长至少 1 分钟；不限时请留空。"))
     if data.attempts_allowed is not None and data.attempts_allowed < 1:
-        _add(errors, "attempts_allowed", _("作答次数至少 1 次；不限次数请留空。"))
+        add_message(errors, "attempts_allowed", _("作答次数至少 1 次；不限次数请留空。"))
     if data.wait_minutes < 0:
-        _add(errors, "wait_minutes", _("间隔不能为负数。"))
+        add_message(errors, "wait_minutes", _("间隔不能为负数。"))
     if data.leave_limit is not None and data.leave_limit < 0:
-        _add(errors, "leave_limit", _("切屏次数不能为负数；不限制请留空。"))
+        add_message(errors, "leave_limit", _("切屏次数不能为负数；不限制请留空。"))
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
-        _add(errors, "closes_at", _("结束时间必须晚于开始时间。"))
+        add_message(errors, "closes_at", _("结束时间必须晚于开始时间。"))
     if data.article_id is not None and db.session.get(Article, data.article_id) is None:
-        _add(errors, "article_id", _("请从列表中选择学习材料。"))
+        add_message(errors, "article_id", _("请从列表中选择学习材料。"))
     fixed_ids = {q for q, _p in fixed}
     errors.update(check_rules(data.rules, fixed_ids))
     for question_id, points in fixed:
         if points <= 0:
-            _add(errors, "fixed", _("固定题目的分值必须大于 0。"))
+            add_message(errors, "fixed", _("固定题目的分值必须大于 0。"))
             break
     total = total_points(data.rules, fixed)
     if not data.rules and not fixed:
-        _add(errors, "", _("这场考试还没有题目：请添加抽题规则，或保存后挑选固定题目。"))
+        add_message(errors, "", _("这场考试还没有题目：请添加抽题规则，或保存后挑选固定题目。"))
     if data.total is not None and (data.rules or fixed) and abs(data.total - total) > 1e-6:
-        _add(errors, "total", _("卷面总分应为 %(want)s 分，但题目分值合计 %(have)s 分，请调整题数或分值。",
+        add_message(errors, "total", _("卷面总分应为 %(want)s 分，但题目分值合计 %(have)s 分，请调整题数或分值。",
                                 want=_num(data.total), have=_num(total)))
     if data.pass_mark < 0:
-        _add(errors, "pass_mark", _("及格分不能为负数。"))
+        add_message(errors, "pass_mark", _("及格分不能为负数。"))
     elif (data.rules or fixed) and data.pass_mark > total + 1e-9:
-        _add(errors, "pass_mark", _("及格分 %(p)s 高于题目分值合计 %(t)s 分。", p=_num(data.pass_mark), t=_num(total)))
+        add_message(errors, "pass_mark", _("及格分 %(p)s 高于题目分值合计 %(t)s 分。", p=_num(data.pass_mark), t=_num(total)))
     return errors
 
 
@@ -319,81 +265,3 @@ def can_edit(user: User, exam: Exam) -> bool:
     """Trainers of the whole company and admins edit any exam; a trainer of
     some units edits the exams they created."""
     return scope_for(user, "train").everything or exam.created_by_id == user.id
-
-
-# -- assigning ---------------------------------------------------------------------------
-
-AUDIENCE_PROBLEMS = ("units", "job_types", "people", "job_types_alone", "empty")
-
-
-def load_audience(scope, unit_ids: Sequence[int], job_type_ids: Sequence[int], user_ids: Sequence[int]):
-    """The units, job types and people an audience names (assignments, training sessions), and
-    what is wrong with it for a trainer of ``scope``, as codes in ``AUDIENCE_PROBLEMS`` order:
-    a unit or person outside the scope (or a person who left), an unknown job type, job types
-    without a unit from a trainer of some units (they would reach the whole company), nothing."""
-    units = [db.session.get(Unit, i) for i in dict.fromkeys(unit_ids)]
-    jobs = [db.session.get(JobType, i) for i in dict.fromkeys(job_type_ids)]
-    people = [db.session.get(User, i) for i in dict.fromkeys(user_ids)]
-    found = {
-        "units": any(u is None or not scope.can_see_unit(u) for u in units),
-        "job_types": any(j is None for j in jobs),
-        "people": any(p is None or not p.active or not scope.can_see_person(p) for p in people),
-        "job_types_alone": bool(jobs and not units and not scope.everything),
-        "empty": not units and not jobs and not people,
-    }
-    return units, jobs, people, [code for code in AUDIENCE_PROBLEMS if found[code]]
-
-
-def assign(exam: Exam, actor: User, *, unit_ids: Sequence[int] = (), job_type_ids: Sequence[int] = (),
-           user_ids: Sequence[int] = (), due_at: datetime | None = None, title: str = "") -> Assignment:
-    """Give ``exam`` to unit subtrees, job types and/or named people (the rule
-    in ``Assignment``'s docstring), within the actor's training scope.
-
-    A trainer limited to some units cannot name a unit or person outside
-    them, and must name a unit with job types (job types alone reach the
-    whole company). Raises ``Invalid``."""
-    scope = scope_for(actor, "train")
-    errors: dict[str, list[str]] = {}
-    units, jobs, people, problems = load_audience(scope, unit_ids, job_type_ids, user_ids)
-    messages = {
-        "units": ("unit_ids", _("只能布置给您负责培训的单位。")),
-        "job_types": ("job_type_ids", _("请从列表中选择工种。")),
-        "people": ("user_ids", _("只能布置给您负责培训的单位中在岗的人员。")),
-        "job_types_alone": ("unit_ids", _("按工种布置时请同时选择单位：您只负责部分单位的培训。")),
-        "empty": ("", _("请至少选择一个单位、工种或人员。")),
-    }
-    for problem in problems:
-        _add(errors, *messages[problem])
-    if exam.archived:
-        _add(errors, "", _("考试已归档，不能再布置。"))
-    if not exam.items and not exam.rules:
-        _add(errors, "", _("这场考试还没有题目，请先添加题目再布置。"))
-    if errors:
-        raise Invalid(errors)
-    assignment = Assignment(exam=exam, title=(title or "").strip() or exam.title, due_at=due_at,
-                            created_by_id=actor.id)
-    assignment.targets = ([AssignmentTarget(unit_id=u.id) for u in units]
-                          + [AssignmentTarget(job_type_id=j.id) for j in jobs]
-                          + [AssignmentTarget(user_id=p.id) for p in people])
-    db.session.add(assignment)
-    db.session.flush()
-    count = assignee_count(assignment)
-    audit("exam.assign", assignment, _("布置考试 %(title)s 给 %(n)s 人", title=exam.title, n=count), {
-        "exam_id": exam.id, "units": [u.name for u in units], "job_types": [j.name for j in jobs],
-        "people": [p.employee_no for p in people], "due_at": due_at.isoformat() if due_at else None,
-        "assignees": count}, actor=actor)
-    return assignment
-
-
-def assignee_ids(assignment_ids: Sequence[int] | None, scope=None) -> set[int]:
-    """The people the assignments cover (within ``scope`` when given)."""
-    from quiz.reports.assignees import assignee_pairs
-
-    conditions = [scope.people_condition()] if scope is not None else []
-    pairs = assignee_pairs(list(assignment_ids or []), conditions).subquery()
-    return set(db.session.scalars(select(pairs.c.user_id).distinct()))
-
-
-def assignee_count(assignment: Assignment) -> int:
-    return len(assignee_ids([assignment.id]))
-

@@ -1,14 +1,14 @@
 """The worker's pages: tasks, exam intro, the attempt (one question per
 screen, plain forms that work without JavaScript), result, mistakes book
-and practice. The phone's JSON API is in ``api.py`` on the same blueprint.
+and practice. Blueprint ``exams``; the phone's JSON API (``api``) adds its
+routes to it.
 
 Each view parses the request, calls a service, commits once, renders.
 """
 from __future__ import annotations
 
-import random
-
 import os
+import random
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -16,8 +16,14 @@ from flask_login import current_user, login_required
 
 from quiz.banks.models import Bank
 from quiz.db import utcnow
-from quiz.exams import clock, lockdown, mistakes, practice, present, services, tasks
-from quiz.exams.errors import ExamError
+from quiz.exams import clock, lockdown, mistakes, practice, present
+from quiz.exams.assignments import todo
+from quiz.exams.assignments.assignees import assignment_for
+from quiz.exams.attempt import answers, finish
+from quiz.exams.attempt.locking import grace_seconds
+from quiz.exams.attempt.start import start_attempt
+from quiz.exams.paper.pool import question_count
+from quiz.errors import Refused
 from quiz.exams.models import Attempt, Exam
 from quiz.extensions import db
 
@@ -68,7 +74,7 @@ def my_fresh_attempt(attempt_id: int) -> Attempt:
     every page and API call that shows an attempt does), and then committed."""
     attempt = my_attempt(attempt_id)
     status = attempt.status
-    services.refresh(attempt)
+    finish.refresh(attempt)
     if attempt.status != status:  # finalised now; otherwise nothing changed, and a commit would expire
         db.session.commit()       # every object read so far (the signed-in user too): read again at once
     return attempt
@@ -78,7 +84,7 @@ def _assigned_exam(exam_id: int):
     exam = db.session.get(Exam, exam_id)
     if exam is None or exam.archived:
         abort(404)
-    assignment = tasks.assignment_for(current_user, exam)
+    assignment = assignment_for(current_user, exam)
     if assignment is None:
         abort(404)
     return exam, assignment
@@ -89,8 +95,8 @@ def _finalise_my_overdue() -> None:
     The write lock is taken only when one is overdue (a cheap check first),
     and released before the page is built, so that listing tasks and
     rendering never hold up everybody's answer saves."""
-    if services.has_overdue(user_id=current_user.id):
-        services.finalise_overdue(user_id=current_user.id)
+    if finish.has_overdue(user_id=current_user.id):
+        finish.finalise_overdue(user_id=current_user.id)
         db.session.commit()
 
 
@@ -98,8 +104,8 @@ def _finalise_my_overdue() -> None:
 @login_required
 def my_tasks():
     _finalise_my_overdue()
-    return render_template("exams/tasks.html", tasks=tasks.tasks_for(current_user), now=utcnow(),
-                           may_start=tasks.may_start_again)
+    return render_template("exams/tasks.html", tasks=todo.tasks_for(current_user), now=utcnow(),
+                           may_start=todo.may_start_again)
 
 
 @bp.get("/exams/<int:exam_id>")
@@ -107,10 +113,10 @@ def my_tasks():
 def exam_intro(exam_id: int):
     exam, assignment = _assigned_exam(exam_id)
     _finalise_my_overdue()
-    task = next((t for t in tasks.tasks_for(current_user) if t.exam.id == exam.id), None)
+    task = next((t for t in todo.tasks_for(current_user) if t.exam.id == exam.id), None)
     return render_template("exams/intro.html", exam=exam, assignment=assignment, task=task,
-                           may_start=task is not None and tasks.may_start_again(task),
-                           question_count=services.question_count(exam))
+                           may_start=task is not None and todo.may_start_again(task),
+                           question_count=question_count(exam))
 
 
 @bp.get("/exams/<int:exam_id>/article")
@@ -127,13 +133,14 @@ def article(exam_id: int):
 def start(exam_id: int):
     exam, assignment = _assigned_exam(exam_id)
     try:
-        attempt = services.start_attempt(current_user, exam, assignment=assignment)
-    except ExamError as exc:
+        attempt = start_attempt(current_user, exam, assignment=assignment)
+    except Refused as exc:
         db.session.commit()  # overdue attempts finalised on the way stay finalised
         flash(str(exc), "error")
         return redirect(url_for("exams.exam_intro", exam_id=exam_id))
+    attempt_id = attempt.id  # before the commit expires it: no read after it
     db.session.commit()
-    return redirect(url_for("exams.take", attempt_id=attempt.id))
+    return redirect(url_for("exams.take", attempt_id=attempt_id))
 
 
 def _finalised_redirect(attempt: Attempt):
@@ -155,7 +162,7 @@ def take(attempt_id: int):
     attempt = my_fresh_attempt(attempt_id)
     if attempt.status != "in_progress":
         return _finalised_redirect(attempt)
-    services.load_items(attempt)
+    answers.load_items(attempt)
     views = [present.item_view(item) for item in attempt.items]
     forward = attempt.exam.navigation == "forward"
     current = request.args.get("q", type=int)
@@ -168,7 +175,7 @@ def take(attempt_id: int):
         flash(practice.locked_message(current_user), "info")
     return render_template(
         "exams/attempt.html", attempt=attempt, exam=attempt.exam, items=views, current=current, forward=forward,
-        remaining=clock.remaining_seconds(attempt.deadline_at, utcnow()), grace=services.grace_seconds(),
+        remaining=clock.remaining_seconds(attempt.deadline_at, utcnow()), grace=grace_seconds(),
         answered=sum(1 for v in views if v["answered"]), feedback=feedback,
         max_seq=max((v["saved_seq"] for v in views), default=0))
 
@@ -199,12 +206,12 @@ def save_form(attempt_id: int, position: int):
     values = request.form.getlist(field)
     try:
         if attempt.mode == "practice" and item.score is not None:
-            services.move(attempt, target if go != "check" else position)
+            answers.move(attempt, target if go != "check" else position)
         else:
-            services.save_answer(attempt, position, seq=item.client_seq + 1, values=values,
+            answers.save_answer(attempt, position, seq=item.client_seq + 1, values=values,
                                  move_to=position if go == "check" else target,
                                  flagged=request.form.get("flag") == "1")
-    except ExamError as exc:
+    except Refused as exc:
         db.session.commit()
         if attempt.status != "in_progress":
             flash(str(exc), "error")
@@ -225,7 +232,7 @@ def confirm_submit(attempt_id: int):
     attempt = my_fresh_attempt(attempt_id)
     if attempt.status != "in_progress":
         return _finalised_redirect(attempt)
-    services.load_items(attempt)
+    answers.load_items(attempt)
     views = [present.item_view(item) for item in attempt.items]
     return render_template("exams/confirm.html", attempt=attempt, exam=attempt.exam,
                            unanswered=[v["number"] for v in views if not v["answered"]],
@@ -237,7 +244,7 @@ def confirm_submit(attempt_id: int):
 @login_required
 def submit_form(attempt_id: int):
     attempt = my_attempt(attempt_id)
-    services.submit(attempt)
+    finish.submit(attempt)
     db.session.commit()
     return _finalised_redirect(attempt)
 
@@ -274,7 +281,6 @@ def mistakes_book():
                            clear_days=mistakes.CLEAR_AFTER_DAYS)
 
 
-
 @bp.get("/practice")
 @login_required
 def practice_home():
@@ -290,8 +296,8 @@ def _practice_page(pick, action: str, title: str, empty: str, allowed, held=lamb
         try:
             feedback = practice.answer(current_user, request.form.get("question_id"), request.form.get("revision_id"),
                                        request.form.getlist("q0"), allowed=allowed)
-        except ExamError as exc:
-            if exc.code != "locked":
+        except Refused as exc:
+            if exc.field != "locked":
                 abort(404)
             db.session.rollback()
             flash(str(exc), "info")
@@ -307,7 +313,7 @@ def _practice_page(pick, action: str, title: str, empty: str, allowed, held=lamb
         revision = question.current_revision
     q = practice.public_question(revision)
     return render_template("exams/practice.html", title=title, q=q, revision=revision, feedback=feedback,
-                           values=services.form_values(feedback.response) if feedback else [], action=action,
+                           values=answers.form_values(feedback.response) if feedback else [], action=action,
                            empty=empty)
 
 

@@ -1,6 +1,6 @@
 """The trainer's pages (desktop): exams and their draw rules, fixed
 questions, assigning (the live view, per-person actions and the grading
-queue are in ``trainer_live_views``). Each request parses, calls one
+queue are in ``trainer_live``, on the same blueprint). Each request parses, calls one
 service, commits once.
 
 Blueprint ``exams_trainer``: the worker side owns the ``exams`` blueprint.
@@ -19,10 +19,13 @@ from quiz.auth.scopes import scope_for
 from quiz.banks import types
 from quiz.banks.models import Article, Bank, Question
 from quiz.decorators import roles_required
-from quiz.exams import trainer_actions as actions
-from quiz.exams import trainer_services as svc
+from quiz.exams.assignments import assigning
+from quiz.exams.errors import Invalid
+from quiz.exams.forms import AssignForm, ButtonForm, ExamForm, FixedItemsForm
 from quiz.exams.models import Assignment, Attempt, Exam
-from quiz.exams.trainer_forms import AssignForm, ButtonForm, ExamForm, FixedItemsForm
+from quiz.exams.paper.pool import bank_facets
+from quiz.exams.trainer import exam_setup as svc
+from quiz.exams.trainer.grading_queue import grading_queue, queue_count
 from quiz.extensions import db
 from quiz.forms import choices
 from quiz.i18n import SHANGHAI
@@ -31,7 +34,7 @@ from quiz.org.models import JobType, Unit, User
 bp = Blueprint("exams_trainer", __name__, url_prefix="/trainer")
 
 
-def _panel_context(user) -> dict:
+def panel_context(user) -> dict:
     """The trainer's home panel: people in their units taking a test now,
     answers waiting for them, and the exams running."""
     scope = scope_for(user, "train")
@@ -39,17 +42,16 @@ def _panel_context(user) -> dict:
                .where(Attempt.status == "in_progress", Attempt.mode == "exam", scope.people_condition()))
     live_ids = select(running.subquery().c.exam_id).distinct()
     return {"running": db.session.scalar(select(func.count()).select_from(running.subquery())) or 0,
-            "pending": actions.queue_count(scope),
+            "pending": queue_count(scope),
             "live_exams": list(db.session.scalars(select(Exam).where(Exam.id.in_(live_ids)).order_by(Exam.title)
                                                   .limit(5)))}
 
 
-
-def _scope():
+def train_scope():
     return scope_for(current_user, "train")
 
 
-def _exam_or_404(exam_id: int) -> Exam:
+def exam_or_404(exam_id: int) -> Exam:
     return db.get_or_404(Exam, exam_id)
 
 
@@ -59,9 +61,9 @@ def _editable_or_403(exam: Exam) -> Exam:
     return exam
 
 
-def _person_or_404(user_id: int) -> User:
+def person_or_404(user_id: int) -> User:
     person = db.session.get(User, user_id)
-    if person is None or not _scope().can_see_person(person):
+    if person is None or not train_scope().can_see_person(person):
         abort(404)
     return person
 
@@ -90,7 +92,7 @@ def exams():
     assignments = dict(db.session.execute(
         select(Assignment.exam_id, func.count()).where(Assignment.exam_id.in_(ids))
         .group_by(Assignment.exam_id)).all()) if ids else {}
-    queue = actions.grading_queue(_scope()).subquery()
+    queue = grading_queue(train_scope()).subquery()
     pending = dict(db.session.execute(
         select(Attempt.exam_id, func.count()).join(queue, queue.c.attempt_id == Attempt.id)
         .group_by(Attempt.exam_id)).all())
@@ -99,7 +101,7 @@ def exams():
                            question_count=lambda e: len(e.items) + sum(r.count for r in e.rules),
                            total=lambda e: svc.total_points(e.rules, [(i.question_id, i.points) for i in e.items]),
                            can_edit=lambda e: svc.can_edit(current_user, e), button_form=ButtonForm(),
-                           queue_total=actions.queue_count(_scope()))
+                           queue_total=queue_count(train_scope()))
 
 
 # -- exam form -----------------------------------------------------------------------------
@@ -126,7 +128,7 @@ def _prepare(form: ExamForm) -> dict:
     form.article_id.choices = choices([("", _("（无）"))] + [
         (a.id, a.title) for a in db.session.scalars(select(Article).order_by(Article.title))])
     bank_ids = [c[0] for c in bank_choices if c[0]]
-    facets = svc.bank_facets(bank_ids)
+    facets = bank_facets(bank_ids)
     titles = {b.id: b.title for b in db.session.scalars(select(Bank).where(Bank.id.in_(bank_ids)))}
     categories = sorted({c for f in facets.values() for c in f["categories"]})
     return {"facets": facets, "bank_titles": titles, "categories": categories,
@@ -177,7 +179,7 @@ def _show_errors(form, errors: dict[str, list[str]], rule_index: list[int] | Non
 @bp.route("/exams/<int:exam_id>/edit", methods=["GET", "POST"])
 @roles_required("trainer")
 def exam_edit(exam_id: int | None):
-    exam = _editable_or_403(_exam_or_404(exam_id)) if exam_id else None
+    exam = _editable_or_403(exam_or_404(exam_id)) if exam_id else None
     form = ExamForm(obj=exam)
     if request.method == "GET":
         if exam is not None:
@@ -197,7 +199,7 @@ def exam_edit(exam_id: int | None):
         data, index = _exam_data(form)
         try:
             saved = svc.save_exam(exam, data, current_user)
-        except svc.Invalid as exc:
+        except Invalid as exc:
             db.session.rollback()
             general = _show_errors(form, exc.errors, index)
         else:
@@ -220,7 +222,7 @@ def exam_edit(exam_id: int | None):
 @roles_required("trainer")
 def exam_items(exam_id: int):
     """Fixed questions: pick from a bank (filtered), remove, set points."""
-    exam = _editable_or_403(_exam_or_404(exam_id))
+    exam = _editable_or_403(exam_or_404(exam_id))
     bank_id = request.args.get("bank", type=int)
     category = (request.args.get("category") or "").strip()
     type_name = request.args.get("type") or ""
@@ -232,7 +234,7 @@ def exam_items(exam_id: int):
         fixed += [(q, form.points.data or 1.0) for q in form.add_ids.data if q not in have]
         try:
             svc.set_fixed_items(exam, fixed, current_user)
-        except svc.Invalid as exc:
+        except Invalid as exc:
             db.session.rollback()
             general = _show_errors(form, exc.errors)
         else:
@@ -250,7 +252,7 @@ def exam_items(exam_id: int):
         chosen = {i.question_id for i in exam.items}
         questions = [q for q in db.session.scalars(query.order_by(Question.id).limit(500)) if q.id not in chosen]
     banks = list(db.session.scalars(select(Bank).where(Bank.archived.is_(False)).order_by(Bank.title)))
-    facets = svc.bank_facets([bank_id]) if bank_id else {}
+    facets = bank_facets([bank_id]) if bank_id else {}
     return render_template("exams/trainer_items.html", exam=exam, form=form, questions=questions, banks=banks,
                            bank_id=bank_id, category=category, type_name=type_name, general_errors=general,
                            categories=sorted(facets.get(bank_id, {}).get("categories", {})),
@@ -261,7 +263,7 @@ def exam_items(exam_id: int):
 @roles_required("trainer")
 def exam_archive(exam_id: int):
     """Archive an exam (off workers' task lists; attempts stay), or restore it."""
-    exam = _editable_or_403(_exam_or_404(exam_id))
+    exam = _editable_or_403(exam_or_404(exam_id))
     if not ButtonForm().validate_on_submit():
         abort(400)
     archived = request.form.get("restore") != "1"
@@ -294,8 +296,8 @@ def _unit_tree(scope) -> list[tuple[int, str, int, str]]:
 @bp.route("/exams/<int:exam_id>/assign", methods=["GET", "POST"])
 @roles_required("trainer")
 def exam_assign(exam_id: int):
-    exam = _exam_or_404(exam_id)
-    scope = _scope()
+    exam = exam_or_404(exam_id)
+    scope = train_scope()
     form = AssignForm()
     unit_tree = _unit_tree(scope)
     form.unit_ids.choices = choices((unit_id, path) for unit_id, _name, _depth, path in unit_tree)
@@ -316,20 +318,20 @@ def exam_assign(exam_id: int):
             due_at = (datetime.combine(form.due_on.data, time(23, 59), SHANGHAI).astimezone(timezone.utc)
                       if form.due_on.data else None)
             try:
-                assignment = svc.assign(exam, current_user, unit_ids=form.unit_ids.data,
+                assignment = assigning.assign(exam, current_user, unit_ids=form.unit_ids.data,
                                         job_type_ids=form.job_type_ids.data, user_ids=[p.id for p in people],
                                         due_at=due_at, title=form.title.data or "")
-            except svc.Invalid as exc:
+            except Invalid as exc:
                 db.session.rollback()
                 general = _show_errors(form, exc.errors)
             else:
-                count = svc.assignee_count(assignment)
+                count = assigning.assignee_count(assignment)
                 db.session.commit()
                 flash(_("已布置给 %(n)s 人。", n=count), "success")
                 return redirect(url_for(".exam_assign", exam_id=exam.id))
     existing = list(db.session.scalars(select(Assignment).where(Assignment.exam_id == exam.id)
                                        .order_by(Assignment.created_at.desc())))
-    counts = {a.id: len(svc.assignee_ids([a.id], scope)) for a in existing}
+    counts = {a.id: len(assigning.assignee_ids([a.id], scope)) for a in existing}
     return render_template("exams/trainer_assign.html", exam=exam, form=form, assignments=existing, counts=counts,
                            general_errors=general, limited=not scope.everything, unit_tree=unit_tree)
 

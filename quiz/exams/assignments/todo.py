@@ -1,60 +1,18 @@
-"""A worker's assigned tasks: which exams, due when, how they stand."""
+"""The worker's to-do list: which exams are assigned to them, due when, how
+they stand, and whether there is a start button."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from quiz.banks.models import Article
 from quiz.db import utcnow
-from quiz.exams.models import Assignment, AssignmentTarget, Attempt, Exam, ExamAllowance
+from quiz.exams.assignments.assignees import assignments_for
+from quiz.exams.models import Assignment, Attempt, Exam, ExamAllowance
 from quiz.extensions import db
 from quiz.org.models import User
-
-
-def _ancestor_ids(user: User) -> list[int]:
-    if user.unit is None:
-        return []
-    return [int(p) for p in user.unit.path.strip("/").split("/") if p]
-
-
-def is_assigned(user: User, assignment: Assignment) -> bool:
-    """The assignee rule (see ``Assignment``): named people; people in a target
-    unit's subtree, narrowed to the target job types when there are some;
-    everybody of a target job type when no unit is given."""
-    if not user.active:
-        return False
-    units = {t.unit_id for t in assignment.targets if t.unit_id is not None}
-    jobs = {t.job_type_id for t in assignment.targets if t.job_type_id is not None}
-    if user.id in {t.user_id for t in assignment.targets if t.user_id is not None}:
-        return True
-    if units:
-        in_unit = bool(units & set(_ancestor_ids(user)))
-        return in_unit and (not jobs or user.job_type_id in jobs)
-    return bool(jobs) and user.job_type_id in jobs
-
-
-def assignments_for(user: User) -> list[Assignment]:
-    """Every assignment of a live exam that includes ``user``, newest first."""
-    conditions = [AssignmentTarget.user_id == user.id]
-    ancestors = _ancestor_ids(user)
-    if ancestors:
-        conditions.append(AssignmentTarget.unit_id.in_(ancestors))
-    if user.job_type_id is not None:
-        conditions.append(AssignmentTarget.job_type_id == user.job_type_id)
-    query = (select(Assignment).join(Assignment.exam).where(Exam.archived.is_(False))
-             .where(Assignment.id.in_(select(AssignmentTarget.assignment_id).where(or_(*conditions))))
-             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
-    return [a for a in db.session.scalars(query) if is_assigned(user, a)]
-
-
-def assignment_for(user: User, exam: Exam) -> Assignment | None:
-    """The assignment through which ``user`` may take ``exam`` (None: not theirs)."""
-    for assignment in assignments_for(user):
-        if assignment.exam_id == exam.id:
-            return assignment
-    return None
 
 
 @dataclass

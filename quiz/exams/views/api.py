@@ -1,4 +1,4 @@
-"""The phone's JSON API (on the ``exams`` blueprint). CSRF comes in the
+"""The phone's JSON API (on the ``exams`` blueprint of ``worker``). CSRF comes in the
 ``X-CSRFToken`` header (Flask-WTF reads it there). Every reply carries the
 time left as the server computes it, so the phone never trusts its clock.
 """
@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quiz.db import utcnow
-from quiz.exams import clock, present, services
-from quiz.exams.errors import ExamError
-from quiz.exams.views import bp, my_attempt, my_fresh_attempt
+from quiz.exams import clock, present
+from quiz.exams.attempt import answers, finish
+from quiz.errors import Refused
+from quiz.exams.views.worker import bp, my_attempt, my_fresh_attempt
 from quiz.extensions import db
 
 
@@ -37,9 +38,9 @@ def _finished(attempt, **extra):
             "remaining_seconds": 0, **extra}
 
 
-def _refused(attempt, exc: ExamError):
+def _refused(attempt, exc: Refused):
     db.session.commit()  # an attempt finalised on the way stays finalised
-    payload = {"ok": False, "error": str(exc), "code": exc.code, "status": attempt.status,
+    payload = {"ok": False, "error": str(exc), "code": exc.field, "status": attempt.status,
                "remaining_seconds": clock.remaining_seconds(attempt.deadline_at, utcnow())
                if attempt.status == "in_progress" else 0}
     if attempt.status != "in_progress":
@@ -55,17 +56,17 @@ def api_save(attempt_id: int):
     body = _body()
     values = body.get("values")
     if body.get("move_to") is None and body.get("flagged") is None:  # the phone's everyday save
-        saved = services.save_answer_fast(attempt_id, current_user.id, body.get("position"), values, body.get("seq"))
+        saved = answers.save_answer_fast(attempt_id, current_user.id, body.get("position"), values, body.get("seq"))
         if saved is not None:
             db.session.commit()
             return jsonify(ok=True, position=saved.position, saved_seq=saved.saved_seq, stale=saved.stale,
                            remaining_seconds=saved.remaining_seconds, status="in_progress")
     attempt = my_attempt(attempt_id)
     try:
-        saved = services.save_answer(attempt, body.get("position"), body.get("response"), body.get("seq"),
+        saved = answers.save_answer(attempt, body.get("position"), body.get("response"), body.get("seq"),
                                      values=values if isinstance(values, list) else None,
                                      move_to=body.get("move_to"), flagged=body.get("flagged"))
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(attempt, exc)
     feedback = present.practice_feedback(saved.item)
     db.session.commit()  # expires everything: the reply is built from what was read before
@@ -82,8 +83,8 @@ def api_flag(attempt_id: int):
     attempt = my_attempt(attempt_id)
     body = _body()
     try:
-        item = services.set_flag(attempt, body.get("position"), bool(body.get("flagged")))
-    except ExamError as exc:
+        item = answers.set_flag(attempt, body.get("position"), bool(body.get("flagged")))
+    except Refused as exc:
         return _refused(attempt, exc)
     db.session.commit()
     return jsonify(ok=True, position=item.position, flagged=item.flagged,
@@ -94,7 +95,7 @@ def api_flag(attempt_id: int):
 @api_login_required
 def api_state(attempt_id: int):
     attempt = my_fresh_attempt(attempt_id)
-    data = services.state(attempt)
+    data = answers.state(attempt)
     if attempt.status != "in_progress":
         data["result_url"] = url_for("exams.result", attempt_id=attempt.id)
     return jsonify(data)
@@ -104,7 +105,7 @@ def api_state(attempt_id: int):
 @api_login_required
 def api_submit(attempt_id: int):
     attempt = my_attempt(attempt_id)
-    services.submit(attempt)
+    finish.submit(attempt)
     db.session.commit()
     return jsonify(_finished(attempt, finalised_by=attempt.finalised_by))
 
@@ -114,7 +115,7 @@ def api_submit(attempt_id: int):
 def api_leave(attempt_id: int):
     """The page was left (visibilitychange): ``{count}`` is the phone's tally."""
     attempt = my_attempt(attempt_id)
-    services.leave(attempt, _body().get("count"))
+    answers.leave(attempt, _body().get("count"))
     db.session.commit()
     if attempt.status != "in_progress":
         return jsonify(_finished(attempt, leave_count=attempt.leave_count, finalised_by=attempt.finalised_by))

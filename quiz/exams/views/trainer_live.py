@@ -1,6 +1,6 @@
 """The trainer's live view of a running exam with its per-person actions
 (extra time, one more attempt, reopen) and the grading queue. Routes of the
-``exams_trainer`` blueprint (see ``trainer_views``)."""
+``exams_trainer`` blueprint (see ``trainer``)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,18 +10,20 @@ from flask_login import current_user
 from quiz.banks import types
 from quiz.banks.services import question_data
 from quiz.decorators import roles_required
-from quiz.exams import trainer_actions as actions
-from quiz.exams.errors import ExamError
+from quiz.errors import Refused
+from quiz.exams.forms import ExtraAttemptForm, ExtraTimeForm, GradeForm, ReopenForm
+from quiz.exams.live import live as live_view
 from quiz.exams.models import Attempt, AttemptItem, Exam
-from quiz.exams.trainer_forms import ExtraAttemptForm, ExtraTimeForm, GradeForm, ReopenForm
-from quiz.exams.trainer_views import _exam_or_404, _person_or_404, _scope, bp
+from quiz.exams.trainer import grading_queue as queue
+from quiz.exams.trainer import person_actions as actions
+from quiz.exams.views.trainer import bp, exam_or_404, person_or_404, train_scope
 from quiz.extensions import db
 
 
 # -- live view and per-person actions ---------------------------------------------------
 
 def _live_context(exam: Exam) -> dict:
-    data = actions.live(exam, _scope())
+    data = live_view(exam, train_scope())
     db.session.commit()  # overdue attempts finalised on the way (rule 4)
     return {"exam": exam, "live": data, "time_form": ExtraTimeForm(), "attempt_form": ExtraAttemptForm(),
             "reopen_form": ReopenForm()}
@@ -30,21 +32,21 @@ def _live_context(exam: Exam) -> dict:
 @bp.get("/exams/<int:exam_id>/live")
 @roles_required("trainer")
 def live(exam_id: int):
-    return render_template("exams/trainer_live.html", **_live_context(_exam_or_404(exam_id)))
+    return render_template("exams/trainer_live.html", **_live_context(exam_or_404(exam_id)))
 
 
 @bp.get("/exams/<int:exam_id>/live/rows")
 @roles_required("trainer")
 def live_rows(exam_id: int):
     """The live table alone, for ``static/js/live.js`` to swap in."""
-    return render_template("exams/trainer_live_rows.html", **_live_context(_exam_or_404(exam_id)))
+    return render_template("exams/trainer_live_rows.html", **_live_context(exam_or_404(exam_id)))
 
 
 def _back(exam: Exam):
     return redirect(url_for(".live", exam_id=exam.id))
 
 
-def _refused(exc: ExamError, exam: Exam):
+def _refused(exc: Refused, exam: Exam):
     db.session.rollback()
     flash(str(exc), "error")
     return _back(exam)
@@ -53,14 +55,14 @@ def _refused(exc: ExamError, exam: Exam):
 @bp.post("/exams/<int:exam_id>/people/<int:user_id>/extra-time")
 @roles_required("trainer")
 def extra_time(exam_id: int, user_id: int):
-    exam, person = _exam_or_404(exam_id), _person_or_404(user_id)
+    exam, person = exam_or_404(exam_id), person_or_404(user_id)
     form = ExtraTimeForm()
     if not form.validate_on_submit():
         flash(" ".join(form.minutes.errors) or _("请输入分钟数。"), "error")
         return _back(exam)
     try:
         what = actions.give_extra_time(exam, person, form.minutes.data, current_user)
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(exc, exam)
     db.session.commit()
     if what == "attempt":
@@ -74,12 +76,12 @@ def extra_time(exam_id: int, user_id: int):
 @bp.post("/exams/<int:exam_id>/people/<int:user_id>/extra-attempt")
 @roles_required("trainer")
 def extra_attempt(exam_id: int, user_id: int):
-    exam, person = _exam_or_404(exam_id), _person_or_404(user_id)
+    exam, person = exam_or_404(exam_id), person_or_404(user_id)
     if not ExtraAttemptForm().validate_on_submit():
         abort(400)
     try:
         actions.give_extra_attempt(exam, person, current_user)
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(exc, exam)
     db.session.commit()
     flash(_("已为 %(name)s 增加一次作答机会。", name=person.name), "success")
@@ -90,7 +92,7 @@ def extra_attempt(exam_id: int, user_id: int):
 @roles_required("trainer")
 def reopen(attempt_id: int):
     attempt = db.get_or_404(Attempt, attempt_id)
-    person = _person_or_404(attempt.user_id)
+    person = person_or_404(attempt.user_id)
     exam = attempt.exam
     form = ReopenForm()
     if not form.validate_on_submit():
@@ -98,7 +100,7 @@ def reopen(attempt_id: int):
         return _back(exam)
     try:
         actions.reopen(attempt, form.minutes.data, current_user)
-    except ExamError as exc:
+    except Refused as exc:
         return _refused(exc, exam)
     db.session.commit()
     flash(_("已重新开放 %(name)s 的作答，已保存的答案都在。", name=person.name), "success")
@@ -113,7 +115,7 @@ def grading():
     """The next answer waiting for a trainer (``skip`` passes over some)."""
     exam_id = request.args.get("exam", type=int)
     skip = max(request.args.get("skip", 0, type=int), 0)
-    query = actions.grading_queue(_scope(), exam_id)
+    query = queue.grading_queue(train_scope(), exam_id)
     item = db.session.scalar(query.offset(skip).limit(1))
     if item is None and skip:
         item = db.session.scalar(query.limit(1))
@@ -131,7 +133,7 @@ def grade(item_id: int):
     attempt = item.attempt
     if attempt.mode != "exam":
         abort(404)
-    _person_or_404(attempt.user_id)
+    person_or_404(attempt.user_id)
     if attempt.user_id == current_user.id:  # rule 11: never one's own, not even to look at the form
         flash(actions.own_record_message(), "error")
         return redirect(url_for(".grading"))
@@ -140,8 +142,8 @@ def grade(item_id: int):
     form = GradeForm(obj=item if request.method == "GET" and item.score is not None else None)
     if form.validate_on_submit():
         try:
-            completed = actions.grade_item(item, form.score.data, form.comment.data or "", current_user)
-        except ExamError as exc:
+            completed = queue.grade_item(item, form.score.data, form.comment.data or "", current_user)
+        except Refused as exc:
             db.session.rollback()
             form.score.errors = list(form.score.errors) + [str(exc)]
         else:
@@ -155,4 +157,4 @@ def grade(item_id: int):
     q = question_data(item.revision)
     return render_template("exams/trainer_grading.html", item=item, attempt=attempt, q=q,
                            qtype=types.get(q.type), form=form, exam_id=exam_id, skip=skip,
-                           remaining=actions.queue_count(_scope(), exam_id))
+                           remaining=queue.queue_count(train_scope(), exam_id))

@@ -1,27 +1,36 @@
-"""Who an assignment is given to, as one SQL select (no Python loop over people).
-
-The rule (see ``Assignment``'s docstring), applied per assignment over all of
-its targets:
+"""Who an exam is for: the one assignee rule (see ``Assignment``'s docstring),
+applied per assignment over all of its targets:
 
 - every active person in the subtree of any target unit, narrowed to the
   target job types when the assignment names job types too;
 - every active person of a target job type when the assignment names no unit;
 - every named (active) person.
 
-``assignee_pairs`` returns ``SELECT assignment_id, user_id`` for many
-assignments at once, so a report over thirty assignments is still one
-statement; ``assignee_branches`` gives its three parts for reports that add
-columns to each. The exams domain may reuse it (e.g. to list a worker's tasks).
+It is written here twice, and only here: as SQL over many people and
+assignments at once, and as a predicate over the targets in hand.
+
+- ``assignee_pairs`` returns ``SELECT assignment_id, user_id`` for many
+  assignments at once (no Python loop over people), so a report over thirty
+  assignments is still one statement; ``assignee_branches`` gives its three
+  parts for reports that add columns to each.
+- ``is_assigned(user, holder)`` checks one person against one holder's
+  targets (an ``Assignment``, or anything with ``targets`` shaped like
+  ``AssignmentTarget``: training sessions use it). ``assignments_for(user)``
+  narrows the candidates with one indexed query on the targets and then
+  applies it: a worker's own assignments without pairing everybody.
+
+``tests/reports/test_figures.py`` checks that both forms agree.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, exists, func, or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql import ColumnElement, Select
 
-from quiz.exams.models import AssignmentTarget
+from quiz.exams.models import Assignment, AssignmentTarget, Exam
+from quiz.extensions import db
 from quiz.org.models import Unit, User
 
 
@@ -124,7 +133,47 @@ def assignee_branches(assignment_ids: Iterable[int] | Select | None = None,
     return [by_unit, by_job, by_name]
 
 
-def is_assigned(assignment_id: int, user_id: int) -> Select:
-    """``SELECT 1`` when ``user_id`` is assigned ``assignment_id`` (for a scalar check)."""
-    pairs = assignee_pairs([assignment_id], [User.id == user_id]).subquery()
-    return select(literal_column("1")).select_from(pairs).where(and_(pairs.c.user_id == user_id)).limit(1)
+def ancestor_ids(user: User) -> list[int]:
+    """The ids of ``user``'s unit and the units above it."""
+    if user.unit is None:
+        return []
+    return [int(p) for p in user.unit.path.strip("/").split("/") if p]
+
+
+def is_assigned(user: User, assignment: Assignment) -> bool:
+    """The assignee rule (see ``Assignment``): named people; people in a target
+    unit's subtree, narrowed to the target job types when there are some;
+    everybody of a target job type when no unit is given."""
+    if not user.active:
+        return False
+    units = {t.unit_id for t in assignment.targets if t.unit_id is not None}
+    jobs = {t.job_type_id for t in assignment.targets if t.job_type_id is not None}
+    if user.id in {t.user_id for t in assignment.targets if t.user_id is not None}:
+        return True
+    if units:
+        in_unit = bool(units & set(ancestor_ids(user)))
+        return in_unit and (not jobs or user.job_type_id in jobs)
+    return bool(jobs) and user.job_type_id in jobs
+
+
+def assignments_for(user: User, exam_id: int | None = None) -> list[Assignment]:
+    """Every assignment of a live exam (of ``exam_id`` when given) that includes ``user``, newest first."""
+    conditions = [AssignmentTarget.user_id == user.id]
+    ancestors = ancestor_ids(user)
+    if ancestors:
+        conditions.append(AssignmentTarget.unit_id.in_(ancestors))
+    if user.job_type_id is not None:
+        conditions.append(AssignmentTarget.job_type_id == user.job_type_id)
+    query = (select(Assignment).join(Assignment.exam).where(Exam.archived.is_(False))
+             .where(Assignment.id.in_(select(AssignmentTarget.assignment_id).where(or_(*conditions))))
+             .options(selectinload(Assignment.targets))
+             .order_by(Assignment.created_at.desc(), Assignment.id.desc()))
+    if exam_id is not None:
+        query = query.where(Assignment.exam_id == exam_id)
+    return [a for a in db.session.scalars(query) if is_assigned(user, a)]
+
+
+def assignment_for(user: User, exam: Exam) -> Assignment | None:
+    """The assignment through which ``user`` may take ``exam`` (None: not theirs)."""
+    mine = assignments_for(user, exam.id)
+    return mine[0] if mine else None
