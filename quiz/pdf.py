@@ -110,6 +110,3 @@ def html_to_pdf(html: str, base_url: str | None = None, css: str = "") -> bytes:
     with _LOCK:
         document = HTML(string=html, base_url=base_url or STATIC_BASE_URL, url_fetcher=FETCHER)
         return document.write_pdf(stylesheets=[_stylesheet(css)], font_config=FONT_CONFIG)
-
-
-__all__ = ["html_to_pdf", "SafeFetcher", "RefusedURL", "FETCHER", "SYSTEM_FALLBACK", "STATIC_ROOT"]

@@ -174,7 +174,3 @@ def article_by_title_or_id(value: str) -> Article | None:
         if article is not None:
             return article
     return db.session.scalar(select(Article).where(Article.title == value))
-
-
-__all__ = ["known_terms", "drafts_for_article", "drafts_for_file", "article_from_file", "accept", "reject",
-           "forget_rejections", "existing_keys", "article_by_title_or_id"]

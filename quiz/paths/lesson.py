@@ -61,3 +61,24 @@ def sheet(path: Path, crew_id: int, topic_no: int, scope=None) -> Sheet:
                                       .order_by(LessonRecord.held_on.desc(), LessonRecord.id.desc())))
     return Sheet(path, topic, crew, crew.label if crew else state.label_of(crew_id, ps.units),
                  remediation.rank(answers), {p.id: p.name for p in people}, stems, len(people), len(tested), lessons)
+
+
+def article_text(topic: Topic) -> str:
+    """The topic's study text: its article, or the named ``## `` section of it."""
+    article = topic.article
+    if article is None:
+        return ""
+    if not topic.section:
+        return article.body
+    lines = article.body.splitlines()
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith("## "):
+            inside = line[3:].strip() == topic.section.strip()
+            if inside:
+                out.append(line)
+            continue
+        if inside:
+            out.append(line)
+    return "\n".join(out) if out else article.body

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from quiz.banks import types
-from quiz.banks.models import Article, Bank, Question, QuestionRevision
+from quiz.banks.models import Bank, Question, QuestionRevision
 from quiz.db import utcnow
 from quiz.errors import Refused
 from quiz.exams.attempt.start import start_attempt
@@ -379,24 +379,3 @@ def paths_for(user: User) -> list[Path]:
         if db.session.scalar(select(User.id).where(User.id == user.id, state.members_condition(path))) is not None:
             result.append(path)
     return result
-
-
-def article_text(topic: Topic) -> str:
-    """The topic's study text: its article, or the named ``## `` section of it."""
-    article: Article | None = topic.article
-    if article is None:
-        return ""
-    if not topic.section:
-        return article.body
-    lines = article.body.splitlines()
-    out: list[str] = []
-    inside = False
-    for line in lines:
-        if line.startswith("## "):
-            inside = line[3:].strip() == topic.section.strip()
-            if inside:
-                out.append(line)
-            continue
-        if inside:
-            out.append(line)
-    return "\n".join(out) if out else article.body

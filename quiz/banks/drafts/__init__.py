@@ -21,7 +21,6 @@ from quiz.banks.drafts.facts import Candidate, build_pools, good_answer, score
 from quiz.banks.drafts.make import Draft, Maker, fold
 from quiz.banks.drafts.sentences import Document, Sentence, split
 
-__all__ = ["Draft", "Result", "generate", "well_formed", "Document", "Sentence"]
 
 MIN_SCORE = 1.0
 TYPE_ORDER = {"single": 0, "fill": 1, "truefalse": 2, "multiple": 3}

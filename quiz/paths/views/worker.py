@@ -18,7 +18,7 @@ from quiz.exams.paper.pool import question_count
 from quiz.errors import Refused
 from quiz.extensions import db
 from quiz.markup import render_markdown
-from quiz.paths import review, services, state
+from quiz.paths import lesson, review, services, state
 from quiz.paths.models import MasterOperator, Path, Remediation, RemediationPoint, Topic, TopicReview
 from quiz.paths.views import bp
 
@@ -121,7 +121,7 @@ def topic(topic_id: int):
     may, why = services.may_take(current_user, topic)
     running = next((a for a in attempts_of(current_user.id, topic.exam_id)
                     if a.status == "in_progress"), None)
-    text = services.article_text(topic)
+    text = lesson.article_text(topic)
     return render_template("paths/topic.html", topic=topic, state=s, may=may, why=why, running=running,
                            html=render_markdown(text) if text else None, paragraphs=paragraphs(text),
                            question_count=question_count(topic.exam),
