@@ -67,6 +67,17 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
+def office_kind(archive: zipfile.ZipFile) -> str | None:
+    """Which Office document an opened zip is: ``"xlsx"`` (a workbook), ``"docx"`` (a Word
+    document) or ``None``; callers say in their own words what they wanted instead."""
+    names = {info.filename for info in archive.infolist()}
+    if "xl/workbook.xml" in names or any(n.endswith("workbook.xml") for n in names):
+        return "xlsx"
+    if "word/document.xml" in names:
+        return "docx"
+    return None
+
+
 def check_zip(data: bytes) -> None:
     """``open_zip`` for callers that only want the check."""
     open_zip(data).close()

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from quiz.db import utcnow
-from quiz.exams.assignments.assignees import is_assigned
+from quiz.exams.assignments.assignees import is_assigned, target_conditions
 from quiz.extensions import db
 from quiz.org.models import Unit, User
 from quiz.sessions.models import SessionTarget, TrainingSession
@@ -70,21 +70,10 @@ def audience_ids(session: TrainingSession, scope=None) -> set[int]:
                                            unit=SimpleNamespace(path=row.path) if row.path else None), session)}
 
 
-def _ancestor_ids(user: User) -> list[int]:
-    if user.unit is None:
-        return []
-    return [int(p) for p in user.unit.path.strip("/").split("/") if p]
-
-
 def upcoming_for(user: User, now: datetime | None = None, limit: int = 5) -> list[TrainingSession]:
     """Sessions ``user`` is expected at that have not ended, soonest first."""
     now = now or utcnow()
-    conditions = [SessionTarget.user_id == user.id]
-    ancestors = _ancestor_ids(user)
-    if ancestors:
-        conditions.append(SessionTarget.unit_id.in_(ancestors))
-    if user.job_type_id is not None:
-        conditions.append(SessionTarget.job_type_id == user.job_type_id)
+    conditions = target_conditions(user, SessionTarget)
     query = (select(TrainingSession)
              .where(TrainingSession.ends_at > now, TrainingSession.cancelled.is_(False),
                     TrainingSession.id.in_(select(SessionTarget.session_id).where(or_(*conditions))))

@@ -140,6 +140,20 @@ def ancestor_ids(user: User) -> list[int]:
     return [int(p) for p in user.unit.path.strip("/").split("/") if p]
 
 
+def target_conditions(user: User, target) -> list:
+    """The rows of a target table (``AssignmentTarget``, ``SessionTarget``: ``user_id``,
+    ``unit_id``, ``job_type_id``) that may take ``user`` in: naming them, one of their
+    units (their own or one above), or their job type. A candidate filter to OR
+    together; ``is_assigned``/``in_audience`` then apply the whole rule."""
+    conditions = [target.user_id == user.id]
+    ancestors = ancestor_ids(user)
+    if ancestors:
+        conditions.append(target.unit_id.in_(ancestors))
+    if user.job_type_id is not None:
+        conditions.append(target.job_type_id == user.job_type_id)
+    return conditions
+
+
 def is_assigned(user: User, assignment: Assignment) -> bool:
     """The assignee rule (see ``Assignment``): named people; people in a target
     unit's subtree, narrowed to the target job types when there are some;
@@ -158,12 +172,7 @@ def is_assigned(user: User, assignment: Assignment) -> bool:
 
 def assignments_for(user: User, exam_id: int | None = None) -> list[Assignment]:
     """Every assignment of a live exam (of ``exam_id`` when given) that includes ``user``, newest first."""
-    conditions = [AssignmentTarget.user_id == user.id]
-    ancestors = ancestor_ids(user)
-    if ancestors:
-        conditions.append(AssignmentTarget.unit_id.in_(ancestors))
-    if user.job_type_id is not None:
-        conditions.append(AssignmentTarget.job_type_id == user.job_type_id)
+    conditions = target_conditions(user, AssignmentTarget)
     query = (select(Assignment).join(Assignment.exam).where(Exam.archived.is_(False))
              .where(Assignment.id.in_(select(AssignmentTarget.assignment_id).where(or_(*conditions))))
              .options(selectinload(Assignment.targets))

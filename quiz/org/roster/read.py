@@ -21,7 +21,7 @@ import zipfile
 
 from flask_babel import gettext as _
 
-from quiz.archives import CellBudget, UploadRefused, open_zip
+from quiz.archives import CellBudget, UploadRefused, office_kind, open_zip
 from quiz.text import UnreadableFile, decode, normalize
 
 # Zip bombs and oversized sheets are refused by quiz.archives (a 20,000-person
@@ -62,10 +62,10 @@ def _refuse_bomb(data: bytes) -> None:
         archive = open_zip(data)
     except UploadRefused as exc:
         raise UnreadableRoster(str(exc)) from exc
-    members = archive.infolist()
-    names = {info.filename for info in members}
-    if "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
+    kind = office_kind(archive)
+    archive.close()
+    if kind != "xlsx":
+        if kind == "docx":
             raise UnreadableRoster(_("这是 Word 文档，不是电子表格：请上传从人事系统导出的 .xlsx 或 .csv 花名册。"))
         raise UnreadableRoster(_("这不是 Excel 文件：请上传 .xlsx 或 .csv 格式的花名册。"))
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from quiz.archives import CellBudget, UploadRefused, open_zip
+from quiz.archives import CellBudget, UploadRefused, office_kind, open_zip
 from quiz.text import UnreadableFile, decode
 
 # A sheet may claim a range far beyond its data (A1:XFD1048576). Stop after
@@ -123,10 +123,9 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
         archive = open_zip(data)
     except UploadRefused as exc:
         raise UnreadableFile(str(exc)) from exc
-    members = archive.infolist()
-    names = {info.filename for info in members}
-    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        if "word/document.xml" in names:
+    kind = office_kind(archive)
+    if kind != "xlsx":
+        if kind == "docx":
             raise UnreadableFile(_("这是 Word 文档（.docx），不是电子表格：请按 Word 题库格式导入，或把题目整理到 Excel 模板中。"))
         raise UnreadableFile(_("这不是 Excel 文件：请上传 .xlsx、.xls 或 .csv 格式的题库。"))
     return archive
