@@ -20,8 +20,8 @@ from quiz.exams.attempt.answers import TIME_CAP_MS
 from quiz.extensions import db
 from quiz.i18n import SHANGHAI
 from quiz.org.models import Unit, User
-from quiz.reports import charts, exports, item_queries
-from quiz.reports.items import FLAG_LABELS, MIN_RESPONSES
+from quiz.reports import charts, exports, item_analysis
+from quiz.reports.item_stats import FLAG_LABELS, MIN_RESPONSES
 from quiz.reports.filters import Filters, job_type_choices
 from quiz.reports.report import Report
 
@@ -199,7 +199,7 @@ def person(person_id: int):
 # -- item analysis -------------------------------------------------------------------------------------------------
 
 def _exam_or_404(exam_id: int):
-    exam = item_queries.exam_visible(scope_for(current_user, "view"), exam_id)
+    exam = item_analysis.exam_visible(scope_for(current_user, "view"), exam_id)
     if exam is None:
         abort(404)
     return exam
@@ -208,14 +208,14 @@ def _exam_or_404(exam_id: int):
 @bp.get("/exams")
 @roles_required("trainer")
 def exams():
-    return render_template("reports/exams.html", exams=item_queries.visible_exams(scope_for(current_user, "view")))
+    return render_template("reports/exams.html", exams=item_analysis.visible_exams(scope_for(current_user, "view")))
 
 
 @bp.get("/exams/<int:exam_id>/items")
 @roles_required("trainer")
 def items(exam_id: int):
     exam = _exam_or_404(exam_id)
-    stats, questions = item_queries.item_analysis(scope_for(current_user, "view"), exam.id)
+    stats, questions = item_analysis.item_analysis(scope_for(current_user, "view"), exam.id)
     return render_template("reports/items.html", exam=exam, stats=stats, questions=questions,
                            flag_labels={k: _(v) for k, v in FLAG_LABELS.items()}, min_responses=MIN_RESPONSES,
                            time_cap_minutes=TIME_CAP_MS // 60000)
@@ -226,7 +226,7 @@ def items(exam_id: int):
 def missed(exam_id: int):
     exam = _exam_or_404(exam_id)
     scope = scope_for(current_user, "view")
-    per_team, questions = item_queries.missed_by_team(scope, exam.id)
+    per_team, questions = item_analysis.missed_by_team(scope, exam.id)
     report = Report(scope)
     teams = sorted(((report.tree.units[t], items) for t, items in per_team.items() if t in report.tree.units),
                    key=lambda ti: report.tree.label(ti[0].id))

@@ -23,7 +23,7 @@ from quiz.banks.models import Question
 from quiz.banks.types.base import QuestionData, QuestionType
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from quiz.reports.item_queries import item_analysis
+from quiz.reports.item_analysis import item_analysis
 from tests.exams.factories import make_bank, make_exam
 from tests.org.factories import login, make_user
 

@@ -12,8 +12,8 @@ from quiz.exams.attempt import finish as attempt_finish
 from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Attempt
 from quiz.extensions import db
-from quiz.reports.item_queries import item_analysis
-from quiz.reports.items import MIN_RESPONSES
+from quiz.reports.item_analysis import item_analysis
+from quiz.reports.item_stats import MIN_RESPONSES
 from tests.banks.factories import make_bank, make_question
 from tests.exams.factories import make_exam
 from tests.org.factories import login, make_user

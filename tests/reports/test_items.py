@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from quiz.auth.scopes import scope_for
 from quiz.banks import types as qtypes
 from quiz.extensions import db
-from quiz.reports import items
-from quiz.reports.item_queries import item_analysis, missed_by_team
+from quiz.reports import item_stats as items
+from quiz.reports.item_analysis import item_analysis, missed_by_team
 from tests.banks.factories import make_bank, make_question
 from tests.exams.factories import answer, make_attempt, make_exam
 from tests.org.factories import login

@@ -12,7 +12,7 @@ from quiz.banks.models import Question
 from quiz.exams.models import Assignment, Attempt, AttemptItem, Exam
 from quiz.extensions import db
 from quiz.org.models import User
-from quiz.reports import items as stats
+from quiz.reports import item_stats as stats
 from quiz.exams.assignments.assignees import assignee_pairs
 
 def _answered():
