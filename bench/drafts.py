@@ -41,6 +41,8 @@ PREFIX = re.compile(r"^(?:《劲旅》总第\d+期第[^：:]*[：:]|通用(?:安
 MIN_MATCH = 0.1
 
 
+from _figures import figure  # noqa: E402
+
 def norm(text: str) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text or ""))
 
@@ -174,6 +176,9 @@ def main() -> None:
         "jieba_load_seconds": round(jieba_load, 3),
         "cpus": os.cpu_count(),
     }, ensure_ascii=False))
+    figure("drafts: recall of the sentences the shipped questions rest on", plain_recall * 100, "%")
+    if newsletter:
+        figure("drafts: the whole newsletter", newsletter["seconds"], "s")
 
 
 if __name__ == "__main__":

@@ -315,7 +315,8 @@ def main() -> None:
     parser.add_argument("--kill-every", type=float, default=2.0)
     parser.add_argument("--server-workers", type=int, default=2, help="gunicorn workers per server (default 2)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (1: sync workers, as make run)")
-    parser.add_argument("--preload", action="store_true", help="gunicorn --preload (not what make run does)")
+    parser.add_argument("--preload", action=argparse.BooleanOptionalAction, default=True,
+                        help="gunicorn --preload, as make run and the README's production set-up (default on)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
                         help="sqlite (a file, as make run) or a throwaway PostgreSQL cluster the bench starts")
     parser.add_argument("--servers", type=int, default=1,

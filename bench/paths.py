@@ -38,6 +38,8 @@ JOBS = ("磨工", "巡检工", "化灰机工")
 POINTS = ("结构", "原理", "开车", "停车", "巡检", "异常", "安全", "应急")
 
 
+from _figures import figure  # noqa: E402
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -217,6 +219,7 @@ def main() -> None:
             result["section_board_ms"] = round(sum(result[k] for k in ("board_ms", "board_path2_ms", "board_path3_ms")), 1)
             result["aims"] = {"board_ms": 300}
             print(json.dumps(result, ensure_ascii=False))
+            figure("learning-path board, one path of 3,000 people", result["board_ms"], "ms", "<=", 300)
 
 
 if __name__ == "__main__":

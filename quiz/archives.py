@@ -93,8 +93,13 @@ class CellBudget:
         self.cells = 0
 
     def take(self, row) -> None:
+        """Count one row: its cells up to the last one that holds something (readers pad rows
+        to a fixed width with empty cells, which cost nothing and are not the file's)."""
         self.rows += 1
-        self.cells += len(row)
+        n = len(row)
+        while n and row[n - 1] in (None, ""):
+            n -= 1
+        self.cells += n
         if self.rows > self.max_rows:
             raise UploadRefused(_("表格超过 %(n)d 行，已拒绝：请删除空白行或拆成几个文件分别上传。", n=self.max_rows))
         if self.cells > self.max_cells:

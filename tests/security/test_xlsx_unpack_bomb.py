@@ -116,3 +116,31 @@ def test_the_limits_are_settings_and_rows_and_cells_are_capped(client, app):
     finally:
         app.config.update(saved)
 
+
+
+def test_a_big_but_real_bank_is_not_refused_for_the_empty_columns_readers_pad_rows_with():
+    """A 10,000-question bank in the Excel template (18 columns, 180,000 cells) was refused as
+    "over 500,000 cells": the reader pads every row to 64 columns and the empty padding was
+    counted. Only cells up to the last one that holds something count; real cells still do."""
+    import openpyxl
+
+    from quiz.archives import CellBudget, UploadRefused
+    from quiz.banks import formats
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案"])
+    for n in range(1, 10_001):
+        sheet.append(["单选", f"第 {n} 题：作业前必须做什么？", "办理作业票", "直接作业", "口头告知", "无需准备", "A"])
+    out = io.BytesIO()
+    book.save(out)
+    result = formats.parse(out.getvalue(), "一万题.xlsx", "auto")
+    assert len(result.questions) == 10_000
+
+    budget = CellBudget()
+    budget.max_cells = 10
+    budget.take(("a", "b") + (None,) * 62)
+    assert budget.cells == 2
+    with pytest.raises(UploadRefused):
+        for _ in range(5):
+            budget.take(("a", "b", "c") + (None,) * 61)
