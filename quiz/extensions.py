@@ -23,6 +23,23 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def no_rate_limit(view):
+    """Mark a view Flask-Limiter skips outright (``init_app``'s request filter):
+    its before-request check otherwise resolves the limits of every request,
+    also of views that have none. For the hot paths without a limit of their
+    own (the answer save, ``/healthz``, the attempt page); never on a view that
+    has a ``@limiter.limit`` (``tests/auth/test_rate_limits.py`` checks)."""
+    view.no_rate_limit = True
+    return view
+
+
+@limiter.request_filter
+def _exempt_marked() -> bool:
+    from flask import current_app, request
+
+    return getattr(current_app.view_functions.get(request.endpoint), "no_rate_limit", False)
+
+
 def select_locale() -> str:
     """The signed-in user's language, else the one chosen in this browser, else Chinese.
 

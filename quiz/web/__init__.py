@@ -11,8 +11,9 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
+from quiz.auth.light import claim
 from quiz.auth.redirects import safe_next
-from quiz.extensions import db
+from quiz.extensions import db, no_rate_limit
 from quiz.i18n import local_time
 from quiz.web.headers import add_security_headers
 
@@ -40,9 +41,14 @@ def register(app: Flask) -> None:
 
     no_session = {"web.healthz", "static"}  # endpoints that never need the user or the session
 
+    def checks_sign_in_itself() -> bool:  # quiz.auth.light: the view reads the person with its own data
+        return getattr(app.view_functions.get(request.endpoint), "checks_sign_in_itself", False)
+
     @app.before_request
     def expire_idle_session():
-        if request.endpoint in no_session or not current_user.is_authenticated:
+        if request.endpoint in no_session:
+            return None
+        if not (claim() is not None if checks_sign_in_itself() else current_user.is_authenticated):
             return None
         now = int(time.time())
         seen = session.get("seen", now)
@@ -70,7 +76,7 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def force_password_change():
-        if request.endpoint in no_session or not current_user.is_authenticated \
+        if request.endpoint in no_session or checks_sign_in_itself() or not current_user.is_authenticated \
                 or not current_user.must_change_password:
             return None
         allowed = {"auth.change_password", "auth.logout", "static", "web.healthz", "web.set_language"}
@@ -117,6 +123,7 @@ def register(app: Flask) -> None:
     bp = Blueprint("web", __name__)
 
     @bp.get("/healthz")
+    @no_rate_limit
     def healthz():
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok")

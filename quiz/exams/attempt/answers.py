@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from quiz.auth import light
 from quiz.banks import types
 from quiz.banks.models import QuestionRevision
 from quiz.db import utcnow
@@ -24,6 +25,7 @@ from quiz.exams.attempt.locking import grace_seconds, write_lock
 from quiz.errors import Refused
 from quiz.exams.models import Attempt, AttemptItem, Exam
 from quiz.extensions import db
+from quiz.org.models import User
 
 
 # -- responses ------------------------------------------------------------------
@@ -159,16 +161,18 @@ def save_answer(attempt: Attempt, position: Any, response: Any = None, seq: Any 
     return Saved(item.client_seq, stale, remaining, item)
 
 
-def save_answer_fast(attempt_id: int, user_id: int, position: Any, values: Any, seq: Any, *,
+def save_answer_fast(attempt_id: int, who: light.Claim, position: Any, values: Any, seq: Any, *,
                      now: datetime | None = None) -> Saved | None:
     """``save_answer`` for the common case, in a few statements: an exam-mode
-    attempt of ``user_id`` in progress and in time, form ``values`` posted at
-    a valid position, no ``move_to`` and no flag. Returns ``None`` for
-    anything else, which the caller then sends the full way (``save_answer``
-    gives the refusals their messages and codes, finalises the overdue).
+    attempt of the person the session cookie claims (``who``, checked here
+    as the sign-in loader would: see ``quiz.auth.light``) in progress and in
+    time, form ``values`` posted at a valid position, no ``move_to`` and no
+    flag. Returns ``None`` for anything else, which the caller then sends the
+    full way (sign-in refusals, ``save_answer``'s refusals with their messages
+    and codes, finalising the overdue).
 
     Under the write lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
-    attempt row ``FOR UPDATE``): one read of the attempt with its exam, one
+    attempt row ``FOR UPDATE``): one read of the attempt with its exam and its person, one
     of the item with its revision, one ``UPDATE … WHERE client_seq < seq``
     (an older seq never overwrites a newer one; it adds the time since the
     attempt's previous save to the item, see ``time_since``), and the attempt's
@@ -189,7 +193,8 @@ def save_answer_fast(attempt_id: int, user_id: int, position: Any, values: Any, 
     connection = db.session.connection()
     fast = _fast_statements(connection.dialect.name)
     a = connection.execute(fast.attempt, {"attempt_id": attempt_id}).first()
-    if (a is None or a.user_id != user_id or a.status != "in_progress" or a.mode != "exam"
+    if (a is None or not light.holds(who, a.user_id, a.active, a.session_version, a.must_change_password)
+            or a.status != "in_progress" or a.mode != "exam"
             or clock.is_overdue(a.deadline_at, now, grace_seconds())):
         return None
     forward = a.navigation == "forward"
@@ -227,14 +232,15 @@ class _FastStatements:
 def _fast_statements(dialect: str) -> _FastStatements:
     """``save_answer_fast``'s statements with bound parameters, built once per dialect
     (SQLAlchemy also keeps their compiled form: each runs without being built again)."""
-    attempts, items, exams, revisions = (Attempt.__table__, AttemptItem.__table__, Exam.__table__,
-                                         QuestionRevision.__table__)
+    attempts, items, exams, revisions, users = (Attempt.__table__, AttemptItem.__table__, Exam.__table__,
+                                                QuestionRevision.__table__, User.__table__)
     last_save = (select(func.max(items.c.saved_at)).where(items.c.attempt_id == attempts.c.id)
                  .correlate(attempts).scalar_subquery())
     attempt = (select(attempts.c.user_id, attempts.c.status, attempts.c.mode, attempts.c.deadline_at,
                       attempts.c.current_position, exams.c.navigation,
-                      func.coalesce(last_save, attempts.c.started_at).label("previous"))
-               .join(exams, exams.c.id == attempts.c.exam_id).where(attempts.c.id == bindparam("attempt_id")))
+                      func.coalesce(last_save, attempts.c.started_at).label("previous"),
+                      users.c.active, users.c.session_version, users.c.must_change_password)
+               .join(exams, exams.c.id == attempts.c.exam_id).join(users, users.c.id == attempts.c.user_id).where(attempts.c.id == bindparam("attempt_id")))
     if dialect != "sqlite":
         attempt = attempt.with_for_update(of=attempts)
     item = (select(items.c.id, items.c.client_seq, items.c.option_order, revisions.c.type, revisions.c.options)

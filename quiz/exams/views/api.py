@@ -10,22 +10,27 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from quiz.auth import light
 from quiz.db import utcnow
 from quiz.exams import clock, present
 from quiz.exams.attempt import answers, finish
 from quiz.errors import Refused
 from quiz.exams.views.worker import bp, my_attempt, my_fresh_attempt
-from quiz.extensions import db
+from quiz.extensions import db, no_rate_limit
 
 
 def api_login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            return jsonify(ok=False, error=_("登录已过期，请重新登录。答案仍保存在手机上。"), relogin=True), 401
+            return _signed_out()
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _signed_out():
+    return jsonify(ok=False, error=_("登录已过期，请重新登录。答案仍保存在手机上。"), relogin=True), 401
 
 
 def _body() -> dict:
@@ -49,18 +54,27 @@ def _refused(attempt, exc: Refused):
 
 
 @bp.post("/api/attempts/<int:attempt_id>/answers")
-@api_login_required
+@no_rate_limit
+@light.checks_sign_in_itself
 def api_save(attempt_id: int):
     """Save one answer: ``{position, values | response, seq, move_to?, flagged?}``
-    → ``{ok, saved_seq, remaining_seconds}``."""
+    → ``{ok, saved_seq, remaining_seconds}``.
+
+    The phone's everyday save checks the sign-in in its own read of the attempt
+    (``quiz.auth.light``); everything else, including every refusal, goes the usual way."""
     body = _body()
     values = body.get("values")
-    if body.get("move_to") is None and body.get("flagged") is None:  # the phone's everyday save
-        saved = answers.save_answer_fast(attempt_id, current_user.id, body.get("position"), values, body.get("seq"))
+    who = light.claim()
+    if who is not None and body.get("move_to") is None and body.get("flagged") is None:
+        saved = answers.save_answer_fast(attempt_id, who, body.get("position"), values, body.get("seq"))
         if saved is not None:
             db.session.commit()
             return jsonify(ok=True, position=saved.position, saved_seq=saved.saved_seq, stale=saved.stale,
                            remaining_seconds=saved.remaining_seconds, status="in_progress")
+    if not current_user.is_authenticated:
+        return _signed_out()
+    if current_user.must_change_password:  # the web hook's refusal, which views checking sign-in themselves skip
+        return jsonify(ok=False, error=_("请先修改初始密码。")), 403
     attempt = my_attempt(attempt_id)
     try:
         saved = answers.save_answer(attempt, body.get("position"), body.get("response"), body.get("seq"),

@@ -25,7 +25,7 @@ from quiz.exams.attempt.start import start_attempt
 from quiz.exams.paper.pool import question_count
 from quiz.errors import Refused
 from quiz.exams.models import Attempt, Exam
-from quiz.extensions import db
+from quiz.extensions import db, no_rate_limit
 
 bp = Blueprint("exams", __name__)
 
@@ -157,6 +157,7 @@ def service_worker():
 
 
 @bp.get("/attempts/<int:attempt_id>")
+@no_rate_limit
 @login_required
 def take(attempt_id: int):
     attempt = my_fresh_attempt(attempt_id)
