@@ -73,8 +73,16 @@ def _apply(mistake: Mistake, card: Card, rating: Rating, when: datetime) -> Card
     return card
 
 
-def _card(mistake: Mistake) -> Card:
-    return Card.from_dict(mistake.card) if mistake.card else Card()
+def _new_card(now: datetime) -> Card:
+    """A new card with its id given: ``Card()`` would make one from the clock and
+    then sleep a millisecond so that the next id differs, inside the submit's
+    write lock, once per new mistake. Nothing here uses the id (the mistake's
+    row is the card's identity), so ids made in the same millisecond do no harm."""
+    return Card(card_id=int(now.timestamp() * 1000))
+
+
+def _card(mistake: Mistake, now: datetime) -> Card:
+    return Card.from_dict(mistake.card) if mistake.card else _new_card(now)
 
 
 _UNKNOWN = object()
@@ -92,13 +100,10 @@ def _review(user_id: int, question: Question, fraction: float, now: datetime,
         mistake = Mistake(user_id=user_id, question_id=question.id, bank_id=question.bank_id, wrong_count=0,
                           right_streak=0, cleared=False, last_wrong_at=now)
         db.session.add(mistake)
-    _apply(mistake, _card(mistake), rating, now)
-    if mistake.id is None:
-        db.session.flush()  # a new mistake is written once, with its first review applied
-    db.session.add(MistakeReview(mistake_id=mistake.id, attempt_item_id=attempt_item_id, rating=int(rating),
+    _apply(mistake, _card(mistake, now), rating, now)
+    db.session.add(MistakeReview(mistake=mistake, attempt_item_id=attempt_item_id, rating=int(rating),
                                  fraction=round(fraction, 4), reviewed_at=now))
-    db.session.flush()
-    return mistake
+    return mistake  # the caller flushes: a whole paper's mistakes and reviews are written together
 
 
 def _replay(mistake: Mistake) -> None:
@@ -114,7 +119,7 @@ def _replay(mistake: Mistake) -> None:
     # the first review that put it in the book starts the card; right answers before it do not count
     first = next(i for i, r in enumerate(reviews) if r.rating == int(Rating.Again))
     mistake.wrong_count = mistake.right_streak = 0
-    card = Card()
+    card = _new_card(_aware(reviews[first].reviewed_at))
     for r in reviews[first:]:
         card = _apply(mistake, card, Rating(r.rating), _aware(r.reviewed_at))
     db.session.flush()
@@ -122,7 +127,9 @@ def _replay(mistake: Mistake) -> None:
 
 def record(user_id: int, question: Question, right: bool, now: datetime | None = None) -> Mistake | None:
     """Note one answer scored right or wrong as a whole (practice). Flushes."""
-    return _review(user_id, question, 1.0 if right else 0.0, now or utcnow())
+    mistake = _review(user_id, question, 1.0 if right else 0.0, now or utcnow())
+    db.session.flush()
+    return mistake
 
 
 def _gradable(item: AttemptItem) -> bool:
@@ -137,13 +144,15 @@ def record_item(item: AttemptItem, now: datetime | None = None) -> Mistake | Non
     if not _gradable(item):
         return None
     earlier = db.session.scalar(select(MistakeReview).where(MistakeReview.attempt_item_id == item.id))
-    return _note_item(item, now or utcnow(), earlier, _UNKNOWN)
+    mistake = _note_item(item, now or utcnow(), earlier, _UNKNOWN)
+    db.session.flush()
+    return mistake
 
 
 def record_items(user_id: int, items: list[AttemptItem], now: datetime | None = None) -> None:
     """``record_item`` for every item of one finalised attempt, in two reads
     (the items' earlier reviews, the worker's mistakes for these questions)
-    instead of two per item: the whole paper is finalised at once."""
+    instead of two per item, and one flush: the whole paper is finalised at once. Flushes."""
     items = [i for i in items if _gradable(i)]
     if not items:
         return
@@ -154,6 +163,7 @@ def record_items(user_id: int, items: list[AttemptItem], now: datetime | None = 
         select(Mistake).where(Mistake.user_id == user_id, Mistake.question_id.in_({i.question_id for i in items})))}
     for item in items:
         _note_item(item, now, earlier.get(item.id), held.get(item.question_id))
+    db.session.flush()  # one flush: the new mistakes in one INSERT, then their reviews in another
 
 
 def _note_item(item: AttemptItem, now: datetime, earlier: MistakeReview | None, mistake) -> Mistake | None:

@@ -239,6 +239,8 @@ class MistakeReview(db.Model):
     fraction: Mapped[float] = mapped_column(default=0.0)  # share of the points the answer scored
     reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    mistake: Mapped[Mistake] = relationship()
+
 
 class ExamAllowance(db.Model):
     """What one person gets beyond the exam's settings: extra minutes on the

@@ -140,3 +140,34 @@ def test_finalising_reads_the_book_in_a_fixed_number_of_statements(app):
         counts.append(sum(1 for s in seen if "mistake" in s.lower()))
         db.session.commit()
     assert counts[0] == counts[1] <= 2
+
+
+def test_a_paper_of_mistakes_is_written_without_waiting_and_read_in_a_fixed_number_of_statements(app, monkeypatch):
+    """The submit holds the write lock: nothing in it sleeps (the fsrs library's
+    Card() sleeps a millisecond per new card unless given an id: 20 wrong
+    answers held everybody's saves up for 20 ms), and the book is read in two
+    statements whatever the paper's length."""
+    import time
+
+    from tests.sql import statements
+
+    def no_sleep(seconds):
+        raise AssertionError(f"slept {seconds} s inside the submit")
+
+    counts = []
+    for n in (4, 20):
+        worker = make_user()
+        bank = make_bank()
+        exam = make_exam([make_question(bank, "single") for _ in range(n)], assign_to=worker)
+        attempt = attempt_start.start_attempt(worker, exam)
+        for position in range(n):
+            attempt_answers.save_answer(attempt, position, values=["1"], seq=position + 1)  # all wrong
+        db.session.commit()
+        with monkeypatch.context() as patched, statements() as seen:
+            patched.setattr(time, "sleep", no_sleep)
+            attempt_finish.submit(attempt)
+            db.session.flush()
+        counts.append(sum(1 for s in seen if "mistake" in s.lower() and s.upper().startswith("SELECT")))
+        db.session.commit()
+        assert len(mistakes.open_mistakes(worker.id)) == n
+    assert counts[0] == counts[1] <= 2, counts
