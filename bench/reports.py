@@ -14,9 +14,11 @@ each with the number of SQL statements it issued, and then, in alternating
 rounds so that other load falls on all of them: the dashboard with the app's
 heap frozen (``quiz.freeze_app_heap``, what the app does once
 loaded), not frozen, and with the collector paused for the request (what the
-views did before), and the Excel file written by each of the two writers
-measured for it: XlsxWriter in constant-memory mode (the app's, through HTTP
-and called directly) and openpyxl's write-only mode (the baseline, kept here).
+views did before), and the Excel file written by each of the three writers
+measured for it: the app's streaming writer (``quiz.xlsx_stream``, through
+HTTP and called directly), XlsxWriter in constant-memory mode (what the app
+used before, kept here) and openpyxl's write-only mode (what it used before
+that, kept here), all three from the same report rows to the same cells.
 The figures (``bench/_figures.py``) are medians of the request's CPU time
 (the wall-clock medians, printed in the JSON line, grow with the machine's load). The attempts are bulk
 inserted behind the exam engine's back, so ``exam_progress`` is rebuilt after
@@ -42,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import xlsxwriter  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.cell import WriteOnlyCell  # noqa: E402
 from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
@@ -49,16 +52,73 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 from sqlalchemy import event, func, insert, select  # noqa: E402
 
 from _figures import figure  # noqa: E402
-from quiz.spreadsheet import xlsx_row  # noqa: E402
+from quiz.spreadsheet import RISKY_START, xlsx_row  # noqa: E402
 
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+class XlsxWriterBook:
+    """The heads' Excel report written with XlsxWriter's constant-memory mode: the writer the app used
+    before ``quiz.xlsx_stream`` (issue 14 point 6), kept as a baseline; same interface and cells as
+    ``quiz.reports.exports.Book`` (text with ``write_string`` only, risky text with the quote prefix)."""
+
+    OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False}
+
+    def __init__(self):
+        from quiz.reports.exports import PERCENT
+
+        self.out = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.out, self.OPTIONS)
+        self.header = self.wb.add_format({"bold": True, "bg_color": "#DDE7F3", "pattern": 1, "valign": "vcenter",
+                                          "text_wrap": True})
+        self.percent = self.wb.add_format({"num_format": PERCENT})
+        self.quoted = self.wb.add_format({"quote_prefix": True})
+
+    def sheet(self, title: str, headers: list[str], widths: list[int], percent_columns: set[int] = frozenset()):
+        return XlsxWriterSheet(self, title, headers, widths, percent_columns)
+
+    def getvalue(self) -> bytes:
+        self.wb.close()
+        return self.out.getvalue()
+
+
+class XlsxWriterSheet:
+    def __init__(self, book: XlsxWriterBook, title: str, headers: list[str], widths: list[int],
+                 percent_columns: set[int] = frozenset()):
+        self.ws = book.wb.add_worksheet(title)
+        self.quoted = book.quoted
+        self.headers = headers
+        self.formats = [book.percent if i in percent_columns else None for i in range(len(headers))]
+        self.rows = 0
+        for i, width in enumerate(widths):
+            self.ws.set_column(i, i, width)
+        self.ws.freeze_panes(1, 0)
+        self.write(0, headers, [book.header] * len(headers))
+
+    def write(self, row: int, values: list, formats: list) -> None:
+        ws = self.ws
+        for col, (value, fmt) in enumerate(zip(values, formats)):
+            if value is None or value == "":  # an empty text is no cell
+                continue
+            if isinstance(value, str):
+                ws.write_string(row, col, value, self.quoted if value.startswith(RISKY_START) else fmt)
+            else:
+                ws.write_number(row, col, value, fmt)
+
+    def append(self, values: list) -> None:
+        self.rows += 1
+        self.write(self.rows, values, self.formats)
+
+    def close(self) -> None:
+        self.ws.autofilter(0, 0, self.rows, len(self.headers) - 1)
+
+
 class OpenpyxlBook:
     """The heads' Excel report written with openpyxl's write-only mode: the writer the app used
-    before XlsxWriter (issue 14 point 6), kept as the baseline; same interface and cells as
+    before XlsxWriter, kept as the baseline; same interface and cells as
     ``quiz.reports.exports.Book``."""
 
     def __init__(self):
@@ -273,8 +333,10 @@ def main() -> None:
             # the wall-clock medians are in the JSON line, they grow with the machine's load
             ms = result["cpu_ms"]
             figure("heads' Excel, whole company", result["excel_cpu_s"], "s", "<=", 2)
+            figure("heads' Excel, streaming writer (direct)", ms["stream"] / 1000, "s", "<=", 2)
             figure("heads' Excel, XlsxWriter constant-memory (direct)", ms["xlsxwriter"] / 1000, "s")
             figure("heads' Excel, openpyxl write-only (direct, baseline)", ms["openpyxl"] / 1000, "s")
+            figure("heads' Excel, streaming writer / XlsxWriter (CPU, same run)", result["stream_vs_xlsxwriter_cpu"], "x")
             figure("dashboard", result["dashboard_cpu_ms"], "ms", "<=", 300)
             figure("dashboard, heap not frozen (baseline)", ms["dash_unfrozen"], "ms")
             figure("dashboard, collector paused per request (before)", ms["dash_paused"], "ms")
@@ -311,7 +373,7 @@ def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
             db.session.remove()
 
     times: dict[str, list[float]] = {k: [] for k in ("dash_frozen", "dash_unfrozen", "dash_paused", "excel",
-                                                      "xlsxwriter", "openpyxl")}
+                                                      "stream", "xlsxwriter", "openpyxl")}
     def paused(url):  # what the report views did before the heap was frozen: the collector off per request
         gc.disable()
         try:
@@ -329,8 +391,8 @@ def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
             fn = paused if mode == "dash_paused" else get
             times[mode].append(timed(lambda: fn(urls["dashboard"]), mode))
         freeze_app_heap()
-        order = [("excel", lambda: get(urls["excel"])), ("xlsxwriter", lambda: direct(exports.Book)),
-                 ("openpyxl", lambda: direct(OpenpyxlBook))]
+        order = [("excel", lambda: get(urls["excel"])), ("stream", lambda: direct(exports.Book)),
+                 ("xlsxwriter", lambda: direct(XlsxWriterBook)), ("openpyxl", lambda: direct(OpenpyxlBook))]
         for name, fn in (order if i % 2 == 0 else order[::-1]):
             times[name].append(timed(fn, name))
         log(f"round {i + 1}: " + ", ".join(f"{k} {v[-1] * 1000:.0f} ms" for k, v in times.items()))
@@ -340,11 +402,14 @@ def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
             "dashboard_cpu_ms": round(med_cpu["dash_frozen"] * 1000, 1),
             "excel_cpu_s": round(med_cpu["excel"], 3),
             "xlsxwriter_vs_openpyxl_cpu": round(med_cpu["xlsxwriter"] / med_cpu["openpyxl"], 3),
+            "stream_vs_xlsxwriter_cpu": round(med_cpu["stream"] / med_cpu["xlsxwriter"], 3),
+            "stream_vs_openpyxl_cpu": round(med_cpu["stream"] / med_cpu["openpyxl"], 3),
             "dashboard_frozen_vs_paused_cpu": round(med_cpu["dash_frozen"] / med_cpu["dash_paused"], 3),
             "dashboard_frozen_ms": round(med["dash_frozen"] * 1000, 1),
             "dashboard_unfrozen_ms": round(med["dash_unfrozen"] * 1000, 1),
             "dashboard_gc_paused_ms": round(med["dash_paused"] * 1000, 1),
-            "excel_s": round(med["excel"], 3), "excel_xlsxwriter_s": round(med["xlsxwriter"], 3),
+            "excel_s": round(med["excel"], 3), "excel_stream_s": round(med["stream"], 3),
+            "excel_xlsxwriter_s": round(med["xlsxwriter"], 3),
             "excel_openpyxl_s": round(med["openpyxl"], 3),
             "xlsxwriter_vs_openpyxl": round(med["xlsxwriter"] / med["openpyxl"], 3),
             "load_average": os.getloadavg()[0]}

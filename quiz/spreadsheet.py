@@ -15,25 +15,19 @@ Following OWASP's advice on CSV injection:
   someone edits it in Excel. No apostrophe is added: the value read back is
   the value written (bank exports round-trip). Two writers: openpyxl (the
   small sheets, and the ones read back) through ``xlsx_row``/``set_cell``, and
-  XlsxWriter (the heads' big report, several times faster per cell) through
-  ``XLSXWRITER_OPTIONS`` and ``write_xlsxwriter_row``, which write text with
-  ``write_string`` only (never ``write()``, which guesses formulas and URLs).
+  ``quiz.xlsx_stream`` (the heads' big report, a fraction of the time per
+  cell), which writes every text as an inline string and gives text starting
+  with ``RISKY_START`` the quote prefix.
 
 Numbers, dates and ``None`` pass through unchanged: figures stay numbers.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from openpyxl.cell.cell import Cell
 
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-
-# XlsxWriter workbook options: rows stream to a temporary file (memory stays flat), and no string
-# is ever turned into a formula, a URL or a number behind the caller's back
-XLSXWRITER_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                      "strings_to_numbers": False}
 
 
 def is_risky(value: Any) -> bool:
@@ -99,24 +93,3 @@ def set_cell(ws, row: int, column: int, value: Any) -> Cell:
     else:
         cell.value = value
     return cell
-
-
-def write_xlsxwriter_row(ws, row: int, values: Sequence, quoted, formats: Sequence) -> None:
-    """Write one row of an XlsxWriter sheet (0-based ``row``): text as text, numbers as numbers.
-
-    ``None`` is no cell at all. Risky text gets ``quoted`` (a format with
-    ``quote_prefix``); any other value gets its column's format from
-    ``formats`` (one per value, ``None`` for the default).
-    """
-    write_string, write_number = ws.write_string, ws.write_number
-    for col, (value, fmt) in enumerate(zip(values, formats)):
-        if value is None:
-            continue
-        if isinstance(value, str):
-            write_string(row, col, value, quoted if value.startswith(RISKY_START) else fmt)
-        elif isinstance(value, bool):
-            ws.write_boolean(row, col, value, fmt)
-        elif isinstance(value, (int, float)):
-            write_number(row, col, value, fmt)
-        else:
-            raise TypeError(f"no xlsx cell for {type(value).__name__}")  # dates: format them as text first

@@ -1,8 +1,8 @@
 """Excel, CSV and PDF exports of a completion report.
 
 All three are built from the same ``Report`` rows and the same column lists
-as the pages, so they agree to the person. Excel: an XlsxWriter workbook in
-constant-memory mode (rows stream to a temporary file, memory stays flat), frozen header row, auto
+as the pages, so they agree to the person. Excel: ``quiz.xlsx_stream`` (rows
+stream into the deflated file, memory stays flat), frozen header row, auto
 filter, column widths, percentages stored as numbers with a percent format,
 no formulas. CSV: UTF-8 with a BOM so Excel in Chinese opens it, streamed.
 PDF: WeasyPrint through ``quiz.pdf.html_to_pdf`` (which
@@ -11,14 +11,13 @@ refuses external URLs), with the charts inline.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 
-import xlsxwriter
 from flask_babel import gettext as _
 
 from quiz.i18n import SHANGHAI
-from quiz.spreadsheet import XLSXWRITER_OPTIONS, csv_row, write_xlsxwriter_row
+from quiz.spreadsheet import csv_row
+from quiz.xlsx_stream import StreamBook
 from quiz.reports.rollup import Counts, sum_counts
 from quiz.reports.report import PersonRow, Report
 
@@ -71,57 +70,27 @@ def detail_values(report: Report, row: PersonRow, labels: dict[str, str] | None 
 
 # -- Excel -----------------------------------------------------------------------------------------------------------
 
-HEADER_STYLE = {"bold": True, "bg_color": "#DDE7F3", "pattern": 1, "valign": "vcenter", "text_wrap": True}
 PERCENT = "0.0%"
 
 
 class Book:
-    """An XlsxWriter workbook in constant-memory mode: sheets are written one row after another.
+    """The heads' workbook, written by ``quiz.xlsx_stream`` one sheet and one row after another.
 
-    Measured against openpyxl's write-only mode on the whole-company report
-    (``bench/reports.py`` prints both): XlsxWriter does the per-cell work in
-    less time, so the heads' file is written with it. Every cell goes through
-    ``quiz.spreadsheet.write_xlsxwriter_row`` (text stays text).
+    Measured on the whole-company report (``bench/reports.py`` prints all three
+    in the same run): openpyxl's write-only mode and XlsxWriter's
+    constant-memory mode spend most of their time in per-cell Python; the
+    streaming writer builds each row's XML at once and takes a fraction of it.
+    Text stays text (inline strings, risky text with Excel's quote prefix).
     """
 
     def __init__(self):
-        self.out = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.out, XLSXWRITER_OPTIONS)
-        self.header = self.wb.add_format(HEADER_STYLE)
-        self.percent = self.wb.add_format({"num_format": PERCENT})
-        self.quoted = self.wb.add_format({"quote_prefix": True})
+        self.book = StreamBook()
 
     def sheet(self, title: str, headers: list[str], widths: list[int], percent_columns: set[int] = frozenset()):
-        return _Sheet(self, title, headers, widths, percent_columns)
+        return self.book.sheet(title, headers, widths, {i: PERCENT for i in percent_columns})
 
     def getvalue(self) -> bytes:
-        self.wb.close()
-        return self.out.getvalue()
-
-
-class _Sheet:
-    """One sheet: a styled, frozen, filtered header row and known column widths."""
-
-    def __init__(self, book: Book, title: str, headers: list[str], widths: list[int],
-                 percent_columns: set[int] = frozenset()):
-        self.ws = book.wb.add_worksheet(title)
-        self.quoted = book.quoted
-        self.headers = headers
-        self.formats = [book.percent if i in percent_columns else None for i in range(len(headers))]
-        self.rows = 0
-        for i, width in enumerate(widths):
-            self.ws.set_column(i, i, width)
-        self.ws.freeze_panes(1, 0)
-        write_xlsxwriter_row(self.ws, 0, headers, self.quoted, [book.header] * len(headers))
-
-    def append(self, values: list) -> None:
-        # an empty text is written as no cell at all (Excel shows the same)
-        self.rows += 1
-        write_xlsxwriter_row(self.ws, self.rows, [None if value == "" else value for value in values],
-                             self.quoted, self.formats)  # user text (titles, names) never becomes a formula
-
-    def close(self) -> None:
-        self.ws.autofilter(0, 0, self.rows, len(self.headers) - 1)
+        return self.book.getvalue()
 
 
 def _widths(headers: list[str], wide: dict[str, int] | None = None) -> list[int]:
