@@ -287,9 +287,9 @@ def main() -> None:
             figure("dashboard, grouped through users (before)", ms["dash_joined"], "ms")
 
 
-def joined_progress_query(rules, user_conditions, named_branch, progress_conditions):
-    """``unit_counts.progress_query`` with its own rows grouped as before (the baseline): each row's
-    unit and job type looked up in ``users`` rather than read from the row's copies."""
+def joined_progress_query(rules, user_conditions, named_branch, progress_conditions, current):
+    """``current`` (``unit_counts.progress_query``) with its own rows grouped as before (the baseline):
+    each row's unit and job type looked up in ``users`` rather than read from the row's copies."""
     from sqlalchemy import case, literal, null, union_all
 
     from quiz.exams.models import ExamProgress as ep
@@ -306,7 +306,7 @@ def joined_progress_query(rules, user_conditions, named_branch, progress_conditi
            .select_from(ep).join(User, User.id == ep.user_id)
            .where(ep.assignment_key.in_(ids), User.active.is_(True), *user_conditions)
            .group_by(ep.assignment_key, ep.exam_id, User.unit_id, *([job_key] if naming_jobs else [])))
-    now = unit_counts.progress_query(rules, user_conditions, named_branch, progress_conditions)
+    now = current(rules, user_conditions, named_branch, progress_conditions)
     return union_all(own, *now.selects[2:])  # the same loose and named parts
 
 
@@ -352,7 +352,8 @@ def compare(app, client, urls: dict, info: dict, rounds: int) -> dict:
     from quiz.reports import unit_counts
 
     def joined(url):  # the grouping as it was: through users
-        unit_counts.progress_query, kept = joined_progress_query, unit_counts.progress_query
+        kept = unit_counts.progress_query
+        unit_counts.progress_query = lambda *args: joined_progress_query(*args, current=kept)
         try:
             get(url)
         finally:
