@@ -39,13 +39,14 @@ class Scope:
         """``SELECT units.id`` of every unit the viewer may see."""
         return select(Unit.id).where(self.unit_condition(Unit.path))
 
-    def people_condition(self) -> ColumnElement[bool]:
-        """SQL condition on ``User``: the people the viewer may see."""
+    def people_condition(self, user_id=User.id, unit_id=User.unit_id) -> ColumnElement[bool]:
+        """SQL condition on ``User`` (or on other columns holding a person's id and unit): the people
+        the viewer may see."""
         if self.everything:
             return true()
-        condition = User.id == self.user_id
+        condition = user_id == self.user_id
         if self.unit_paths:
-            condition = or_(condition, User.unit_id.in_(self.unit_ids_select()))
+            condition = or_(condition, unit_id.in_(self.unit_ids_select()))
         return condition
 
     def people(self) -> Select:

@@ -15,6 +15,7 @@ from quiz.forms import choices
 from quiz.org import services
 from quiz.org.forms import PersonForm, ResetPasswordForm, UnitForm
 from quiz.org.models import AuditLog, JobType, Unit, User
+from quiz.org.signals import people_moved
 from quiz.panels import panels_for
 
 bp = Blueprint("org", __name__)
@@ -164,6 +165,7 @@ def person_edit(person_id: int | None):
                 db.session.add(person)
                 new_password = auth_services.set_initial_password(person)
             before = services.person_snapshot(person) if not creating else {}
+            placed = (person.unit_id, person.job_type_id)
             person.employee_no = employee_no
             person.name = form.name.data.strip()
             person.unit_id = form.unit_id.data or None
@@ -177,6 +179,8 @@ def person_edit(person_id: int | None):
                 roles["head"] = list(form.head_unit_ids.data)
             services.set_roles(person, roles)
             db.session.flush()
+            if not creating and (person.unit_id, person.job_type_id) != placed:
+                people_moved.send(None, user_ids=[person.id])  # the reports' summaries follow
             services.audit_person_saved(person, before, creating)
             db.session.commit()
             if new_password:

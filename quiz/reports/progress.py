@@ -12,6 +12,11 @@ happened before, after the call they are what ``rebuild`` would write.
 existing data and for anything written behind the engine's back (bulk
 inserts, hand fixes).
 
+Each row also carries the person's unit and job type, copied from ``users``
+when the row is written; org sends ``people_moved`` (``quiz.org.signals``) in
+the same transaction as every change of them (the person's page, the roster
+import) and ``follow`` copies them again.
+
 The row is the same aggregate the reports used to compute per (assignment,
 person) from the attempts, split by the assignment the attempts named, so
 the reports' figures stay exactly what they were; see
@@ -21,13 +26,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, text
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, text, update
 
 from quiz.exams.models import Attempt, ExamProgress
 from quiz.extensions import db
+from quiz.org.models import User
 
 _COLUMNS = ("exam_id", "user_id", "assignment_key", "attempts", "status", "best_score", "best_pct", "best_decile",
-            "first_finished_at", "passed_at", "last_at")
+            "first_finished_at", "passed_at", "last_at", "unit_id", "job_type_id")
+CHUNK = 500  # people per UPDATE in ``follow`` (bound parameters stay well under SQLite's limit)
 
 # ``ExamProgress.status``: the larger code wins when rows are combined
 STATUS_CODES = {"not_started": 0, "failed": 1, "in_progress": 2, "passed": 3}
@@ -64,9 +71,12 @@ def _summary(*conditions) -> select:
             func.min(case((submitted, a.submitted_at))),
             func.min(case((a.passed.is_(True), a.submitted_at))),
             func.max(a.started_at),
+            User.unit_id,
+            User.job_type_id,
         )
+        .join(User, User.id == a.user_id)
         .where(a.counted.is_(True), *conditions)
-        .group_by(a.exam_id, a.user_id, key)
+        .group_by(a.exam_id, a.user_id, key, User.unit_id, User.job_type_id)
     )
 
 
@@ -99,6 +109,22 @@ def on_attempt_changed(attempt: Attempt, **_extra) -> None:
     """The exam engine changed ``attempt``: its rows follow (practice attempts count for nothing)."""
     if attempt.counted:
         refresh(attempt.exam_id, attempt.user_id)
+
+
+def follow(user_ids) -> None:
+    """The rows of these people take their current unit and job type again (after a move)."""
+    table = ExamProgress.__table__
+    ids = sorted(set(user_ids))
+    person = select(User.unit_id, User.job_type_id).where(User.id == table.c.user_id)
+    for start in range(0, len(ids), CHUNK):
+        db.session.execute(update(table).where(table.c.user_id.in_(ids[start:start + CHUNK]))
+                           .values(unit_id=person.with_only_columns(User.unit_id).scalar_subquery(),
+                                   job_type_id=person.with_only_columns(User.job_type_id).scalar_subquery()))
+
+
+def on_people_moved(_sender, user_ids=(), **_extra) -> None:
+    """Org changed these people's unit or job type (and flushed): their rows follow."""
+    follow(user_ids)
 
 
 def rebuild() -> int:

@@ -22,7 +22,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from quiz.auth.scopes import Scope
 from quiz.certificates.models import Certificate
 from quiz.db import utcnow
-from quiz.exams.models import Assignment, Attempt, Exam
+from quiz.exams.models import Assignment, Attempt, Exam, ExamProgress
 from quiz.extensions import db
 from quiz.i18n import SHANGHAI
 from quiz.org.models import JobType, Unit, User
@@ -111,15 +111,22 @@ class Report:
         return db.session.get(Unit, self.filters.unit_id)
 
     def user_conditions(self, extra: tuple = ()) -> list[ColumnElement[bool]]:
-        conditions = [self.scope.people_condition(), *extra]
+        return [*self._people_conditions(User.id, User.unit_id, User.job_type_id), *extra]
+
+    def progress_conditions(self) -> list[ColumnElement[bool]]:
+        """``user_conditions`` on the copies of the person's unit and job type ``exam_progress`` keeps."""
+        return self._people_conditions(ExamProgress.user_id, ExamProgress.unit_id, ExamProgress.job_type_id)
+
+    def _people_conditions(self, user_id, unit_id, job_type_id) -> list[ColumnElement[bool]]:
+        conditions = [self.scope.people_condition(user_id, unit_id)]
         if self.filters.job_type_id:
-            conditions.append(User.job_type_id == self.filters.job_type_id)
+            conditions.append(job_type_id == self.filters.job_type_id)
         if self.filters.unit_id:
             unit = self.filter_unit
             if unit is None:
                 conditions.append(false())
             else:
-                conditions.append(User.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path))))
+                conditions.append(unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path))))
         return conditions
 
     @cached_property
@@ -191,7 +198,8 @@ class Report:
         rules = unit_counts.rules_from(db.session.execute(unit_counts.targets_query(self._assignment_ids())))
         sizes = db.session.execute(unit_counts.sizes_query(conditions))
         named = self._branches()[2]
-        progress_rows = db.session.execute(unit_counts.progress_query(rules, conditions, named))
+        progress_rows = db.session.execute(
+            unit_counts.progress_query(rules, conditions, named, self.progress_conditions()))
         statuses, histograms = unit_counts.combine(rules, sizes, progress_rows)
         codes = [STATUS_CODES[name] for name in ("not_started", "in_progress", "passed", "failed")]
         rows = []

@@ -45,6 +45,7 @@ from quiz.org.models import JobType, RoleGrant, User
 from quiz.org.roster.parse import RosterIssue, RosterParseResult, RosterRow
 from quiz.org.roster.passwords import IssuedPassword, _password_hashes
 from quiz.org.roster.units import NewUnit, Units, check_new_units, path_label
+from quiz.org.signals import people_moved
 
 CHUNK = 500  # ids per IN (...) and rows per executemany batch
 AUDIT_LIST_LIMIT = 2000
@@ -239,6 +240,7 @@ def _write(plan: _Plan, report: ImportReport, units: Units, jobs: dict, grants: 
 
     new_grants: list[dict] = []
     drop_grants: list[int] = []
+    moved: list[int] = []  # people whose unit or job type changes: the reports' summaries follow them
     if plan.updates:
         values = []
         for person, row, key, changes in plan.updates:
@@ -256,6 +258,8 @@ def _write(plan: _Plan, report: ImportReport, units: Units, jobs: dict, grants: 
                 value["active"] = True
             if len(value) > 1:
                 values.append(value)
+            if "unit_id" in value or "job_type_id" in value:
+                moved.append(user_id)
             if "roles" in changes:
                 have = grants.get(user_id, {})
                 unit_id = unit_ids[key] if key else person.unit_id
@@ -267,6 +271,8 @@ def _write(plan: _Plan, report: ImportReport, units: Units, jobs: dict, grants: 
                                   for role, u in wanted - set(have))
         for start in range(0, len(values), CHUNK):
             db.session.execute(update(User), values[start:start + CHUNK])
+        if moved:
+            people_moved.send(None, user_ids=moved)
 
     if plan.creates:
         hashes = _password_hashes(len(plan.creates), initial_password, initial_password_hash)

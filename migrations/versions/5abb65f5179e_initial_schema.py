@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4e2863553f4b
+Revision ID: 5abb65f5179e
 Revises: 
-Create Date: 2026-11-30 18:33:00.977946
+Create Date: 2026-11-30 20:25:02.356657
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import quiz.db
 
 
 # revision identifiers, used by Alembic.
-revision = '4e2863553f4b'
+revision = '5abb65f5179e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -326,12 +326,15 @@ def upgrade():
     sa.Column('first_finished_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('passed_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_at', quiz.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('job_type_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_exam_progress_exam_id_exams'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_exam_progress_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('exam_id', 'user_id', 'assignment_key', name=op.f('pk_exam_progress')),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('exam_progress', schema=None) as batch_op:
+        batch_op.create_index('ix_exam_progress_groups', ['assignment_key', 'exam_id', 'unit_id', 'job_type_id', 'status', 'best_decile'], unique=False)
         batch_op.create_index('ix_exam_progress_loose', ['exam_id', 'user_id', 'status', 'best_decile'], unique=False, sqlite_where=sa.text('assignment_key = 0'), postgresql_where=sa.text('assignment_key = 0'))
 
     op.create_table('path_crews',
@@ -921,6 +924,7 @@ def downgrade():
     op.drop_table('path_crews')
     with op.batch_alter_table('exam_progress', schema=None) as batch_op:
         batch_op.drop_index('ix_exam_progress_loose', sqlite_where=sa.text('assignment_key = 0'), postgresql_where=sa.text('assignment_key = 0'))
+        batch_op.drop_index('ix_exam_progress_groups')
 
     op.drop_table('exam_progress')
     with op.batch_alter_table('exam_allowances', schema=None) as batch_op:
