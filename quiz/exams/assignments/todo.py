@@ -44,12 +44,13 @@ def counted_attempt(exam: Exam, attempts: list[Attempt]) -> Attempt | None:
     return max(done, key=lambda a: ((a.score or 0), -a.number))
 
 
-def tasks_for(user: User, now: datetime | None = None) -> list[Task]:
+def tasks_for(user: User, now: datetime | None = None, *, assignments: list[Assignment] | None = None) -> list[Task]:
     """The worker's tasks, one per exam (the newest assignment wins), the
-    ones that need doing first."""
+    ones that need doing first. ``assignments``: only these (already found
+    with ``assignments_for``, newest first), e.g. one exam's for its intro page."""
     now = now or utcnow()
     by_exam: dict[int, Assignment] = {}
-    for assignment in assignments_for(user):
+    for assignment in (assignments_for(user) if assignments is None else assignments):
         by_exam.setdefault(assignment.exam_id, assignment)
     if not by_exam:
         return []

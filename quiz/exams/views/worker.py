@@ -113,7 +113,7 @@ def my_tasks():
 def exam_intro(exam_id: int):
     exam, assignment = _assigned_exam(exam_id)
     _finalise_my_overdue()
-    task = next((t for t in todo.tasks_for(current_user) if t.exam.id == exam.id), None)
+    task = next(iter(todo.tasks_for(current_user, assignments=[assignment])), None)
     return render_template("exams/intro.html", exam=exam, assignment=assignment, task=task,
                            may_start=task is not None and todo.may_start_again(task),
                            question_count=question_count(exam))
