@@ -11,9 +11,26 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
+import flask_wtf
 
 from quiz.db import Base, guard_requests
+
+class CSRFProtect(flask_wtf.CSRFProtect):
+    """Flask-WTF's, looking for the token of a JSON request in its header straight
+    away: a JSON body has no form fields, but the look-up parsed the body as a
+    form first, on every answer save (~5 % of it)."""
+
+    def _get_csrf_token(self):
+        from flask import current_app, request
+
+        if request.is_json:
+            for header_name in current_app.config["WTF_CSRF_HEADERS"]:
+                token = request.headers.get(header_name)
+                if token:
+                    return token
+            return None
+        return super()._get_csrf_token()
+
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
