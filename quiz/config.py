@@ -54,7 +54,9 @@ def load_settings(instance_path: str, overrides: dict) -> dict:
     settings = {
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # a server connection can drop (PostgreSQL restarted): test it on checkout; an SQLite file cannot,
+        # and the test was one more statement on every request
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         # what an uploaded .xlsx/.docx may unpack to, and how much of a sheet is read (quiz/archives.py)
         "MAX_UNPACKED_MB": int(env.get("MAX_UNPACKED_MB", "20")),

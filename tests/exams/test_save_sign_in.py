@@ -10,7 +10,7 @@ from quiz.org.models import User
 from tests.banks.factories import make_bank, make_question
 from tests.exams.factories import make_exam
 from tests.org.factories import login, make_user
-from tests.sql import statements
+from tests.sql import driver_statements
 
 
 def _started(app, client):
@@ -27,15 +27,16 @@ def _save(client, attempt_id, seq, value="1"):
 
 
 def _saved(attempt_id):
-    db.session.expire_all()
+    db.session.rollback()  # a fresh read: the test's own transaction may hold an older snapshot
     return db.session.get(Attempt, attempt_id).items[0].response
 
 
 def test_a_save_reads_the_person_with_the_attempt_not_on_its_own(app, client):
     _worker_id, attempt_id = _started(app, client)
     assert _save(client, attempt_id, 1).status_code == 200
-    with statements() as seen:
+    with driver_statements() as seen:
         assert _save(client, attempt_id, 2, "2").get_json()["saved_seq"] == 2
+    assert any("FROM attempts" in s for s in seen), seen
     alone = [s for s in seen if "FROM users" in s and "attempts" not in s]
     assert not alone, alone  # no separate read of the person (nor of their roles)
     assert _saved(attempt_id) == [2]
@@ -61,6 +62,7 @@ def _password_change_due(worker_id):
 def test_a_cookie_the_loader_refuses_saves_nothing(app, client, change, status, relogin):
     worker_id, attempt_id = _started(app, client)
     assert _save(client, attempt_id, 1).status_code == 200
+    db.session.rollback()  # the test's own snapshot ends: the save was committed on another connection
     change(worker_id)
     db.session.commit()
     reply = _save(client, attempt_id, 2, "2")

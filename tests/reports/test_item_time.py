@@ -9,6 +9,7 @@ from quiz.auth import light
 from quiz.auth.scopes import scope_for
 from quiz.db import utcnow
 from quiz.exams.attempt import answers as attempt_answers
+from quiz.exams.attempt import fast_save
 from quiz.exams.attempt import finish as attempt_finish
 from quiz.exams.attempt import start as attempt_start
 from quiz.exams.models import Attempt
@@ -29,7 +30,7 @@ def _attempt(worker, n=3):
 
 
 def _times(attempt_id) -> list[int]:
-    db.session.expire_all()
+    db.session.rollback()  # a fresh read: the phone's save commits on its own connection
     return [i.time_spent_ms for i in db.session.get(Attempt, attempt_id).items]
 
 
@@ -37,16 +38,17 @@ def test_the_fast_save_adds_the_time_since_the_attempts_previous_save_to_the_que
     worker = make_user()
     _exam, attempt = _attempt(worker)
     start = attempt.started_at
+    who = light.Claim(worker.id, worker.session_version)
     saves = [(0, 1, 40), (0, 2, 55), (1, 3, 85), (2, 4, 85 + 3600)]  # (position, seq, seconds since the start)
     for position, seq, seconds in saves:
-        saved = attempt_answers.save_answer_fast(attempt.id, light.Claim(worker.id, worker.session_version), position, ["1"], seq,
-                                          now=start + timedelta(seconds=seconds))
+        saved = fast_save.save_answer_fast(attempt.id, who, position, ["1"], seq,
+                                           now=start + timedelta(seconds=seconds))
         assert saved is not None and not saved.stale
         db.session.commit()
     # q1: 40 s to the first answer and 15 s changing it; q2: 30 s; q3: an hour away, counted as the cap
     assert _times(attempt.id) == [55_000, 30_000, attempt_answers.TIME_CAP_MS]
     # a stale save (a retry) adds nothing
-    assert attempt_answers.save_answer_fast(attempt.id, light.Claim(worker.id, worker.session_version), 1, ["2"], 3, now=start + timedelta(hours=2)).stale
+    assert fast_save.save_answer_fast(attempt.id, who, 1, ["2"], 3, now=start + timedelta(hours=2)).stale
     db.session.commit()
     assert _times(attempt.id) == [55_000, 30_000, attempt_answers.TIME_CAP_MS]
 

@@ -5,17 +5,15 @@ the write lock (``locking``) before it reads what it will change.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from quiz.auth import light
 from quiz.banks import types
 from quiz.banks.models import QuestionRevision
 from quiz.db import utcnow
@@ -25,7 +23,6 @@ from quiz.exams.attempt.locking import grace_seconds, write_lock
 from quiz.errors import Refused
 from quiz.exams.models import Attempt, AttemptItem, Exam
 from quiz.extensions import db
-from quiz.org.models import User
 
 
 # -- responses ------------------------------------------------------------------
@@ -45,10 +42,10 @@ def form_values(response: Any) -> list[str]:
 def _response_for_item(item: AttemptItem, values: list[str] | None, response: Any) -> Any:
     """Whatever the phone sent, through the type's own form parser, and only
     options this item showed."""
-    return _response_from_values(item.revision.type, item.revision.options, item.option_order, values, response)
+    return response_from_values(item.revision.type, item.revision.options, item.option_order, values, response)
 
 
-def _response_from_values(rev_type: str, rev_options: list | None, option_order: list[int] | None,
+def response_from_values(rev_type: str, rev_options: list | None, option_order: list[int] | None,
                            values: list[str] | None, response: Any) -> Any:
     """The stored response for the form ``values`` posted (or, without them, a
     stored-shape ``response``) to a question of ``rev_type`` shown with
@@ -86,7 +83,7 @@ class Saved:
     saved_seq: int
     stale: bool  # the server already had this or a newer answer
     remaining_seconds: int | None
-    item: AttemptItem | None  # None from ``save_answer_fast``
+    item: AttemptItem | None  # None from ``fast_save.save_answer_fast``
     position: int | None = None
 
     def __post_init__(self):
@@ -159,102 +156,6 @@ def save_answer(attempt: Attempt, position: Any, response: Any = None, seq: Any 
     _move(attempt, item.position if move_to is None else move_to, forward)
     db.session.flush()
     return Saved(item.client_seq, stale, remaining, item)
-
-
-def save_answer_fast(attempt_id: int, who: light.Claim, position: Any, values: Any, seq: Any, *,
-                     now: datetime | None = None) -> Saved | None:
-    """``save_answer`` for the common case, in a few statements: an exam-mode
-    attempt of the person the session cookie claims (``who``, checked here
-    as the sign-in loader would: see ``quiz.auth.light``) in progress and in
-    time, form ``values`` posted at a valid position, no ``move_to`` and no
-    flag. Returns ``None`` for anything else, which the caller then sends the
-    full way (sign-in refusals, ``save_answer``'s refusals with their messages
-    and codes, finalising the overdue).
-
-    Under the write lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
-    attempt row ``FOR UPDATE``): one read of the attempt with its exam and its person, one
-    of the item with its revision, one ``UPDATE … WHERE client_seq < seq``
-    (an older seq never overwrites a newer one; it adds the time since the
-    attempt's previous save to the item, see ``time_since``), and the attempt's
-    ``current_position`` only when it moves. ``Saved.item`` is ``None``:
-    nothing is loaded as objects. Practice attempts never come this way, so
-    there is no feedback to give and no mistake to record. The statements are
-    built once per process (``_fast_statements``) and run on the session's
-    connection: on the phone's busiest request, building and ORM-wrapping them
-    cost more than running them."""
-    now = now or utcnow()
-    if not isinstance(values, list):
-        return None
-    try:
-        position, seq = int(position), int(seq)
-    except (TypeError, ValueError):
-        return None
-    write_lock()
-    connection = db.session.connection()
-    fast = _fast_statements(connection.dialect.name)
-    a = connection.execute(fast.attempt, {"attempt_id": attempt_id}).first()
-    if (a is None or not light.holds(who, a.user_id, a.active, a.session_version, a.must_change_password)
-            or a.status != "in_progress" or a.mode != "exam"
-            or clock.is_overdue(a.deadline_at, now, grace_seconds())):
-        return None
-    forward = a.navigation == "forward"
-    if forward and position < a.current_position:
-        return None  # refused (one_way) the full way
-    it = connection.execute(fast.item, {"attempt_id": attempt_id, "position": position}).first()
-    if it is None:
-        return None
-    saved_seq, stale = it.client_seq, seq <= it.client_seq
-    if not stale:
-        response = _response_from_values(it.type, it.options, it.option_order, values, None)
-        done = connection.execute(fast.update_item, {"item_id": it.id, "new_seq": seq, "new_response": response,
-                                                     "now": now, "spent": time_since(a.previous, now)})
-        if done.rowcount == 1:
-            saved_seq = seq
-        else:  # cannot happen under the lock; never claim a save that did not happen
-            stale = True
-            saved_seq = connection.execute(fast.item_seq, {"item_id": it.id}).scalar()
-    moved = max(a.current_position, position) if forward else position
-    if moved != a.current_position:
-        connection.execute(fast.move, {"attempt_id": attempt_id, "moved": moved})
-    return Saved(saved_seq, stale, clock.remaining_seconds(a.deadline_at, now), None, position)
-
-
-@dataclass(frozen=True)
-class _FastStatements:
-    attempt: Any
-    item: Any
-    update_item: Any
-    item_seq: Any
-    move: Any
-
-
-@functools.cache
-def _fast_statements(dialect: str) -> _FastStatements:
-    """``save_answer_fast``'s statements with bound parameters, built once per dialect
-    (SQLAlchemy also keeps their compiled form: each runs without being built again)."""
-    attempts, items, exams, revisions, users = (Attempt.__table__, AttemptItem.__table__, Exam.__table__,
-                                                QuestionRevision.__table__, User.__table__)
-    last_save = (select(func.max(items.c.saved_at)).where(items.c.attempt_id == attempts.c.id)
-                 .correlate(attempts).scalar_subquery())
-    attempt = (select(attempts.c.user_id, attempts.c.status, attempts.c.mode, attempts.c.deadline_at,
-                      attempts.c.current_position, exams.c.navigation,
-                      func.coalesce(last_save, attempts.c.started_at).label("previous"),
-                      users.c.active, users.c.session_version, users.c.must_change_password)
-               .join(exams, exams.c.id == attempts.c.exam_id).join(users, users.c.id == attempts.c.user_id).where(attempts.c.id == bindparam("attempt_id")))
-    if dialect != "sqlite":
-        attempt = attempt.with_for_update(of=attempts)
-    item = (select(items.c.id, items.c.client_seq, items.c.option_order, revisions.c.type, revisions.c.options)
-            .join(revisions, revisions.c.id == items.c.revision_id)
-            .where(items.c.attempt_id == bindparam("attempt_id"), items.c.position == bindparam("position")))
-    update_item = (items.update()
-                   .where(items.c.id == bindparam("item_id"), items.c.client_seq < bindparam("new_seq"))
-                   .values(response=bindparam("new_response", type_=items.c.response.type),
-                           client_seq=bindparam("new_seq"), saved_at=bindparam("now", type_=items.c.saved_at.type),
-                           time_spent_ms=items.c.time_spent_ms + bindparam("spent")))
-    item_seq = select(items.c.client_seq).where(items.c.id == bindparam("item_id"))
-    move = (attempts.update().where(attempts.c.id == bindparam("attempt_id"))
-            .values(current_position=bindparam("moved")))
-    return _FastStatements(attempt, item, update_item, item_seq, move)
 
 
 def _move(attempt: Attempt, position: int, forward: bool) -> None:

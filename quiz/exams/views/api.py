@@ -13,7 +13,7 @@ from flask_login import current_user
 from quiz.auth import light
 from quiz.db import utcnow
 from quiz.exams import clock, present
-from quiz.exams.attempt import answers, finish
+from quiz.exams.attempt import answers, fast_save, finish
 from quiz.errors import Refused
 from quiz.exams.views.worker import bp, my_attempt, my_fresh_attempt
 from quiz.extensions import db, no_rate_limit
@@ -66,9 +66,8 @@ def api_save(attempt_id: int):
     values = body.get("values")
     who = light.claim()
     if who is not None and body.get("move_to") is None and body.get("flagged") is None:
-        saved = answers.save_answer_fast(attempt_id, who, body.get("position"), values, body.get("seq"))
-        if saved is not None:
-            db.session.commit()
+        saved = fast_save.save_answer_fast(attempt_id, who, body.get("position"), values, body.get("seq"))
+        if saved is not None:  # saved and committed
             return jsonify(ok=True, position=saved.position, saved_seq=saved.saved_seq, stale=saved.stale,
                            remaining_seconds=saved.remaining_seconds, status="in_progress")
     if not current_user.is_authenticated:
