@@ -116,21 +116,28 @@ def _begin_immediate(connection) -> None:
 
 
 _FLUSHED = "quiz.flushed"  # session.info key: changes flushed since the last commit or rollback
-_IN_REQUEST = "quiz.in_request"  # session.info key: the session serves a request being handled
+_IN_REQUEST = "quiz_in_request"  # flask.g key: the app context serves a request being handled
 
 
-def guard_requests(app, session) -> None:
-    """Mark ``session`` (a scoped session: db.session) as serving a request
-    from the first ``before_request`` hook to the request's teardown, for
-    ``begin_write``."""
+def guard_requests(app) -> None:
+    """Mark the app context as serving a request from the first ``before_request``
+    hook to its teardown, for ``begin_write`` (on ``flask.g``: a request that
+    never touches the database makes no session for it)."""
+    from flask import g
 
     @app.before_request
     def _request_starts() -> None:
-        session().info[_IN_REQUEST] = True
+        setattr(g, _IN_REQUEST, True)
 
     @app.teardown_request
-    def _request_ends(_exc=None) -> None:
-        session().info.pop(_IN_REQUEST, None)
+    def _request_ends(_exc=None) -> None:  # a request may share its app context (tests): unmark it
+        g.pop(_IN_REQUEST, None)
+
+
+def _in_request() -> bool:
+    from flask import g, has_app_context
+
+    return has_app_context() and g.get(_IN_REQUEST, False)
 
 
 @event.listens_for(Session, "after_flush")
@@ -162,7 +169,7 @@ def begin_write(session) -> None:
     """
     if callable(getattr(session, "registry", None)):  # a scoped_session (db.session): its current session
         session = session()
-    if session.info.get(_FLUSHED) and session.info.get(_IN_REQUEST):
+    if session.info.get(_FLUSHED) and _in_request():
         raise RuntimeError("begin_write() must come before any change in the session")
     if session.get_bind().dialect.name != "sqlite":
         return

@@ -41,20 +41,28 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def no_rate_limit(view):
-    """Mark a view Flask-Limiter skips outright (``init_app``'s request filter):
-    its before-request check otherwise resolves the limits of every request,
-    also of views that have none. For the hot paths without a limit of their
-    own (the answer save, ``/healthz``, the attempt page); never on a view that
-    has a ``@limiter.limit`` (``tests/auth/test_rate_limits.py`` checks)."""
+    """Mark a view Flask-Limiter's before-request check skips outright (see
+    ``_skip_marked``): the check otherwise resolves and evaluates the limits of
+    every request, also of views that have none. For the hot paths without a
+    limit of their own (the answer save, ``/healthz``, the attempt page); never
+    on a view that has a ``@limiter.limit`` (``tests/auth/test_rate_limits.py`` checks)."""
     view.no_rate_limit = True
     return view
 
 
-@limiter.request_filter
-def _exempt_marked() -> bool:
-    from flask import current_app, request
+def _skip_marked(app: Flask) -> None:
+    """Flask-Limiter's before-request hook, not run for views marked ``no_rate_limit``."""
+    from flask import request
 
-    return getattr(current_app.view_functions.get(request.endpoint), "no_rate_limit", False)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    for i, hook in enumerate(hooks):
+        if hook == limiter._check_request_limit:
+            def check(hook=hook):
+                if getattr(app.view_functions.get(request.endpoint), "no_rate_limit", False):
+                    return None
+                return hook()
+
+            hooks[i] = check
 
 
 def select_locale() -> str:
@@ -136,7 +144,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
-    guard_requests(app, db.session)  # begin_write refuses to commit half a request
+    guard_requests(app)  # begin_write refuses to commit half a request
     migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -152,6 +160,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(bound_gettext)
     app.session_interface = SessionInterface()
     limiter.init_app(app)
+    _skip_marked(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
