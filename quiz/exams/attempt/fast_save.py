@@ -13,10 +13,12 @@ The case: an exam-mode attempt of the person the session cookie claims
 progress and in time, form ``values`` posted at a valid position (not behind
 a one-way paper's furthest question), no ``move_to`` and no flag.
 
-Under the write lock (SQLite: ``BEGIN IMMEDIATE``, retried as ``quiz.db``
-does; PostgreSQL: the attempt row ``FOR UPDATE``): one read of the attempt
-with its exam and its person, one of the item with its revision, one
-``UPDATE … WHERE client_seq < seq`` (an older seq never overwrites a newer
+First, before the write lock, one read of the item with its revision (what
+it showed never changes, and a save already stale stays stale). Then under
+the lock (SQLite: ``BEGIN IMMEDIATE``, retried as ``quiz.db`` does;
+PostgreSQL: the attempt row ``FOR UPDATE``), which is held for less the
+less runs inside it: one read of the attempt with its exam and its person,
+one ``UPDATE … WHERE client_seq < seq`` (an older seq never overwrites a newer
 one; it adds the time since the attempt's previous save to the item, see
 ``answers.time_since``), the attempt's ``current_position`` only when it
 moves, and the commit. Nothing is loaded as objects, so there is no
@@ -144,8 +146,15 @@ def save_answer_fast(attempt_id: int, who: light.Claim, position: Any, values: A
     raw = engine.raw_connection()  # from the pool; back to it (rolled back if not committed) on close
     try:
         cursor = raw.cursor()
+        # the item first, before the write lock: what it showed (revision, option order) never changes,
+        # and its saved seq only grows, so a save already stale now stays stale
+        cursor.execute(sql.item, {"attempt_id": attempt_id, "position": position})
+        item = cursor.fetchone()
+        if item is None:
+            return None
+        raw.rollback()  # PostgreSQL: the read's transaction ends; the save's begins under the lock
         sql.begin(cursor)
-        saved = _save(cursor, sql, attempt_id, who, position, values, seq, now)
+        saved = _save(cursor, sql, attempt_id, who, position, values, seq, now, item)
         if saved is None:
             raw.rollback()
         else:
@@ -156,7 +165,7 @@ def save_answer_fast(attempt_id: int, who: light.Claim, position: Any, values: A
 
 
 def _save(cursor, sql, attempt_id: int, who: light.Claim, position: int, values: list, seq: int,
-          now: datetime) -> Saved | None:
+          now: datetime, item) -> Saved | None:
     cursor.execute(sql.attempt, {"attempt_id": attempt_id})
     a = cursor.fetchone()
     if a is None:
@@ -169,18 +178,14 @@ def _save(cursor, sql, attempt_id: int, who: light.Claim, position: int, values:
     forward = navigation == "forward"
     if forward and position < current_position:
         return None  # refused (one_way) the full way
-    cursor.execute(sql.item, {"attempt_id": attempt_id, "position": position})
-    it = cursor.fetchone()
-    if it is None:
-        return None
-    item_id, client_seq, option_order, rev_type, rev_options = it
+    item_id, client_seq, option_order, rev_type, rev_options = item
     saved_seq, stale = client_seq, seq <= client_seq
     if not stale:
         response = response_from_values(rev_type, sql.json_in(rev_options), sql.json_in(option_order), values, None)
         cursor.execute(sql.update_item, {"item_id": item_id, "seq": seq, "response": sql.json_out(response),
                                          "now": sql.stamp(now), "spent": time_since(sql.when(previous), now)})
         if cursor.rowcount != 1:
-            return None  # cannot happen under the lock; the full way then tells what there is
+            return None  # a newer save came in between: the full way tells what there is now
         saved_seq = seq
     moved = max(current_position, position) if forward else position
     if moved != current_position:
