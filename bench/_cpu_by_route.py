@@ -24,18 +24,13 @@ _totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
 _count = 0
 
 if __name__ != "__main__":
-    from _wsgi import app as _app
+    from _wsgi import app as _app, whole_response
 
     def app(environ, start_response):
         global _count
         t0 = time.thread_time()
         try:
-            result = _app(environ, start_response)
-            try:
-                return list(result)  # the body built inside the measure
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
+            return whole_response(environ, start_response)  # the body built inside the measure
         finally:
             spent = time.thread_time() - t0
             try:  # outside the measure

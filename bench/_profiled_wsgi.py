@@ -15,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-from _wsgi import app as _app
+from _wsgi import whole_response
 
 _DIR = Path(os.environ.get("QUIZ_PROFILE_DIR", "/tmp/quiz-profile"))
 _profile = cProfile.Profile(time.thread_time)  # CPU time: waits on the database lock are not work
@@ -26,12 +26,7 @@ def app(environ, start_response):
     global _count
     _profile.enable()
     try:
-        result = _app(environ, start_response)
-        try:
-            return list(result)  # the body built inside the profile
-        finally:
-            if hasattr(result, "close"):
-                result.close()
+        return whole_response(environ, start_response)  # the body built inside the profile
     finally:
         _profile.disable()
         _count += 1

@@ -122,18 +122,24 @@ def test_the_book_shows_what_is_due_and_practice_draws_the_due_first(app, client
         assert "三天前错的题" in client.get("/practice/mistakes").text
 
 
+def _answered_paper(n: int, value: str):
+    """A worker's attempt at ``n`` single-choice questions, each answered ``value``, committed."""
+    worker = make_user()
+    bank = make_bank()
+    exam = make_exam([make_question(bank, "single") for _ in range(n)], assign_to=worker)
+    attempt = attempt_start.start_attempt(worker, exam)
+    for position in range(n):
+        attempt_answers.save_answer(attempt, position, values=[value], seq=position + 1)
+    db.session.commit()
+    return worker, attempt
+
+
 def test_finalising_reads_the_book_in_a_fixed_number_of_statements(app):
     from tests.sql import statements
 
     counts = []
     for n in (4, 20):
-        worker = make_user()
-        bank = make_bank()
-        exam = make_exam([make_question(bank, "single") for _ in range(n)], assign_to=worker)
-        attempt = attempt_start.start_attempt(worker, exam)
-        for position in range(n):
-            attempt_answers.save_answer(attempt, position, values=["2"], seq=position + 1)  # all right
-        db.session.commit()
+        _worker, attempt = _answered_paper(n, "2")  # all right
         with statements() as seen:
             attempt_finish.submit(attempt)
             db.session.flush()
@@ -156,13 +162,7 @@ def test_a_paper_of_mistakes_is_written_without_waiting_and_read_in_a_fixed_numb
 
     counts = []
     for n in (4, 20):
-        worker = make_user()
-        bank = make_bank()
-        exam = make_exam([make_question(bank, "single") for _ in range(n)], assign_to=worker)
-        attempt = attempt_start.start_attempt(worker, exam)
-        for position in range(n):
-            attempt_answers.save_answer(attempt, position, values=["1"], seq=position + 1)  # all wrong
-        db.session.commit()
+        worker, attempt = _answered_paper(n, "1")  # all wrong
         with monkeypatch.context() as patched, statements() as seen:
             patched.setattr(time, "sleep", no_sleep)
             attempt_finish.submit(attempt)
