@@ -100,19 +100,24 @@ _BUSY_RETRIES = (0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def _begin_immediate(connection) -> None:
-    """``BEGIN IMMEDIATE``, retried a few times when SQLite answers "database is locked"
-    at once: the busy timeout covers a writer holding the lock, but SQLite returns
-    SQLITE_BUSY without waiting in a few WAL cases (recovery, a checkpoint starting),
-    and a sign-in must not become a 500 for that."""
-    for pause in _BUSY_RETRIES:
+    begin_immediate(connection.exec_driver_sql, OperationalError)
+
+
+def begin_immediate(execute, busy_error: type[Exception] = sqlite3.OperationalError) -> None:
+    """``execute("BEGIN IMMEDIATE")``, retried a few times when SQLite answers "database is
+    locked" at once: the busy timeout covers a writer holding the lock, but SQLite returns
+    SQLITE_BUSY without waiting in a few WAL cases (recovery, a checkpoint starting), and
+    a sign-in must not become a 500 for that. ``execute``: a SQLAlchemy connection's
+    ``exec_driver_sql`` (raising ``busy_error``, SQLAlchemy's ``OperationalError``) or a
+    driver cursor's ``execute`` (the answer save's fast path)."""
+    for pause in (*_BUSY_RETRIES, None):
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            execute("BEGIN IMMEDIATE")
             return
-        except OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+        except busy_error as exc:
+            if pause is None or ("locked" not in str(exc) and "busy" not in str(exc)):
                 raise
             time.sleep(pause)
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _FLUSHED = "quiz.flushed"  # session.info key: changes flushed since the last commit or rollback

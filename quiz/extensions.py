@@ -50,15 +50,21 @@ def no_rate_limit(view):
     return view
 
 
+def view_marked(mark: str) -> bool:
+    """Does the view serving this request carry ``mark`` (``no_rate_limit``,
+    ``quiz.auth.light``'s ``checks_sign_in_itself``)?"""
+    from flask import current_app, request
+
+    return getattr(current_app.view_functions.get(request.endpoint), mark, False)
+
+
 def _skip_marked(app: Flask) -> None:
     """Flask-Limiter's before-request hook, not run for views marked ``no_rate_limit``."""
-    from flask import request
-
     hooks = app.before_request_funcs.setdefault(None, [])
     for i, hook in enumerate(hooks):
         if hook == limiter._check_request_limit:
             def check(hook=hook):
-                if getattr(app.view_functions.get(request.endpoint), "no_rate_limit", False):
+                if view_marked("no_rate_limit"):
                     return None
                 return hook()
 

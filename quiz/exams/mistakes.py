@@ -73,16 +73,17 @@ def _apply(mistake: Mistake, card: Card, rating: Rating, when: datetime) -> Card
     return card
 
 
-def _new_card(now: datetime) -> Card:
+def new_card(now: datetime) -> Card:
     """A new card with its id given: ``Card()`` would make one from the clock and
     then sleep a millisecond so that the next id differs, inside the submit's
     write lock, once per new mistake. Nothing here uses the id (the mistake's
-    row is the card's identity), so ids made in the same millisecond do no harm."""
+    row is the card's identity; paths' topic reviews likewise), so ids made in
+    the same millisecond do no harm."""
     return Card(card_id=int(now.timestamp() * 1000))
 
 
 def _card(mistake: Mistake, now: datetime) -> Card:
-    return Card.from_dict(mistake.card) if mistake.card else _new_card(now)
+    return Card.from_dict(mistake.card) if mistake.card else new_card(now)
 
 
 _UNKNOWN = object()
@@ -119,7 +120,7 @@ def _replay(mistake: Mistake) -> None:
     # the first review that put it in the book starts the card; right answers before it do not count
     first = next(i for i, r in enumerate(reviews) if r.rating == int(Rating.Again))
     mistake.wrong_count = mistake.right_streak = 0
-    card = _new_card(_aware(reviews[first].reviewed_at))
+    card = new_card(_aware(reviews[first].reviewed_at))
     for r in reviews[first:]:
         card = _apply(mistake, card, Rating(r.rating), _aware(r.reviewed_at))
     db.session.flush()

@@ -17,6 +17,7 @@ from quiz.banks import types
 from quiz.banks.models import Question
 from quiz.db import utcnow
 from quiz.exams import practice as exam_practice
+from quiz.exams.mistakes import new_card
 from quiz.exams.models import DrawRule
 from quiz.extensions import db
 from quiz.paths import guard, remediation
@@ -37,9 +38,7 @@ def schedule_first(user_id: int, topic: Topic, now: datetime) -> TopicReview:
                                                            TopicReview.topic_id == topic.id))
     if existing is not None:
         return existing
-    # the id given: Card() makes one from the clock and sleeps a millisecond; the row is the card's identity
-    card, _log = SCHEDULER.review_card(Card(card_id=int(_aware(now).timestamp() * 1000)), Rating.Good,
-                                       review_datetime=_aware(now))
+    card, _log = SCHEDULER.review_card(new_card(_aware(now)), Rating.Good, review_datetime=_aware(now))
     item = TopicReview(user_id=user_id, topic_id=topic.id, card=card.to_dict(), due_at=card.due, reviews=0,
                        round_answered=0, round_right=0)
     db.session.add(item)

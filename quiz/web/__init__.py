@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from quiz.auth.light import claim
 from quiz.auth.redirects import safe_next
-from quiz.extensions import db, no_rate_limit
+from quiz.extensions import db, no_rate_limit, view_marked
 from quiz.i18n import local_time
 from quiz.web.headers import add_security_headers
 
@@ -42,7 +42,7 @@ def register(app: Flask) -> None:
     no_session = {"web.healthz", "static"}  # endpoints that never need the user or the session
 
     def checks_sign_in_itself() -> bool:  # quiz.auth.light: the view reads the person with its own data
-        return getattr(app.view_functions.get(request.endpoint), "checks_sign_in_itself", False)
+        return view_marked("checks_sign_in_itself")
 
     @app.before_request
     def expire_idle_session():

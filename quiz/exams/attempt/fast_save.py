@@ -31,12 +31,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import datetime, timezone
 from typing import Any
 
 from quiz.auth import light
-from quiz.db import utcnow
+from quiz.db import begin_immediate, utcnow
 from quiz.exams import clock
 from quiz.exams.attempt.answers import Saved, response_from_values, time_since
 from quiz.exams.attempt.locking import grace_seconds
@@ -58,8 +57,6 @@ UPDATE attempt_items SET response = :response, client_seq = :seq, saved_at = :no
 WHERE id = :item_id AND client_seq < :seq"""
 _MOVE = "UPDATE attempts SET current_position = :moved WHERE id = :attempt_id"
 
-_BUSY_RETRIES = (0.01, 0.03, 0.1, 0.3, 1.0)  # as quiz.db's BEGIN IMMEDIATE
-
 
 class _SQLite:
     """sqlite3: named parameters as written; times as SQLAlchemy's SQLite DATETIME text (UTC); JSON as text."""
@@ -67,17 +64,8 @@ class _SQLite:
     attempt, item, update_item, move = _ATTEMPT, _ITEM, _UPDATE_ITEM, _MOVE
 
     @staticmethod
-    def begin(raw) -> None:
-        import sqlite3
-
-        for pause in (*_BUSY_RETRIES, None):
-            try:
-                raw.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if pause is None or ("locked" not in str(exc) and "busy" not in str(exc)):
-                    raise
-                time.sleep(pause)
+    def begin(cursor) -> None:
+        begin_immediate(cursor.execute)  # retried as the ORM session's is
 
     @staticmethod
     def when(value) -> datetime | None:
@@ -103,7 +91,7 @@ class _PostgreSQL:
     item, update_item, move = (re.sub(r":(\w+)", r"%(\1)s", s) for s in (_ITEM, _UPDATE_ITEM, _MOVE))
 
     @staticmethod
-    def begin(raw) -> None:
+    def begin(cursor) -> None:
         pass  # psycopg opens the transaction with the first statement; the row lock is the attempt's FOR UPDATE
 
     @staticmethod
